@@ -1,0 +1,89 @@
+"""What every TAIL task shares: length buckets, renderings, question templates, trace assembly.
+
+TAIL traces imitate a Turing machine: every loop is unrolled into one ordered list of states (linear
+transition), each state does one elementary step (atomic state), and each state first re-writes the operands
+it reads (memory fetcher). A trace is a list of lines; the terse rendering is symbolic, the styled one adds
+connective prose. Both end with ``Final answer: <answer>`` and both are parsed back by the trace checker in
+``reasonry.verifiers.turing``.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Literal
+
+from reasonry.config import require
+from reasonry.task import ItemKey, Task
+
+BUCKETS = ("S", "M", "L")
+Rendering = Literal["terse", "styled"]
+FINAL_ANSWER = "Final answer:"
+
+
+@dataclass(frozen=True)
+class TailConfig:
+    """Knobs every TAIL task has. Subclasses add their own and set ``sizes``' defaults."""
+
+    rendering: Rendering = "terse"
+    # bucket -> inclusive (low, high) range of the task's size parameter
+    sizes: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    def __post_init__(self):
+        for bucket, pair in self.sizes.items():
+            require(bucket in BUCKETS, f"sizes.{bucket}", f"bucket must be one of {BUCKETS}")
+            require(len(pair) == 2 and 0 <= pair[0] <= pair[1], f"sizes.{bucket}",
+                    f"a size range is [low, high] with 0 <= low <= high, got {list(pair)}")
+
+
+class TailTask(Task):
+    """Base of the 18 TAIL tasks."""
+
+    family: ClassVar[str] = "tail"
+    verifier_kind: ClassVar[str] = "tail"
+    buckets: ClassVar[tuple[str, ...]] = BUCKETS
+    # The paper's ranges of the size parameter, per bucket.
+    default_sizes: ClassVar[dict[str, tuple[int, int]]] = {}
+    templates: ClassVar[tuple[str, ...]] = ()
+
+    def size_range(self, config: TailConfig, bucket: str | None) -> tuple[int, int]:
+        sizes = {**self.default_sizes, **config.sizes}
+        return tuple(sizes[bucket or "S"])
+
+    def draw_size(self, config: TailConfig, key: ItemKey, rng: random.Random) -> int:
+        low, high = self.size_range(config, key.bucket)
+        return rng.randint(low, high)
+
+    def pose(self, rng: random.Random, **values: Any) -> tuple[int, str]:
+        """Pick a question template; returns (template id, prompt)."""
+        i = rng.randrange(len(self.templates))
+        return i, self.templates[i].format(**values)
+
+    def finish(self, key: ItemKey, config: TailConfig, *, problem: Any, template: int, prompt: str,
+               answer: str, trace_lines: list[str], spec: dict, difficulty: dict) -> dict:
+        spec = {"task": self.name, **spec}
+        trace = "\n".join([*trace_lines, f"{FINAL_ANSWER} {answer}"])
+        return self.record(key, problem=problem, prompt=prompt, answer=answer, verifier_spec=spec, trace=trace,
+                           difficulty={"size": difficulty},
+                           meta={"template": template, "rendering": config.rendering})
+
+    def corrupt_trace(self, record: dict, rng: random.Random) -> str | None:
+        """Change one value inside one intermediate state (never the final-answer line)."""
+        lines = record["trace"].split("\n")
+        candidates = []
+        for li, line in enumerate(lines[:-1]):
+            head, sep, body = line.partition(":")
+            if not sep:
+                continue
+            offset = len(head) + 1
+            positions = [offset + j for j, ch in enumerate(body) if ch.isdigit()]
+            if positions:
+                candidates.append((li, positions))
+        if not candidates:
+            return None
+        li, positions = rng.choice(candidates)
+        pos = rng.choice(positions)
+        line = lines[li]
+        new_digit = str((int(line[pos]) + rng.randint(1, 9)) % 10)
+        lines[li] = line[:pos] + new_digit + line[pos + 1:]
+        return "\n".join(lines)

@@ -1,0 +1,88 @@
+"""Lazy registries of tasks and verifiers.
+
+Each family publishes a tiny ``index`` module that maps task names to ``"module:Attr"`` strings and one-line
+descriptions; nothing heavy is imported until a task is used, so ``reasonry list`` is instant.
+"""
+
+from __future__ import annotations
+
+import importlib
+from functools import cache
+from types import ModuleType
+
+from reasonry.errors import UnknownNameError
+
+FAMILY_INDEXES: dict[str, str] = {
+    "tail": "reasonry.generators.turing.index",
+    "prolog": "reasonry.generators.prolog.index",
+    "pddl": "reasonry.generators.pddl.index",
+    "mcts": "reasonry.generators.mcts.index",
+    "webqa": "reasonry.generators.webqa.index",
+}
+
+# verifier kind -> module exposing verify(spec, candidate) -> Verdict and, optionally,
+# check_trace(spec, trace) -> Verdict
+VERIFIERS: dict[str, str] = {
+    "tail": "reasonry.verifiers.turing",
+    "prolog": "reasonry.verifiers.prolog",
+    "pddl": "reasonry.verifiers.pddl",
+    "math": "reasonry.verifiers.math",
+    "countdown": "reasonry.verifiers.countdown",
+    "judge": "reasonry.verifiers.judge",
+}
+
+
+def _load(target: str):
+    module_name, _, attr = target.partition(":")
+    module = importlib.import_module(module_name)
+    return getattr(module, attr) if attr else module
+
+
+@cache
+def task_index() -> dict[str, tuple[str, str]]:
+    """name -> ("module:Attr", description) for every task of every family that is installed."""
+    tasks: dict[str, tuple[str, str]] = {}
+    for family, module_name in FAMILY_INDEXES.items():
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name and module_name.startswith(exc.name):
+                continue  # the family is not part of this installation
+            raise
+        for name, (target, description) in module.TASKS.items():
+            if not name.startswith(family + "/"):
+                raise ValueError(f"{module_name}: task {name!r} is not in family {family!r}")
+            tasks[name] = (target, description)
+    return dict(sorted(tasks.items()))
+
+
+def task_names() -> list[str]:
+    return list(task_index())
+
+
+def describe(name: str) -> str:
+    return _entry(name)[1]
+
+
+def _entry(name: str) -> tuple[str, str]:
+    index = task_index()
+    if name not in index:
+        raise UnknownNameError("task", name, list(index))
+    return index[name]
+
+
+@cache
+def get_task(name: str):
+    """The task instance registered under ``name``; unknown names get a did-you-mean."""
+    cls = _load(_entry(name)[0])
+    task = cls()
+    if task.name != name:
+        raise ValueError(f"{cls.__qualname__}.name is {task.name!r} but it is registered as {name!r}")
+    return task
+
+
+@cache
+def get_verifier(kind: str) -> ModuleType:
+    if kind not in VERIFIERS:
+        raise UnknownNameError("verifier", kind, list(VERIFIERS))
+    return _load(VERIFIERS[kind])

@@ -1,0 +1,87 @@
+"""The generator contract.
+
+A task is a class with a frozen dataclass ``Config`` and a pure ``generate(config, key, rng)`` that returns a
+schema v1 record or None (no valid instance for this draw; the pipeline counts it). No I/O, no global random
+state, no wall clock: ``rng`` is the item's own seeded generator (``reasonry.rng.item_rng``).
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from reasonry.record import make_record
+
+
+@dataclass(frozen=True)
+class ItemKey:
+    """Which item to produce: any worker can produce any key."""
+
+    task: str
+    split: str = "train"
+    bucket: str | None = None
+    index: int = 0
+
+
+@dataclass(frozen=True)
+class NoConfig:
+    """For tasks without knobs."""
+
+
+class Task:
+    """Base class of every registered task. Subclasses set the class attributes and ``generate``."""
+
+    name: ClassVar[str]
+    family: ClassVar[str]
+    version: ClassVar[str] = "1"
+    description: ClassVar[str] = ""
+    Config: ClassVar[type] = NoConfig
+    # Length buckets the task supports; empty for tasks without length ranges.
+    buckets: ClassVar[tuple[str, ...]] = ()
+    answer_type: ClassVar[str] = "string"
+    verifier_kind: ClassVar[str]
+
+    def default_config(self) -> Any:
+        return self.Config()
+
+    def generate(self, config: Any, key: ItemKey, rng: random.Random) -> dict | None:
+        raise NotImplementedError
+
+    # --- helpers for subclasses -------------------------------------------------------------------
+
+    def record(self, key: ItemKey, *, problem: Any, prompt: str, answer: str, verifier_spec: dict,
+               trace: str | None = None, difficulty: dict | None = None, meta: dict | None = None,
+               answer_type: str | None = None) -> dict:
+        return make_record(
+            family=self.family,
+            task=self.name,
+            problem=problem,
+            prompt=prompt,
+            answer=answer,
+            answer_type=answer_type or self.answer_type,
+            verifier_kind=self.verifier_kind,
+            verifier_spec=verifier_spec,
+            split=key.split,
+            length_bucket=key.bucket,
+            trace=trace,
+            difficulty=difficulty,
+            meta=meta,
+            provenance={"generator": self.name, "generator_version": self.version, "index": key.index},
+        )
+
+    # --- used by the contract test and by `reasonry verify` to prove a checker can fail ------------
+
+    def corrupt_answer(self, record: dict, rng: random.Random) -> str:
+        """A wrong answer of the right shape. The default changes one digit, or appends a character."""
+        answer = record["answer"]
+        digits = [i for i, ch in enumerate(answer) if ch.isdigit()]
+        if digits:
+            i = rng.choice(digits)
+            new = str((int(answer[i]) + rng.randint(1, 9)) % 10)
+            return answer[:i] + new + answer[i + 1:]
+        return answer + "x"
+
+    def corrupt_trace(self, record: dict, rng: random.Random) -> str | None:
+        """A trace with one intermediate state made wrong, or None where the task has no checkable trace."""
+        return None
