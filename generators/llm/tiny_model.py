@@ -1,0 +1,66 @@
+"""A tiny random Llama with a word-level tokenizer, for exercising the real vLLM server offline.
+
+Nothing can be downloaded here, so tests and benchmarks build their own model. Its head size is 64 because the
+CPU build of vLLM rejects smaller attention heads. The weights are random: it produces the plumbing (token
+counts, n samples, stop strings), not meaningful text. ``build_tiny_model`` runs the builder in the vLLM
+interpreter, which has torch and transformers; the pipeline's own environment needs neither.
+
+Run directly: ``<vllm python> tiny_model.py OUT_DIR [SEED]``.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+# Small enough for a fast start, wide enough that every token is reasonably likely under random weights.
+VOCAB = (
+    ["<unk>", "<s>", "</s>"]
+    + [str(d) for d in range(10)]
+    + ["+", "-", "*", "=", "?", ":", ".", ",", "{", "}", "\\", "boxed", "Final", "answer", "Decision", "Yes", "No",
+       "what", "is", "the", "of", "sum", "and", "a", "b", "x", "y", "Question", "Reference", "Candidate"]
+)
+
+
+def _build(out_dir: str, seed: int = 0) -> None:
+    import torch
+    from tokenizers import Tokenizer, models, pre_tokenizers
+    from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
+
+    vocab = {word: i for i, word in enumerate(VOCAB)}
+    core = Tokenizer(models.WordLevel(vocab=vocab, unk_token="<unk>"))
+    core.pre_tokenizer = pre_tokenizers.Whitespace()
+    tokenizer = PreTrainedTokenizerFast(tokenizer_object=core, unk_token="<unk>", bos_token="<s>",
+                                        eos_token="</s>", model_max_length=512)
+    tokenizer.chat_template = (
+        "{% for m in messages %}{{ m['role'] }} : {{ m['content'] }} {% endfor %}"
+        "{% if add_generation_prompt %}answer : {% endif %}"
+    )
+    torch.manual_seed(seed)
+    config = LlamaConfig(vocab_size=len(VOCAB), hidden_size=64, intermediate_size=128, num_hidden_layers=2,
+                         num_attention_heads=1, num_key_value_heads=1, head_dim=64, max_position_embeddings=512,
+                         bos_token_id=vocab["<s>"], eos_token_id=vocab["</s>"], pad_token_id=vocab["<unk>"],
+                         tie_word_embeddings=False)
+    model = LlamaForCausalLM(config).to(torch.float32)
+    with torch.no_grad():
+        # Rarely end early, so completions run to max_tokens or a stop string and token counts are comparable.
+        model.lm_head.weight[vocab["</s>"]].mul_(0.0).add_(-0.05)
+    model.save_pretrained(out_dir)
+    tokenizer.save_pretrained(out_dir)
+
+
+def build_tiny_model(out_dir: str | os.PathLike, python: str = ".venv-vllm/bin/python", seed: int = 0) -> Path:
+    """Build the model into ``out_dir`` (skipped when it is already there) with the vLLM interpreter."""
+    out = Path(out_dir)
+    if (out / "config.json").exists() and (out / "tokenizer.json").exists():
+        return out
+    out.mkdir(parents=True, exist_ok=True)
+    subprocess.run([os.path.abspath(python), os.path.abspath(__file__), str(out), str(seed)], check=True,
+                   env={**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_NO_ADVISORY_WARNINGS": "1"})
+    return out
+
+
+if __name__ == "__main__":
+    _build(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 0)
