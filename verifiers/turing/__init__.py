@@ -14,6 +14,12 @@ from reasonry.verdict import Verdict
 # task name -> module under reasonry.verifiers.turing
 CHECKERS: dict[str, str] = {
     "tail/addition": "addition",
+    "tail/division": "division",
+    "tail/bubble_sort": "bubble_sort",
+    "tail/word_flip": "word_flip",
+    "tail/compare_numbers": "compare_numbers",
+    "tail/any_substring": "any_substring",
+    "tail/derangement": "derangement",
 }
 
 

@@ -1,0 +1,100 @@
+"""tail/derangement: the number of derangements D(n) of n items (permutations with no fixed point).
+
+n is 3-30 / 31-60 / 61-100 for S / M / L; the answer is the exact integer D(n) (158 digits for n = 100).
+
+Trace: the recursion D(k) = (k - 1) * (D(k - 1) + D(k - 2)), D(0) = 1, D(1) = 0, unrolled. First the calls
+going down, one per line (D(k) needs D(k - 1) and D(k - 2)), then the base cases, then the returns going up:
+state k re-writes the two values it reads, writes their sum and then (k - 1) times the sum. The trace ends with
+D(n).
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+from reasonry.generators.turing.common import TailConfig, TailTask
+
+from reasonry.config import require
+from reasonry.task import ItemKey
+
+TEMPLATES = (
+    "How many derangements of {n} items are there?",
+    "Count the permutations of {n} elements in which no element stays in its original position.",
+    "What is the number of derangements D({n})?",
+    "{n} people each bring a hat; the hats are handed back so that nobody gets their own. In how many ways "
+    "can this happen?",
+    "Compute the subfactorial !{n}.",
+    "In how many ways can {n} letters be put into their {n} addressed envelopes so that every letter is in a "
+    "wrong envelope?",
+    "Find the number of permutations of {{1, ..., {n}}} with no fixed points.",
+    "Calculate D({n}), where D(k) counts derangements of k objects.",
+    "How many ways can {n} students grade each other's tests so that no one grades their own?",
+    "A secret-santa draw among {n} people must not let anyone draw themselves. How many valid draws are "
+    "there?",
+    "Using D(k) = (k-1)(D(k-1) + D(k-2)) with D(0) = 1 and D(1) = 0, compute D({n}).",
+    "Give the exact number of derangements of a set with {n} elements.",
+    "How many fixed-point-free permutations of {n} items exist?",
+    "{n} coats are returned at random to their {n} owners. Count the ways in which nobody gets their own coat.",
+    "Determine the number of ways to rearrange {n} distinct objects so that none is in its starting place.",
+    "What is !{n} (the number of derangements of {n} objects)?",
+    "Count the derangements of an ordered list of length {n}.",
+    "Evaluate the derangement number for n = {n}.",
+    "How many permutations p of {n} positions satisfy p(i) != i for every i?",
+    "{n} keys are put back on {n} hooks, one per hook. In how many ways is no key on its own hook?",
+    "Work out the count of complete derangements of {n} items, exactly.",
+    "Find D({n}), the number of permutations of {n} things that leave nothing in place.",
+)
+
+
+@dataclass(frozen=True)
+class DerangementConfig(TailConfig):
+    sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(DerangementTask.default_sizes))
+
+    def __post_init__(self):
+        super().__post_init__()
+        for bucket, (low, high) in self.sizes.items():
+            require(low >= 2, f"sizes.{bucket}", "n must be at least 2")
+            require(high <= 2000, f"sizes.{bucket}", "n above 2000 makes traces of megabytes")
+
+
+def derangement_trace(n: int, rendering: str) -> tuple[str, list[str]]:
+    """D(n) and its TAIL trace lines (without the final-answer line)."""
+    terse = rendering == "terse"
+    lines = []
+    for k in range(n, 1, -1):
+        lines.append(f"Call D({k}): needs D({k - 1}) and D({k - 2})" if terse
+                     else f"D({k}) = {k - 1} x (D({k - 1}) + D({k - 2})), so I first need D({k - 1}) and D({k - 2}).")
+    lines.append("Base: D(1)=0 D(0)=1" if terse else "The base cases are D(1) = 0 and D(0) = 1.")
+    before, last = 1, 0  # D(k - 2), D(k - 1)
+    for k in range(2, n + 1):
+        total = last + before
+        value = (k - 1) * total
+        if terse:
+            lines.append(f"State {k}: fetch D({k - 1})={last} D({k - 2})={before}; sum={total}; "
+                         f"D({k})={k - 1}*{total}={value}")
+        else:
+            lines.append(f"Step {k}: I recall D({k - 1}) = {last} and D({k - 2}) = {before}. Their sum is {total}, "
+                         f"and {k - 1} x {total} = {value}, so D({k}) = {value}.")
+        if k < n:
+            lines.append(f"Transition {k} -> {k + 1}" if terse else f"Next I move from step {k} to step {k + 1}.")
+        before, last = last, value
+    lines.append(f"Result: D({n})={last}" if terse else f"So the number of derangements of {n} items is {last}.")
+    return str(last), lines
+
+
+class DerangementTask(TailTask):
+    name = "tail/derangement"
+    description = "TAIL derangement count D(n) by the unrolled recursion, one recurrence step per state"
+    version = "1"
+    Config = DerangementConfig
+    answer_type = "integer"
+    default_sizes = {"S": (3, 30), "M": (31, 60), "L": (61, 100)}
+    templates = TEMPLATES
+
+    def generate(self, config: DerangementConfig, key: ItemKey, rng: random.Random) -> dict | None:
+        n = self.draw_size(config, key, rng)
+        template, prompt = self.pose(rng, n=n)
+        answer, lines = derangement_trace(n, config.rendering)
+        return self.finish(key, config, problem={"n": n}, template=template, prompt=prompt, answer=answer,
+                           trace_lines=lines, spec={"n": n}, difficulty={"n": n})
