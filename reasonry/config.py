@@ -154,6 +154,8 @@ class BuildSection:
     output_shards: int = 1
     max_failure_rate: float = 0.01
     exports: tuple[Literal["sft", "rl", "preference", "stepwise"], ...] = ("sft", "rl")
+    # Modules imported before tasks are looked up (in the driver and in every worker): user-defined tasks.
+    plugins: tuple[str, ...] = ()
 
     def __post_init__(self):
         require(bool(self.name) and "/" not in self.name, "build.name", "a non-empty name without '/'")
@@ -259,7 +261,12 @@ def load_config(path: str | os.PathLike | None = None, overrides: list[str] | tu
 
 
 def _check_tasks(config: BuildConfig) -> None:
-    from reasonry.registry import get_task, task_names
+    from reasonry.registry import get_task, load_plugins, task_names
+
+    try:
+        load_plugins(config.build.plugins)
+    except ImportError as exc:
+        raise ConfigError(f"cannot import plugin: {exc}", path="build.plugins") from None
 
     known = task_names()
     for name, entry in config.tasks.items():

@@ -32,6 +32,28 @@ VERIFIERS: dict[str, str] = {
 }
 
 
+# Tasks and verifiers registered at run time (plugins named in a config's build.plugins, or tests).
+_EXTRA_TASKS: dict[str, tuple[str, str]] = {}
+
+
+def register_task(name: str, target: str, description: str = "") -> None:
+    """Add a task from outside the built-in families, e.g. from a plugin module."""
+    _EXTRA_TASKS[name] = (target, description)
+    task_index.cache_clear()
+    get_task.cache_clear()
+
+
+def register_verifier(kind: str, target: str) -> None:
+    VERIFIERS[kind] = target
+    get_verifier.cache_clear()
+
+
+def load_plugins(modules) -> None:
+    """Import plugin modules; each registers its tasks and verifiers when imported."""
+    for name in modules:
+        importlib.import_module(name)
+
+
 def _load(target: str):
     module_name, _, attr = target.partition(":")
     module = importlib.import_module(module_name)
@@ -53,6 +75,7 @@ def task_index() -> dict[str, tuple[str, str]]:
             if not name.startswith(family + "/"):
                 raise ValueError(f"{module_name}: task {name!r} is not in family {family!r}")
             tasks[name] = (target, description)
+    tasks.update(_EXTRA_TASKS)
     return dict(sorted(tasks.items()))
 
 

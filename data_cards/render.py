@@ -1,0 +1,121 @@
+"""Render the dataset card (the Hub README) from a build manifest. Never hand-edited.
+
+The YAML front matter declares one Hub config per (export, family) with its splits and files, so
+``datasets.load_dataset(<build folder>, "<export>-<family>")`` works on the local folder and on the Hub.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import yaml
+
+from reasonry.exports import RL_INSTRUCTION
+
+SOURCES = {
+    "tail": ("Turing-machine-imitation traces", "TAIL: The Imitation Game: Turing Machine Imitator is Length "
+             "Generalizable Reasoner"),
+    "prolog": ("Prolog prototypes checked by SWI-Prolog", "ProtoReasoning"),
+    "pddl": ("PDDL planning prototypes solved by Fast Downward", "ProtoReasoning"),
+    "mcts": ("Monte-Carlo-tree-search traces with reflection and backtracking, step preferences", "ASTRO, CPL"),
+    "webqa": ("Question/answer pairs crawled from the web", "General-Reasoner"),
+}
+
+
+def _size_category(n: int) -> str:
+    for limit, label in ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"),
+                         (1_000_000, "100K<n<1M"), (10_000_000, "1M<n<10M")):
+        if n < limit:
+            return label
+    return "n>10M"
+
+
+def hub_configs(manifest: dict) -> list[dict]:
+    configs = []
+    for export, families in sorted(manifest["files"].items()):
+        if export in ("records", "rejects"):
+            continue
+        for family, files in sorted(families.items()):
+            splits = sorted({Path(f).name.split("-", 1)[0] for f in files})
+            configs.append({
+                "config_name": f"{export}-{family}",
+                "data_files": [{"split": split, "path": f"{export}/{family}/{split}-*.parquet"} for split in splits],
+            })
+    return configs
+
+
+def front_matter(manifest: dict) -> dict:
+    kept = sum(t["kept"] for t in manifest["tasks"].values())
+    families = sorted({name.split("/", 1)[0] for name in manifest["tasks"]})
+    return {
+        "license": "apache-2.0",
+        "language": ["en"],
+        "pretty_name": f"reasonry {manifest['build']['name']}",
+        "task_categories": ["text-generation", "question-answering"],
+        "size_categories": [_size_category(kept)],
+        "tags": ["reasoning", "chain-of-thought", "synthetic", "verified", *families],
+        "configs": hub_configs(manifest),
+    }
+
+
+def _table(rows: list[list], header: list[str]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def render_card(manifest: dict) -> str:
+    fm = yaml.safe_dump(front_matter(manifest), sort_keys=False, allow_unicode=True)
+    build = manifest["build"]
+    out = [f"---\n{fm}---\n", f"# reasonry build `{build['name']}`\n",
+           "Verified reasoning data: every answer below was checked by an interpreter before it was kept.\n"]
+    families = sorted({name.split("/", 1)[0] for name in manifest["tasks"]})
+    out.append("## Sources\n")
+    for family in families:
+        what, paper = SOURCES.get(family, (family, ""))
+        out.append(f"- **{family}**: {what} (following {paper}).")
+    out.append("\n## Tasks\n")
+    rows = []
+    for name, t in manifest["tasks"].items():
+        dropped = ", ".join(f"{k}: {v}" for k, v in t["dropped"].items()) or "-"
+        rows.append([f"`{name}`", t["planned"], t["generated"], t["kept"], dropped])
+    out.append(_table(rows, ["task", "planned", "generated", "kept", "dropped by reason"]))
+    out.append("\n### Length buckets and trace lengths (characters)\n")
+    rows = []
+    for name, t in manifest["tasks"].items():
+        for bucket, b in t["buckets"].items():
+            tc = b["trace_chars"]
+            rows.append([f"`{name}`", bucket, b["count"], tc.get("p50", "-"), tc.get("p90", "-"), tc.get("max", "-")])
+    out.append(_table(rows, ["task", "split/bucket", "count", "p50", "p90", "max"]))
+    out.append("\n## Loading\n")
+    out.append("```python\nfrom datasets import load_dataset\n")
+    for cfg in hub_configs(manifest)[:4]:
+        out.append(f'ds = load_dataset("ORG/NAME", "{cfg["config_name"]}")')
+    out.append("```\n")
+    out.append("Configs: " + ", ".join(f"`{c['config_name']}`" for c in hub_configs(manifest)) + ".\n")
+    out.append("`sft-*` rows hold TRL conversational `messages`; `rl-*` rows hold verl's `data_source`, `prompt`, "
+               "`ability`, `reward_model` and `extra_info` (with the record's `verifier`, so rewards are computed "
+               f"by the same checker that built the data). RL prompts end with: `{RL_INSTRUCTION.strip()}`\n")
+    out.append("## Examples\n")
+    for name, t in manifest["tasks"].items():
+        ex = t.get("example")
+        if not ex:
+            continue
+        out.append(f"### `{name}`\n\n**Prompt**\n\n```\n{ex['prompt']}\n```\n\n**Answer**: `{ex['answer']}`\n")
+        if ex["trace"]:
+            out.append(f"<details><summary>Gold trace</summary>\n\n```\n{ex['trace']}\n```\n</details>\n")
+    out.append("## Reproducibility\n")
+    out.append(f"- seed: `{build['seed']}`, config hash: `{build['config_hash']}`, build id: `{build['build_id']}`")
+    out.append(f"- git commit: `{manifest.get('git_commit')}`")
+    out.append("- packages: " + ", ".join(f"{k} {v}" for k, v in manifest["versions"].items()))
+    config = manifest["config"]
+    out.append("\n<details><summary>Resolved config</summary>\n\n```json\n"
+               + json.dumps(config, indent=2) + "\n```\n</details>\n")
+    return "\n".join(out) + "\n"
+
+
+def write_card(root: Path, manifest: dict) -> Path:
+    path = Path(root) / "README.md"
+    path.write_text(render_card(manifest), encoding="utf-8")
+    return path

@@ -1,0 +1,137 @@
+"""The build manifest: resolved config, versions, commit, and counts read back from the written files.
+
+Counts come from the output files themselves, not from runner metrics, so the manifest is right on any
+runner. Everything that may differ between two runs of the same build (timings, dates) sits under ``run``;
+the rest of the manifest, and the card rendered from it, are byte-identical across reruns.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections import Counter, defaultdict
+from importlib import metadata
+from pathlib import Path
+
+import polars as pl
+
+from reasonry import __version__
+from reasonry.config import BuildConfig, to_dict
+from reasonry.plan import planned_items
+from reasonry.registry import get_task
+
+PACKAGES = ("apache-beam", "pyarrow", "polars", "datasets", "huggingface-hub", "sympy", "math-verify",
+            "pyswip", "unified-planning", "up-fast-downward", "datatrove", "trafilatura")
+
+
+def package_versions() -> dict[str, str]:
+    versions = {"reasonry": __version__}
+    for name in PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return versions
+
+
+def git_commit() -> str | None:
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5,
+                             cwd=Path(__file__).resolve().parent)
+        return out.stdout.strip() or None if out.returncode == 0 else None
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def _read(root: Path, pattern: str, columns: list[str]) -> pl.DataFrame | None:
+    files = sorted(root.glob(pattern))
+    if not files:
+        return None
+    return pl.concat([pl.read_parquet(f, columns=columns) for f in files], how="vertical")
+
+
+def _percentiles(values: pl.Series) -> dict:
+    if values.len() == 0:
+        return {}
+    return {"p50": int(values.quantile(0.5, "nearest")), "p90": int(values.quantile(0.9, "nearest")),
+            "max": int(values.max()), "mean": round(float(values.mean()), 1)}
+
+
+def task_stats(root: Path, config: BuildConfig) -> dict:
+    """Per task: planned / kept / dropped-by-reason, per split and bucket, trace lengths and one example."""
+    planned = planned_items(config)
+    records = _read(root, "records/*/*.parquet",
+                    ["id", "task", "split", "length_bucket", "prompt", "answer", "trace"])
+    rejects = _read(root, "rejects/*/*.parquet", ["task", "reason", "stage"])
+    stats: dict = {}
+    for name in sorted(planned):
+        stats[name] = {"planned": planned[name], "kept": 0, "generated": 0, "dropped": {}, "buckets": {},
+                       "example": None}
+    if rejects is not None:
+        for (task, reason, stage), n in Counter(zip(rejects["task"], rejects["reason"], rejects["stage"],
+                                                    strict=True)).items():
+            entry = stats.setdefault(task, {"planned": 0, "kept": 0, "generated": 0, "dropped": {}, "buckets": {},
+                                            "example": None})
+            entry["dropped"][reason] = entry["dropped"].get(reason, 0) + n
+            entry.setdefault("_gen_dropped", 0)
+            if stage == "generate":
+                entry["_gen_dropped"] += n
+    if records is not None:
+        records = records.with_columns(
+            pl.col("trace").fill_null("").str.len_chars().alias("trace_chars"),
+            pl.col("length_bucket").fill_null("all"),
+        )
+        for (task,), frame in records.group_by(["task"], maintain_order=False):
+            entry = stats[task]
+            entry["kept"] = frame.height
+            buckets: dict = defaultdict(dict)
+            for (split, bucket), part in sorted(frame.group_by(["split", "length_bucket"]),
+                                                key=lambda kv: kv[0]):
+                buckets[f"{split}/{bucket}"] = {"count": part.height,
+                                                "trace_chars": _percentiles(part["trace_chars"])}
+            entry["buckets"] = dict(sorted(buckets.items()))
+            first = frame.sort("id").row(0, named=True)
+            trace = first["trace"] or ""
+            entry["example"] = {"id": first["id"], "split": first["split"], "length_bucket": first["length_bucket"],
+                                "prompt": first["prompt"], "answer": first["answer"],
+                                "trace": trace if len(trace) <= 1500 else trace[:1500] + "\n..."}
+    for entry in stats.values():
+        entry["generated"] = entry["planned"] - entry.pop("_gen_dropped", 0)
+        entry["dropped"] = dict(sorted(entry["dropped"].items()))
+    return stats
+
+
+def file_index(root: Path) -> dict[str, dict[str, list[str]]]:
+    """export -> family -> sorted relative paths of the Parquet files written."""
+    index: dict[str, dict[str, list[str]]] = {}
+    for path in sorted(root.glob("*/*/*.parquet")):
+        rel = path.relative_to(root)
+        export, family = rel.parts[0], rel.parts[1]
+        index.setdefault(export, {}).setdefault(family, []).append(str(rel))
+    return index
+
+
+def build_manifest(root: Path, config: BuildConfig, run: dict) -> dict:
+    return {
+        "schema_version": 1,
+        "build": {"name": config.build.name, "seed": config.build.seed, "config_hash": config.config_hash(),
+                  "build_id": build_id(config)},
+        # The runner section says how the build ran, not what it built: it sits with the other run facts.
+        "config": {k: v for k, v in to_dict(config).items() if k != "runner"},
+        "versions": package_versions(),
+        "git_commit": git_commit(),
+        "generators": {name: get_task(name).version for name in sorted(config.tasks)},
+        "tasks": task_stats(root, config),
+        "files": file_index(root),
+        "run": {**run, "runner": to_dict(config.runner)},
+    }
+
+
+def build_id(config: BuildConfig) -> str:
+    return f"{config.build.name}-{config.config_hash()[:12]}"
+
+
+def write_manifest(root: Path, manifest: dict) -> Path:
+    path = root / "manifest.json"
+    path.write_text(json.dumps(manifest, indent=2, sort_keys=False, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path

@@ -1,0 +1,169 @@
+"""Beam transforms of the build: composite PTransforms over the plain functions of each stage.
+
+Elements are whole shards (lists of records), not single items: the local runner costs about 30 us per
+element, so one element carries a shard's worth of work.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import apache_beam as beam
+from apache_beam.metrics import Metrics
+
+from reasonry.config import BuildConfig
+from reasonry.hashing import content_hash, shard_of
+from reasonry.plan import ShardSpec
+from reasonry.registry import get_task
+
+REJECTS = "rejects"
+NAMESPACE = "reasonry"
+
+
+def _count_rejects(rejects: list[dict]) -> None:
+    for r in rejects:
+        Metrics.counter(NAMESPACE, f"dropped/{r['task']}/{r['reason']}").inc()
+
+
+class GenerateShardFn(beam.DoFn):
+    """ShardSpec -> one batch of records (main) and a list of rejects (tagged ``rejects``)."""
+
+    def __init__(self, config: BuildConfig, build_id: str, progress_dir: str | None = None):
+        self.config = config
+        self.build_id = build_id
+        self.progress_dir = progress_dir
+
+    def setup(self):
+        # Engines (Prolog pools, planners) start here, once per worker, never at import time.
+        from reasonry.registry import load_plugins
+
+        load_plugins(self.config.build.plugins)
+        self.task_configs = {name: self.config.task_options(name) for name in self.config.tasks}
+        self.config_hash = self.config.config_hash()
+        for name in self.config.tasks:
+            task = get_task(name)
+            if hasattr(task, "setup"):
+                task.setup()
+
+    def teardown(self):
+        for name in getattr(self, "task_configs", {}):
+            task = get_task(name)
+            if hasattr(task, "teardown"):
+                task.teardown()
+
+    def process(self, spec: ShardSpec):
+        from reasonry.generators.run import generate_shard
+
+        records, rejects, stats = generate_shard(spec, self.task_configs[spec.task], seed=self.config.build.seed,
+                                                 config_hash=self.config_hash, build_id=self.build_id)
+        Metrics.counter(NAMESPACE, "items_planned").inc(spec.size)
+        Metrics.counter(NAMESPACE, "items_generated").inc(len(records))
+        _count_rejects(rejects)
+        if self.progress_dir:
+            # The driver polls these markers to draw progress; a rerun simply overwrites them.
+            marker = Path(self.progress_dir) / f"{content_hash(spec.key(), 8)}.json"
+            marker.write_text(json.dumps({**stats, "kept": len(records)}))
+        if records:
+            yield records
+        if rejects:
+            yield beam.pvalue.TaggedOutput(REJECTS, rejects)
+
+
+class VerifyBatchFn(beam.DoFn):
+    """Batch -> verified batch; records whose gold answer or trace fails become rejects."""
+
+    def __init__(self, plugins: tuple[str, ...] = ()):
+        self.plugins = plugins
+
+    def setup(self):
+        from reasonry.registry import load_plugins
+
+        load_plugins(self.plugins)
+
+    def process(self, records: list[dict]):
+        from reasonry.verifiers.gold import verify_batch
+
+        kept, rejects = verify_batch(records)
+        Metrics.counter(NAMESPACE, "items_verified").inc(len(kept))
+        _count_rejects(rejects)
+        if kept:
+            yield kept
+        if rejects:
+            yield beam.pvalue.TaggedOutput(REJECTS, rejects)
+
+
+class Generate(beam.PTransform):
+    """ShardSpecs -> record batches, with a ``rejects`` side output."""
+
+    def __init__(self, config: BuildConfig, build_id: str, progress_dir: str | None = None):
+        super().__init__()
+        self.fn = GenerateShardFn(config, build_id, progress_dir)
+
+    def expand(self, specs):
+        return specs | beam.ParDo(self.fn).with_outputs(REJECTS, main="records")
+
+
+class Verify(beam.PTransform):
+    def __init__(self, plugins: tuple[str, ...] = ()):
+        super().__init__()
+        self.plugins = plugins
+
+    def expand(self, batches):
+        return batches | beam.ParDo(VerifyBatchFn(self.plugins)).with_outputs(REJECTS, main="records")
+
+
+def _split_records(records: list[dict], shards: int):
+    groups: dict[tuple[str, int], list[dict]] = {}
+    for r in records:
+        groups.setdefault((r["family"], shard_of(r["id"], shards)), []).append(r)
+    yield from groups.items()
+
+
+def _reject_key(r: dict) -> str:
+    return r["id"] or f"{r['task']}|{r['split']}|{r['length_bucket']}|{r['index']}|{r['stage']}"
+
+
+def _split_rejects(rejects: list[dict], shards: int):
+    groups: dict[tuple[str, int], list[dict]] = {}
+    for r in rejects:
+        groups.setdefault((r["task"].split("/", 1)[0], shard_of(_reject_key(r), shards)), []).append(r)
+    yield from groups.items()
+
+
+class WriteGroupFn(beam.DoFn):
+    def __init__(self, root: str, shards: int, exports: tuple[str, ...]):
+        self.root, self.shards, self.exports = root, shards, exports
+
+    def process(self, element):
+        from reasonry.pipelines.outputs import write_group
+
+        (family, shard), grouped = element
+        records = [r for batch in grouped["records"] for r in batch]
+        rejects = [r for batch in grouped["rejects"] for r in batch]
+        written = write_group(self.root, family, shard, self.shards, records, rejects, self.exports)
+        Metrics.counter(NAMESPACE, "items_written").inc(sum(1 for _ in records))
+        yield written
+
+
+class DedupAndWrite(beam.PTransform):
+    """Group every copy of an id (and every reject) into its output shard, dedup by id, write Parquet.
+
+    The output shard is a hash of the id, so all copies of an id meet in one group and exact dedup is complete
+    without a per-record shuffle.
+    """
+
+    def __init__(self, root: str, shards: int, exports: tuple[str, ...]):
+        super().__init__()
+        self.root, self.shards, self.exports = root, shards, exports
+
+    def expand(self, inputs):
+        records, rejects = inputs
+        shards = self.shards
+        keyed_records = records | "KeyRecords" >> beam.FlatMap(_split_records, shards)
+        keyed_rejects = rejects | "KeyRejects" >> beam.FlatMap(_split_rejects, shards)
+        return (
+            {"records": keyed_records, "rejects": keyed_rejects}
+            | "GroupByShard" >> beam.CoGroupByKey()
+            | "Write" >> beam.ParDo(WriteGroupFn(self.root, shards, self.exports))
+        )

@@ -1,0 +1,87 @@
+"""Arrow schemas and deterministic Parquet writing.
+
+Byte-identical output needs fixed schemas (never inferred from the data at hand), rows in a fixed order and
+fixed writer settings; files are written to a temporary name and renamed, so a crash never leaves half a file.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from reasonry.record import to_row
+
+MESSAGE = pa.struct([("role", pa.string()), ("content", pa.string())])
+ROLLOUT = pa.struct([("text", pa.string()), ("answer", pa.string()), ("correct", pa.bool_()),
+                     ("reason", pa.string())])
+
+RECORD_SCHEMA = pa.schema([
+    ("id", pa.string()), ("family", pa.string()), ("task", pa.string()), ("split", pa.string()),
+    ("length_bucket", pa.string()), ("difficulty", pa.string()), ("prompt", pa.string()),
+    ("answer", pa.string()), ("answer_type", pa.string()), ("trace", pa.string()), ("verifier", pa.string()),
+    ("rollouts", pa.list_(ROLLOUT)), ("meta", pa.string()), ("provenance", pa.string()),
+])
+
+SFT_SCHEMA = pa.schema([("id", pa.string()), ("task", pa.string()), ("length_bucket", pa.string()),
+                        ("messages", pa.list_(MESSAGE))])
+
+RL_SCHEMA = pa.schema([
+    ("data_source", pa.string()), ("prompt", pa.list_(MESSAGE)), ("ability", pa.string()),
+    ("reward_model", pa.struct([("style", pa.string()), ("ground_truth", pa.string())])),
+    ("extra_info", pa.struct([("id", pa.string()), ("task", pa.string()), ("split", pa.string()),
+                              ("index", pa.int64()), ("length_bucket", pa.string()),
+                              ("answer_type", pa.string()), ("verifier", pa.string())])),
+])
+
+PREFERENCE_SCHEMA = pa.schema([("id", pa.string()), ("task", pa.string()), ("prompt", pa.string()),
+                               ("chosen", pa.string()), ("rejected", pa.string()),
+                               ("q_chosen", pa.float64()), ("q_rejected", pa.float64())])
+
+STEPWISE_SCHEMA = pa.schema([("id", pa.string()), ("task", pa.string()), ("prompt", pa.string()),
+                             ("completions", pa.list_(pa.string())), ("labels", pa.list_(pa.bool_()))])
+
+REJECT_SCHEMA = pa.schema([
+    ("task", pa.string()), ("split", pa.string()), ("length_bucket", pa.string()), ("index", pa.int64()),
+    ("stage", pa.string()), ("reason", pa.string()), ("detail", pa.string()), ("id", pa.string()),
+    ("record", pa.string()),
+])
+
+EXPORT_SCHEMAS = {"sft": SFT_SCHEMA, "rl": RL_SCHEMA, "preference": PREFERENCE_SCHEMA,
+                  "stepwise": STEPWISE_SCHEMA}
+
+
+def records_table(records: list[dict]) -> pa.Table:
+    return pa.Table.from_pylist([to_row(r) for r in records], schema=RECORD_SCHEMA)
+
+
+def rejects_table(rejects: list[dict]) -> pa.Table:
+    import json
+
+    rows = []
+    for r in rejects:
+        record = r.get("record")
+        rows.append({**{k: r.get(k) for k in REJECT_SCHEMA.names if k != "record"},
+                     "record": json.dumps(record, sort_keys=True, ensure_ascii=False) if record else None})
+    return pa.Table.from_pylist(rows, schema=REJECT_SCHEMA)
+
+
+def reject_sort_key(r: dict) -> tuple:
+    return (r["task"], r.get("split") or "", r.get("length_bucket") or "", r.get("index") or -1,
+            r.get("stage") or "", r["reason"], r.get("id") or "", r.get("detail") or "")
+
+
+def write_parquet(table: pa.Table, path: str | os.PathLike) -> None:
+    """Write with fixed settings via a temporary file and an atomic rename."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    pq.write_table(table, tmp, compression="zstd", compression_level=3, use_dictionary=True,
+                   write_statistics=True, row_group_size=10_000, data_page_size=1 << 20)
+    os.replace(tmp, path)
+
+
+def shard_name(split: str, shard: int, shards: int) -> str:
+    return f"{split}-{shard:05d}-of-{shards:05d}.parquet"

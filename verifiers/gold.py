@@ -1,0 +1,38 @@
+"""Check a record's own reference: its gold answer and, where the verifier can replay it, its trace."""
+
+from __future__ import annotations
+
+from reasonry.registry import get_verifier
+from reasonry.rejects import error_detail, reject
+from reasonry.verdict import Verdict
+
+
+def check_gold(record: dict) -> tuple[Verdict, str]:
+    """(verdict, reason code). Raises only if the verifier itself is broken."""
+    verifier = get_verifier(record["verifier"]["kind"])
+    spec = record["verifier"]["spec"]
+    verdict = verifier.verify(spec, record["answer"])
+    if not verdict.ok:
+        return verdict, "gold_answer_rejected"
+    if record.get("trace") and hasattr(verifier, "check_trace"):
+        verdict = verifier.check_trace(spec, record["trace"])
+        if not verdict.ok:
+            return verdict, "gold_trace_rejected"
+    return verdict, "ok"
+
+
+def verify_batch(records: list[dict]) -> tuple[list[dict], list[dict]]:
+    """(kept, rejects): a record whose reference does not verify, or whose verifier raises, is rejected."""
+    kept, rejects = [], []
+    for record in records:
+        try:
+            verdict, code = check_gold(record)
+        except Exception as exc:
+            rejects.append(reject("verifier_error", error_detail(exc), task=record["task"], record=record,
+                                  stage="verify"))
+            continue
+        if verdict.ok:
+            kept.append(record)
+        else:
+            rejects.append(reject(code, verdict.reason, task=record["task"], record=record, stage="verify"))
+    return kept, rejects
