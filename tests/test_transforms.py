@@ -55,9 +55,11 @@ def test_dedup_and_write_keeps_one_copy_per_id(tmp_path):
 
     task = get_task("tail/addition")
     cfg = task.default_config()
-    test_copy = task.generate(cfg, ItemKey("tail/addition", "test", "S", 0), item_rng(1, "tail/addition", 0, "test", "S"))
+    test_copy = task.generate(cfg, ItemKey("tail/addition", "test", "S", 0),
+                              item_rng(1, "tail/addition", 0, "test", "S"))
     train_copy = dict(test_copy, split="train", provenance={**test_copy["provenance"], "index": 9})
-    other = task.generate(cfg, ItemKey("tail/addition", "train", "S", 1), item_rng(1, "tail/addition", 1, "train", "S"))
+    other = task.generate(cfg, ItemKey("tail/addition", "train", "S", 1),
+                          item_rng(1, "tail/addition", 1, "train", "S"))
     with _pipeline() as p:
         records = p | "R" >> beam.Create([[train_copy, other], [test_copy]])
         rejects = p | "J" >> beam.Create([])
