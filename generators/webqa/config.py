@@ -1,0 +1,99 @@
+"""Configuration of the web Q&A source: crawl politeness and caps, extraction limits, the stage as a whole.
+
+The pipeline reads the stage from ``stages.webqa`` of a build config and validates it with
+``reasonry.config.from_dict(WebQAStageConfig, ...)``; every check names its field.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from reasonry.config import require
+
+
+@dataclass(frozen=True)
+class CrawlConfig:
+    seeds: tuple[str, ...] = ()
+    # Regexes a URL must match (any) to be fetched; empty = stay on the seeds' hosts.
+    allow_patterns: tuple[str, ...] = ()
+    deny_patterns: tuple[str, ...] = ()
+    out_dir: str = "crawl"
+    max_pages: int = 1000
+    max_depth: int = 6
+    concurrency: int = 4
+    per_host_concurrency: int = 1
+    per_host_delay_s: float = 1.0
+    max_redirects: int = 5
+    max_page_bytes: int = 2_000_000
+    timeout_s: float = 10.0
+    max_total_s: float = 3600.0
+    # Private, loopback, link-local, multicast and reserved addresses are refused unless listed here
+    # (single addresses or CIDR networks, e.g. "127.0.0.1" for tests).
+    allow_addresses: tuple[str, ...] = ()
+    user_agent: str = "reasonry-webqa/0.1"
+    warc_max_bytes: int = 1_000_000_000
+    fsync: bool = True
+
+    def __post_init__(self):
+        for i, seed in enumerate(self.seeds):
+            require(bool(re.match(r"^https?://[^/\s]+", seed)), f"seeds[{i}]", f"an http(s) URL, got {seed!r}")
+        for name in ("allow_patterns", "deny_patterns"):
+            for i, pattern in enumerate(getattr(self, name)):
+                try:
+                    re.compile(pattern)
+                except re.error as exc:
+                    require(False, f"{name}[{i}]", f"not a valid regex: {exc}")
+        for i, addr in enumerate(self.allow_addresses):
+            try:
+                ipaddress.ip_network(addr, strict=False)
+            except ValueError:
+                require(False, f"allow_addresses[{i}]", f"an IP address or CIDR network, got {addr!r}")
+        require(self.max_pages >= 1, "max_pages", "must be >= 1")
+        require(self.max_depth >= 0, "max_depth", "must be >= 0")
+        require(1 <= self.concurrency <= 256, "concurrency", "must be in 1..256")
+        require(1 <= self.per_host_concurrency <= self.concurrency, "per_host_concurrency",
+                "must be in 1..concurrency")
+        require(self.per_host_delay_s >= 0, "per_host_delay_s", "must be >= 0")
+        require(0 <= self.max_redirects <= 30, "max_redirects", "must be in 0..30")
+        require(self.max_page_bytes >= 1024, "max_page_bytes", "must be >= 1024")
+        require(self.timeout_s > 0, "timeout_s", "must be > 0")
+        require(self.max_total_s > 0, "max_total_s", "must be > 0")
+        require(bool(self.out_dir), "out_dir", "must not be empty")
+
+
+@dataclass(frozen=True)
+class ExtractConfig:
+    max_page_bytes: int = 2_000_000
+    min_question_words: int = 4
+    max_question_chars: int = 4000
+    max_answer_words: int = 8
+    max_answer_chars: int = 120
+    subject: Literal["keywords", "none"] = "keywords"
+
+    def __post_init__(self):
+        require(self.max_page_bytes >= 1024, "max_page_bytes", "must be >= 1024")
+        require(self.min_question_words >= 1, "min_question_words", "must be >= 1")
+        require(self.max_question_chars >= 20, "max_question_chars", "must be >= 20")
+        require(self.max_answer_words >= 1, "max_answer_words", "must be >= 1")
+        require(self.max_answer_chars >= 1, "max_answer_chars", "must be >= 1")
+
+
+@dataclass(frozen=True)
+class WebQAStageConfig:
+    """``stages.webqa``: where pages come from (a crawl, WARC files, or both) and how they become records."""
+
+    enabled: bool = True
+    warc_paths: tuple[str, ...] = ()  # local paths, globs or fsspec URLs (s3://, gs://, https://)
+    crawl: CrawlConfig | None = None
+    extract: ExtractConfig = field(default_factory=ExtractConfig)
+    split: Literal["train", "test"] = "train"
+    batch_size: int = 200
+    storage_options: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self):
+        require(self.batch_size >= 1, "batch_size", "must be >= 1")
+        require(not self.enabled or bool(self.warc_paths) or self.crawl is not None, "warc_paths",
+                "give warc_paths or a crawl section")

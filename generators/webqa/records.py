@@ -1,0 +1,134 @@
+"""From fetched pages to schema v1 records: page checks, Q/A extraction, answer typing, gold verification.
+
+Web records come from a crawl, not from an index, so this is a set of pure functions the pipeline calls per
+WARC file (``warc_to_records``) or per page (``page_to_pairs`` then ``pairs_to_records``). Every page or pair
+that does not become a record comes back as a reject with a reason.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from reasonry.generators.webqa.answers import type_answer
+from reasonry.generators.webqa.config import ExtractConfig
+from reasonry.generators.webqa.extract import extract_page
+from reasonry.generators.webqa.subjects import classify
+from reasonry.generators.webqa.warc import decode_body, is_html, read_warc
+
+TASK = "webqa/qa"
+STAGE = "webqa"
+
+
+def make_reject(reason: str, detail: str, *, record: dict | None = None, url: str | None = None) -> dict:
+    """A reject in the pipeline's shape; page-level rejects carry the URL in ``detail``."""
+    if url:
+        detail = f"{url}: {detail}"
+    return {"reason": reason, "detail": detail, "stage": STAGE, "task": TASK,
+            "id": record["id"] if record else None, "record": record}
+
+
+def page_to_pairs(page: dict, config: ExtractConfig) -> tuple[list[dict], dict | None, list[str]]:
+    """(pairs, reject or None, notes) for one fetched page dict (see ``warc.read_warc``)."""
+    url = page.get("url") or "?"
+    if page.get("truncated"):
+        return [], make_reject("oversized", f"fetch truncated ({page['truncated']})", url=url), []
+    body = page.get("body") or b""
+    if len(body) > config.max_page_bytes:
+        return [], make_reject("oversized", f"{len(body)} bytes > {config.max_page_bytes}", url=url), []
+    status = page.get("status", 0)
+    if status != 200:
+        return [], make_reject("http_status", f"status {status}", url=url), []
+    if not is_html(page.get("content_type", "")):
+        return [], make_reject("not_html", f"content type {page.get('content_type')!r}", url=url), []
+    html, why = decode_body(body, page.get("content_type", ""))
+    if html is None:
+        return [], make_reject("encoding_error", why, url=url), []
+    result = extract_page(html, url)
+    for pair in result.pairs:
+        pair["crawl_date"] = page.get("date")
+        pair["warc"] = page.get("warc")
+    if result.reason:
+        return [], make_reject(result.reason, result.detail, url=url), result.notes
+    return result.pairs, None, result.notes
+
+
+def _question_ok(question: str, config: ExtractConfig) -> str | None:
+    if len(question.split()) < config.min_question_words:
+        return "question_too_short"
+    if len(question) > config.max_question_chars:
+        return "question_too_long"
+    return None
+
+
+def pair_to_record(pair: dict, *, split: str = "train", index: int = 0,
+                   config: ExtractConfig | None = None) -> tuple[dict | None, dict | None]:
+    """(record, None) or (None, reject) for one extracted pair."""
+    from reasonry.registry import get_task, get_verifier
+
+    config = config or ExtractConfig()
+    url = pair.get("url")
+    question = re.sub(r"[ \t]+", " ", pair["question"]).strip()
+    bad = _question_ok(question, config)
+    if bad:
+        return None, make_reject(bad, question[:200], url=url)
+    typed = type_answer(pair["answer_text"], question=question, max_words=config.max_answer_words,
+                        max_chars=config.max_answer_chars)
+    if typed is None:
+        return None, make_reject("answer_not_short", repr(pair["answer_text"][:200]), url=url)
+    spec = {"answer": typed.answer, "answer_type": typed.answer_type}
+    meta = {
+        "url": url,
+        "crawl_date": pair.get("crawl_date"),
+        "license": list(pair.get("license") or []),
+        "source": pair.get("source"),
+        "answer_selected": pair.get("selected"),
+        "answer_raw": pair["answer_text"],
+        "title": pair.get("title", ""),
+        "subject": classify(question) if config.subject == "keywords" else None,
+        "unit": typed.unit,
+    }
+    if pair.get("warc"):
+        meta["warc"] = pair["warc"]
+    task = get_task(TASK)
+    from reasonry.task import ItemKey
+
+    record = task.record(ItemKey(TASK, split, None, index), problem={"question": question}, prompt=question,
+                         answer=typed.answer, verifier_spec=spec, meta=meta, answer_type=typed.answer_type,
+                         difficulty={"answer_words": len(typed.answer.split())})
+    verdict = get_verifier("math").verify(spec, typed.answer)
+    if not verdict.ok:
+        return None, make_reject("gold_unverifiable", verdict.reason, record=record, url=url)
+    return record, None
+
+
+def pairs_to_records(pairs: list[dict], *, split: str = "train",
+                     config: ExtractConfig | None = None) -> tuple[list[dict], list[dict]]:
+    """Records (sorted by id) and rejects for a list of pairs; ``index`` in provenance is the pair's position."""
+    records, rejects = [], []
+    for i, pair in enumerate(pairs):
+        record, rej = pair_to_record(pair, split=split, index=i, config=config)
+        (records.append(record) if record else rejects.append(rej))
+    records.sort(key=lambda r: r["id"])
+    return records, rejects
+
+
+def warc_to_records(path: str, *, split: str = "train", config: ExtractConfig | None = None,
+                    storage_options: dict | None = None) -> tuple[list[dict], list[dict], Counter]:
+    """Everything one WARC file gives: records, rejects, and counts of skipped WARC records and notes."""
+    config = config or ExtractConfig()
+    counts: Counter = Counter()
+    pairs, rejects = [], []
+    for page in read_warc(path, counts, storage_options):
+        counts["pages"] += 1
+        page_pairs, rej, notes = page_to_pairs(page, config)
+        counts.update(notes)
+        if rej:
+            rejects.append(rej)
+        pairs.extend(page_pairs)
+    for reason in ("truncated_warc", "corrupt_record"):
+        if counts[reason]:
+            rejects.append(make_reject(reason, f"{path}: {counts[reason]} unreadable WARC record(s); "
+                                               f"{counts['pages']} pages read before it"))
+    records, pair_rejects = pairs_to_records(pairs, split=split, config=config)
+    return records, rejects + pair_rejects, counts

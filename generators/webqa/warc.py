@@ -1,0 +1,107 @@
+"""Reading fetched pages back out of WARC / WARC.gz files, local or remote (any fsspec URL).
+
+A Common Crawl segment, or one of our own crawl files, is a sequence of records; we keep HTTP ``response``
+records and turn each into a page dict. A record that cannot be parsed is skipped with a counted reason. A
+truncated gzip member ends the readable part of its file (nothing after it can be located reliably): the
+reader counts ``truncated_warc`` and the build goes on with the next file.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import zlib
+from collections import Counter
+from collections.abc import Iterator
+
+_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_\-:.]+)""", re.IGNORECASE)
+_HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+def _header_charset(content_type: str) -> str | None:
+    m = re.search(r"charset\s*=\s*[\"']?([A-Za-z0-9_\-:.]+)", content_type or "", re.IGNORECASE)
+    return m.group(1) if m else None
+
+
+def decode_body(body: bytes, content_type: str) -> tuple[str | None, str]:
+    """(html, "") or (None, reason). The declared charset decides; undeclared means UTF-8.
+
+    We never guess an encoding: a page whose bytes do not match what it declares is dropped as
+    ``encoding_error`` rather than turned into mojibake questions.
+    """
+    declared = _header_charset(content_type)
+    if declared is None:
+        m = _CHARSET.search(body[:4096])
+        declared = m.group(1).decode("ascii", "replace") if m else None
+    charset = declared or "utf-8"
+    try:
+        codecs.lookup(charset)
+    except LookupError:
+        return None, f"unknown charset {charset!r}"
+    try:
+        return body.decode(charset), ""
+    except UnicodeDecodeError as exc:
+        return None, f"bytes are not valid {charset} at offset {exc.start}"
+
+
+def read_warc(path: str, counts: Counter | None = None, storage_options: dict | None = None) -> Iterator[dict]:
+    """Yield page dicts (``url, date, status, content_type, body, truncated, warc, offset``) from one file.
+
+    ``counts`` receives the reasons of skipped records (``truncated_warc``, ``corrupt_record``,
+    ``not_response``) so the caller can report them.
+    """
+    import fsspec
+    from warcio.archiveiterator import ArchiveIterator
+    from warcio.exceptions import ArchiveLoadFailed
+
+    counts = counts if counts is not None else Counter()
+    with fsspec.open(path, "rb", **(storage_options or {})) as fh:
+        iterator = ArchiveIterator(fh, no_record_parse=False)
+        while True:
+            try:
+                record = next(iterator)
+            except StopIteration:
+                return
+            except (ArchiveLoadFailed, EOFError, zlib.error, OSError, ValueError) as exc:
+                counts["truncated_warc" if _is_truncation(exc) else "corrupt_record"] += 1
+                counts["error:" + type(exc).__name__] += 1
+                return
+            try:
+                page = _page(record, path, iterator)
+            except (EOFError, zlib.error, OSError, ValueError) as exc:
+                counts["truncated_warc" if _is_truncation(exc) else "corrupt_record"] += 1
+                return
+            if page is None:
+                counts["not_response"] += 1
+                continue
+            yield page
+
+
+def _is_truncation(exc: BaseException) -> bool:
+    text = f"{type(exc).__name__} {exc}".lower()
+    return isinstance(exc, EOFError) or "eof" in text or "truncat" in text or "incomplete" in text or (
+        isinstance(exc, zlib.error))
+
+
+def _page(record, path: str, iterator) -> dict | None:
+    if record.rec_type != "response" or record.http_headers is None:
+        return None
+    headers = record.rec_headers
+    body = record.content_stream().read()
+    status_line = record.http_headers.get_statuscode() or "0"
+    http = {k.lower(): v for k, v in record.http_headers.headers}
+    return {
+        "url": headers.get_header("WARC-Target-URI"),
+        "date": headers.get_header("WARC-Date"),
+        "status": int(status_line) if status_line.isdigit() else 0,
+        "content_type": http.get("content-type", ""),
+        "location": http.get("location"),
+        "body": body,
+        "truncated": headers.get_header("WARC-Truncated"),
+        "warc": path,
+        "offset": iterator.get_record_offset(),
+    }
+
+
+def is_html(content_type: str) -> bool:
+    return (content_type or "text/html").split(";")[0].strip().lower() in _HTML_TYPES
