@@ -1,0 +1,74 @@
+"""Items/s of a build on the Beam runner (2 workers) against a plain single-process loop over the same items.
+
+    .venv/bin/python bench/pipeline_overhead.py [--config configs/default.yaml] [--workers 2]
+
+Both sides do the same work: generate, verify gold answer and trace, dedup by id, write Parquet. The ratio is
+Beam items/s divided by loop items/s, measured in the same run (target >= 1.5 with 2 workers).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from reasonry.config import load_config
+from reasonry.hashing import shard_of
+from reasonry.pipelines.build import run_build
+from reasonry.pipelines.manifest import build_id
+from reasonry.pipelines.outputs import write_group
+from reasonry.plan import plan_shards
+
+
+def plain_loop(config, out: Path) -> int:
+    from reasonry.generators.run import generate_shard
+    from reasonry.verifiers.gold import verify_batch
+
+    groups: dict = {}
+    options = {name: config.task_options(name) for name in config.tasks}
+    for spec in plan_shards(config):
+        records, rejects, _ = generate_shard(spec, options[spec.task], seed=config.build.seed,
+                                             config_hash=config.config_hash(), build_id=build_id(config))
+        kept, more = verify_batch(records)
+        for r in kept:
+            groups.setdefault((r["family"], shard_of(r["id"], config.build.output_shards)), ([], []))[0].append(r)
+        for r in rejects + more:
+            groups.setdefault((r["task"].split("/")[0], 0), ([], []))[1].append(r)
+    kept_total = 0
+    for (family, shard), (records, rejects) in sorted(groups.items()):
+        written = write_group(out, family, shard, config.build.output_shards, records, rejects, config.build.exports)
+        kept_total += sum(n for k, n in written.items() if k.startswith("records/"))
+    return kept_total
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--config", default="configs/default.yaml")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=1)
+    args = parser.parse_args()
+    config = load_config(args.config, [f"runner.workers={args.workers}"])
+    items = sum(s.size for s in plan_shards(config))
+    tmp = Path(tempfile.mkdtemp(prefix="bench-overhead-"))
+    try:
+        loop_times, beam_times = [], []
+        for _ in range(args.repeat):
+            started = time.perf_counter()
+            plain_loop(config, tmp / "loop")
+            loop_times.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            run_build(config, tmp / "beam")
+            beam_times.append(time.perf_counter() - started)
+        loop_s, beam_s = min(loop_times), min(beam_times)
+        print(f"config: {args.config}  items: {items}  tasks: {len(config.tasks)}  workers: {args.workers}")
+        print(f"plain single-process loop: {loop_s:8.2f} s  {items / loop_s:10.1f} items/s")
+        print(f"beam FnApiRunner x{args.workers}:     {beam_s:8.2f} s  {items / beam_s:10.1f} items/s")
+        print(f"ratio beam/loop: {loop_s / beam_s:.2f}x  (target >= 1.5x)")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
