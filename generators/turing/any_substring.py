@@ -4,8 +4,9 @@ Definition: a substring is a non-empty contiguous run s[i:j] (0 <= i < j <= n). 
 **distinct** substrings, each exactly once, written ``[a, ab, b]`` in the order the recursion first meets
 them: by start position i, then by end position j. Grading compares the set: any order is accepted, but a
 repeated or missing item, or an item that is not a substring, is wrong. The string has 3-5 / 6-9 / 10-14
-characters for S / M / L, drawn from the first ``alphabet_size`` lowercase letters (few letters, so strings
-repeat substrings and the "already found" branch is exercised).
+characters for S / M / L. Each string draws its characters from ``alphabet_size`` lowercase letters picked
+at random for that item: few letters per string, so substrings repeat and the "already found" branch is
+exercised, yet many different strings, so a large train set is not mostly duplicates.
 
 Trace: the recursion substrings(s[i:]) = prefixes of s[i:] + substrings(s[i+1:]) unrolled. Call i re-writes
 the suffix it works on; each state re-writes one prefix s[i:j] and either counts it as new (with the running
@@ -107,7 +108,7 @@ class AnySubstringTask(TailTask):
 
     def generate(self, config: AnySubstringConfig, key: ItemKey, rng: random.Random) -> dict | None:
         n = self.draw_size(config, key, rng)
-        letters = string.ascii_lowercase[: config.alphabet_size]
+        letters = rng.sample(string.ascii_lowercase, config.alphabet_size)
         s = "".join(rng.choice(letters) for _ in range(n))
         template, prompt = self.pose(rng, s=s)
         answer, lines = substring_trace(s, config.rendering)
