@@ -508,3 +508,18 @@ def test_derangement_wrong_recurrence_step_fails():
         assert not tail.check_trace(spec, replace_line(good, i, bad)).ok
     assert not tail.check_trace(spec, good.replace("Base: D(1)=0 D(0)=1", "Base: D(1)=1 D(0)=1")).ok
     assert tail.verify(spec, "265").ok and not tail.verify(spec, "265.0").ok and not tail.verify(spec, "2 65").ok
+
+
+@pytest.mark.parametrize("spec", [
+    {"task": "tail/division", "x1": "1", "x2": "3", "places": 10**9},
+    {"task": "tail/division", "x1": "1", "x2": "0", "places": 3},
+    {"task": "tail/division", "x1": "1"},
+    {"task": "tail/any_substring", "string": "ab" * 10_000},
+    {"task": "tail/bubble_sort", "values": list(range(100_000))},
+    {"task": "tail/derangement", "n": 10**7},
+    {"task": "tail/derangement", "n": "x"},
+    {"task": "tail/compare_numbers", "x1": "1"},
+])
+def test_hostile_specs_are_refused_quickly(spec):
+    assert not tail.verify(spec, "1").ok
+    assert not tail.check_trace(spec, "State 0: x\nFinal answer: 1").ok

@@ -37,8 +37,13 @@ def parse_items(text: str) -> list[str] | None:
     return items
 
 
+MAX_LENGTH = 200
+
+
 def answer(spec: dict) -> str:
     s = spec["string"]
+    if not isinstance(s, str) or len(s) > MAX_LENGTH:
+        raise ValueError(f"string must be text of at most {MAX_LENGTH} characters")  # n^3 characters of output
     spans = sorted({(i, j) for i in range(len(s)) for j in range(i + 1, len(s) + 1)})
     ordered: list[str] = []
     seen: set[str] = set()
@@ -57,11 +62,11 @@ def same(candidate: str, gold: str) -> bool:
 
 
 def check_trace(spec: dict, trace: str) -> Verdict:
+    gold = answer(spec)
     s = spec["string"]
     n = len(s)
     if not n:
         return Verdict.no("spec has an empty string")
-    gold = answer(spec)
     headers = [(HEADER[0], (s,)), (HEADER[1], (s, n))]
 
     def steps(style: int):

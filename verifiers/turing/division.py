@@ -28,8 +28,16 @@ def _truncated(value: Fraction, places: int) -> str:
     return canonical_decimal(text)
 
 
+MAX_PLACES = 1000
+MAX_DIGITS = 1000
+
+
 def answer(spec: dict) -> str:
-    return _truncated(Fraction(spec["x1"]) / Fraction(spec["x2"]), int(spec["places"]))
+    places = int(spec["places"])
+    # bounds keep a hand-made spec from costing unbounded time or memory
+    if not 0 <= places <= MAX_PLACES or max(len(spec["x1"]), len(spec["x2"])) > MAX_DIGITS:
+        raise ValueError(f"places must be in [0, {MAX_PLACES}] and operands at most {MAX_DIGITS} characters")
+    return _truncated(Fraction(spec["x1"]) / Fraction(spec["x2"]), places)
 
 
 def same(candidate: str, gold: str) -> bool:
@@ -45,11 +53,11 @@ def _whole(x1: str, x2: str) -> tuple[int, int]:
 
 def check_trace(spec: dict, trace: str) -> Verdict:
     x1, x2, places = spec["x1"], spec["x2"], int(spec["places"])
+    gold = answer(spec)
     a, b = _whole(x1, x2)
     if b <= 0 or a < 0:
         return Verdict.no("spec operands must be positive")
     digits = [int(ch) for ch in str(a)]
-    gold = answer(spec)
     headers = [(HEADER[s], (x1, x2, a, b)) for s in (0, 1)]
 
     def steps(s: int):
