@@ -4,6 +4,14 @@ _M = "reasonry.generators.turing"
 
 TASKS: dict[str, tuple[str, str]] = {
     "tail/addition": (f"{_M}.addition:AdditionTask", "large-number addition, one digit column per state"),
+    "tail/population_growth": (f"{_M}.population_growth:PopulationGrowthTask",
+                               "pairs after n units (breeding from age x, y initial pairs, z per unit)"),
+    "tail/dijkstra": (f"{_M}.dijkstra:DijkstraTask", "single-source shortest distances, inf if unreachable"),
+    "tail/multi_machine_schedule": (f"{_M}.multi_machine_schedule:MultiMachineScheduleTask",
+                                    "max benefit of unit tasks with deadlines on x machines (greedy)"),
+    "tail/count_letters": (f"{_M}.count_letters:CountLettersTask", "occurrences of a letter in a sentence"),
+    "tail/diophantine": (f"{_M}.diophantine:DiophantineTask", "non-negative solutions of a*x + b*y = n"),
+    "tail/prime_search": (f"{_M}.prime_search:PrimeSearchTask", "all primes in [n, m] by trial division"),
     "tail/division": (f"{_M}.division:DivisionTask", "long division, quotient truncated after a few decimals"),
     "tail/bubble_sort": (f"{_M}.bubble_sort:BubbleSortTask", "bubble sort of n distinct integers"),
     "tail/word_flip": (f"{_M}.word_flip:WordFlipTask", "reverse a sentence character by character"),

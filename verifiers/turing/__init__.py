@@ -14,6 +14,12 @@ from reasonry.verdict import Verdict
 # task name -> module under reasonry.verifiers.turing
 CHECKERS: dict[str, str] = {
     "tail/addition": "addition",
+    "tail/population_growth": "population_growth",
+    "tail/dijkstra": "dijkstra",
+    "tail/multi_machine_schedule": "multi_machine_schedule",
+    "tail/count_letters": "count_letters",
+    "tail/diophantine": "diophantine",
+    "tail/prime_search": "prime_search",
     "tail/division": "division",
     "tail/bubble_sort": "bubble_sort",
     "tail/word_flip": "word_flip",

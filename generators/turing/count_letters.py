@@ -1,0 +1,117 @@
+"""tail/count_letters: how many times a letter occurs in a sentence, one letter per state.
+
+The sentence is lowercase words of random letters drawn from a small alphabet that contains the target, so
+the target repeats (or is absent: then the answer is 0). The size parameter is the number of letters in the
+sentence, spaces not counted: 2-6 (S), 7-10 (M), 11-20 (L). The trace enumerates the letters left to right
+(letters are numbered from 1, skipping spaces); each state re-writes the letter and the running count it
+reads, compares the letter with the target, and writes the new count.
+"""
+
+from __future__ import annotations
+
+import random
+import string
+from dataclasses import dataclass, field
+
+from reasonry.generators.turing.common import TailConfig, TailTask
+
+from reasonry.config import require
+from reasonry.task import ItemKey
+
+TEMPLATES = (
+    "How many times does the letter '{c}' appear in \"{text}\"?",
+    "Count the occurrences of the letter '{c}' in the sentence \"{text}\".",
+    "In the text \"{text}\", how many '{c}'s are there?",
+    "How many '{c}' letters does \"{text}\" contain?",
+    "Count how often '{c}' occurs in: {text}",
+    "What is the number of times the letter {c} appears in the sentence \"{text}\"?",
+    "Find the count of the letter '{c}' in \"{text}\".",
+    "The sentence is \"{text}\". How many times is the letter '{c}' used?",
+    "Letter count: how many '{c}' are in \"{text}\"?",
+    "Tally the letter '{c}' in the phrase \"{text}\".",
+    "How many occurrences of '{c}' are there in \"{text}\"?",
+    "Scan \"{text}\" letter by letter and count the letter '{c}'.",
+    "Determine how many times '{c}' shows up in \"{text}\".",
+    "In \"{text}\", count the letter {c}.",
+    "A message reads \"{text}\". How many times does it contain the letter '{c}'?",
+    "How frequent is the letter '{c}' in \"{text}\"? Give the count.",
+    "Count every '{c}' in the following sentence: {text}",
+    "Given the string \"{text}\", return the number of '{c}' characters.",
+    "How many letters '{c}' can you find in \"{text}\"?",
+    "Number of '{c}' in \"{text}\"?",
+    "Look at \"{text}\". How many of its letters are '{c}'?",
+    "Please count the letter '{c}' in the sentence \"{text}\" and report the total.",
+)
+
+
+@dataclass(frozen=True)
+class CountLettersConfig(TailConfig):
+    sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(CountLettersTask.default_sizes))
+    # how many distinct letters the sentence draws from (the target is one of them)
+    alphabet_size: tuple[int, int] = (2, 6)
+    max_word_length: int = 6
+
+    def __post_init__(self):
+        super().__post_init__()
+        low, high = self.alphabet_size
+        require(1 <= low <= high <= 26, "alphabet_size", f"a range within 1..26, got {[low, high]}")
+        require(self.max_word_length >= 1, "max_word_length", "words have at least one letter")
+        for bucket, (low_n, _high) in self.sizes.items():
+            require(low_n >= 1, f"sizes.{bucket}", "at least one letter")
+
+
+def count_trace(text: str, target: str, rendering: str) -> tuple[str, list[str]]:
+    """The count and the trace lines (without the final-answer line)."""
+    terse = rendering == "terse"
+    lines = [f"Text: {text}; target={target}" if terse else
+             f"The text is \"{text}\" and we count the letter '{target}' in it."]
+    count = 0
+    for k, ch in enumerate((ch for ch in text if ch != " "), start=1):
+        if ch == target:
+            if terse:
+                lines.append(f"State {k}: fetch letter {k}={ch} count={count}; {ch}={target}; "
+                             f"count={count}+1={count + 1}")
+            else:
+                lines.append(f"Step {k}: letter {k} is '{ch}' and the count is {count}; '{ch}' is '{target}', "
+                             f"so the count becomes {count} + 1 = {count + 1}.")
+            count += 1
+        elif terse:
+            lines.append(f"State {k}: fetch letter {k}={ch} count={count}; {ch}!={target}; count={count}")
+        else:
+            lines.append(f"Step {k}: letter {k} is '{ch}' and the count is {count}; '{ch}' is not '{target}', "
+                         f"so the count stays {count}.")
+    lines.append(f"Result: count={count}" if terse else f"In total the count is {count}.")
+    return str(count), lines
+
+
+def random_sentence(rng: random.Random, letters: int, alphabet: list[str], max_word: int) -> str:
+    words = []
+    left = letters
+    while left:
+        size = rng.randint(1, min(max_word, left))
+        words.append("".join(rng.choice(alphabet) for _ in range(size)))
+        left -= size
+    return " ".join(words)
+
+
+class CountLettersTask(TailTask):
+    name = "tail/count_letters"
+    description = "TAIL count letters: occurrences of one letter in a sentence, one letter per state"
+    version = "1"
+    Config = CountLettersConfig
+    answer_type = "integer"
+    default_sizes = {"S": (2, 6), "M": (7, 10), "L": (11, 20)}
+    templates = TEMPLATES
+
+    def generate(self, config: CountLettersConfig, key: ItemKey, rng: random.Random) -> dict | None:
+        n = self.draw_size(config, key, rng)
+        alphabet = rng.sample(string.ascii_lowercase, rng.randint(*config.alphabet_size))
+        target = alphabet[0]
+        # Now and then the target is left out of the sentence, so 0 is a possible answer.
+        pool = alphabet[1:] if len(alphabet) > 1 and rng.random() < 0.1 else alphabet
+        text = random_sentence(rng, n, pool, config.max_word_length)
+        template, prompt = self.pose(rng, c=target, text=text)
+        answer, lines = count_trace(text, target, config.rendering)
+        problem = {"text": text, "letter": target}
+        return self.finish(key, config, problem=problem, template=template, prompt=prompt, answer=answer,
+                           trace_lines=lines, spec=problem, difficulty={"letters": n})

@@ -1,0 +1,117 @@
+"""tail/diophantine: all non-negative integer solutions (x, y) of a*x + b*y = n, by enumerating x.
+
+a and b are drawn from 2-15 and n is the size parameter: 10-50 (S), 51-100 (M), 101-200 (L). The answer
+lists the solutions in increasing x as ``(x, y), (x, y)``; an equation without a non-negative solution (for
+example when gcd(a, b) does not divide n) has the answer ``none``.
+
+The trace starts at x = 0 with rest = n and alternates two atomic states: a check that re-writes x and the
+rest and tests whether b divides the rest (then y = rest / b), and a move to x + 1 that re-writes the rest and a
+before subtracting a. When the rest is smaller than a the enumeration stops.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+from reasonry.generators.turing.common import TailConfig, TailTask
+
+from reasonry.config import require
+from reasonry.task import ItemKey
+
+NONE = "none"
+_FORMAT = " List the solutions as (x, y) pairs in increasing order of x, or answer none if there is no solution."
+
+_QUESTIONS = (
+    "Find all non-negative integer solutions (x, y) of {a}x + {b}y = {n}.",
+    "Solve {a}*x + {b}*y = {n} over the non-negative integers.",
+    "Which pairs of non-negative integers (x, y) satisfy {a}x + {b}y = {n}?",
+    "Enumerate every solution in non-negative integers of the Diophantine equation {a}x + {b}y = {n}.",
+    "Stamps come in values {a} and {b}. In which ways, as (number of {a}-stamps, number of {b}-stamps), can "
+    "you make postage of exactly {n}?",
+    "Give all (x, y) with x, y >= 0 integers such that {a}x + {b}y = {n}.",
+    "A shop sells pencils for {a} coins and pens for {b} coins. List every (pencils, pens) combination that "
+    "costs exactly {n} coins.",
+    "Determine the non-negative integer solutions of the linear Diophantine equation {a}x + {b}y = {n}.",
+    "For which non-negative integers x and y is {a}x + {b}y equal to {n}?",
+    "Find every pair (x, y) of whole numbers with {a}x + {b}y = {n}.",
+    "How can {n} be written as {a}x + {b}y with x and y non-negative integers? Give all (x, y).",
+    "Boxes hold {a} or {b} items. List all ways (x boxes of {a}, y boxes of {b}) to pack exactly {n} items "
+    "with every box full.",
+    "Solve for non-negative integers: {a}x + {b}y = {n}.",
+    "List all non-negative integer pairs (x, y) satisfying the equation {a}*x + {b}*y = {n}.",
+    "A frog jumps {a} or {b} metres at a time. In which ways (x jumps of {a}, y jumps of {b}) can it cover "
+    "exactly {n} metres?",
+    "Find the complete set of solutions (x, y) in non-negative integers to {a}x + {b}y = {n}.",
+    "Which (x, y), with x and y natural numbers including 0, solve {a}x + {b}y = {n}?",
+    "Coins are worth {a} and {b}. Find every (x, y) where x coins of {a} and y coins of {b} total {n}.",
+    "Enumerate x = 0, 1, 2, ... to find all non-negative solutions of {a}x + {b}y = {n}.",
+    "Integer equation: {a}x + {b}y = {n}, x >= 0, y >= 0. All solutions?",
+    "Tiles of length {a} and {b} are laid in a row of length {n} with no gaps. List every (x, y), x tiles of "
+    "length {a} and y of length {b}, that fills it exactly.",
+    "Find all pairs of non-negative integers x, y for which {a}x + {b}y = {n} holds.",
+)
+TEMPLATES = tuple(q + _FORMAT for q in _QUESTIONS)
+
+
+@dataclass(frozen=True)
+class DiophantineConfig(TailConfig):
+    sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(DiophantineTask.default_sizes))
+    coefficients: tuple[int, int] = (2, 15)
+
+    def __post_init__(self):
+        super().__post_init__()
+        low, high = self.coefficients
+        require(1 <= low <= high, "coefficients", f"a range [low, high] with 1 <= low <= high, got {[low, high]}")
+
+
+def solve_trace(a: int, b: int, n: int, rendering: str) -> tuple[str, list[str]]:
+    """The solutions (answer text) and the trace lines (without the final-answer line)."""
+    terse = rendering == "terse"
+    lines = [f"Equation: {a}x+{b}y={n}; x=0 rest={n}" if terse else
+             f"We solve {a}x + {b}y = {n} in non-negative integers, starting from x = 0 with rest = {n}."]
+    solutions = []
+    x, rest = 0, n
+    while True:
+        m = rest % b
+        if m == 0:
+            y = rest // b
+            solutions.append(f"({x}, {y})")
+            lines.append(f"State {x}: fetch x={x} rest={rest}; {rest}%{b}=0; y={rest}/{b}={y}; found ({x}, {y})"
+                         if terse else
+                         f"Step {x}: x = {x} leaves rest = {rest}; {rest} mod {b} = 0, so y = {rest} / {b} = {y} "
+                         f"and ({x}, {y}) is a solution.")
+        else:
+            lines.append(f"State {x}: fetch x={x} rest={rest}; {rest}%{b}={m}; no" if terse else
+                         f"Step {x}: x = {x} leaves rest = {rest}; {rest} mod {b} = {m}, not 0, so no y works.")
+        if rest < a:
+            lines.append(f"Stop: fetch rest={rest} a={a}; {rest}<{a}" if terse else
+                         f"With rest = {rest} and a = {a}, x cannot grow further because {rest} < {a}.")
+            break
+        lines.append(f"Transition {x} -> {x + 1}: fetch rest={rest} a={a}; rest={rest}-{a}={rest - a}" if terse else
+                     f"Now I move from x = {x} to x = {x + 1}: with rest = {rest} and a = {a}, rest becomes "
+                     f"{rest} - {a} = {rest - a}.")
+        x, rest = x + 1, rest - a
+    answer = ", ".join(solutions) or NONE
+    lines.append(f"Solutions: {answer}" if terse else f"All solutions: {answer}.")
+    return answer, lines
+
+
+class DiophantineTask(TailTask):
+    name = "tail/diophantine"
+    description = "TAIL Diophantine equation: all non-negative solutions of a*x + b*y = n (none if there is none)"
+    version = "1"
+    Config = DiophantineConfig
+    answer_type = "list"
+    default_sizes = {"S": (10, 50), "M": (51, 100), "L": (101, 200)}
+    templates = TEMPLATES
+
+    def generate(self, config: DiophantineConfig, key: ItemKey, rng: random.Random) -> dict | None:
+        n = self.draw_size(config, key, rng)
+        a, b = rng.randint(*config.coefficients), rng.randint(*config.coefficients)
+        template, prompt = self.pose(rng, a=a, b=b, n=n)
+        answer, lines = solve_trace(a, b, n, config.rendering)
+        problem = {"a": a, "b": b, "n": n}
+        solutions = 0 if answer == NONE else answer.count("(")
+        return self.finish(key, config, problem=problem, template=template, prompt=prompt, answer=answer,
+                           trace_lines=lines, spec=problem, difficulty={"n": n, "solutions": solutions})

@@ -1,0 +1,114 @@
+"""tail/prime_search: all primes p with n <= p <= m, by trial division, one division per state.
+
+m is the size parameter: 5-100 (S), 101-200 (M), 201-300 (L); n is drawn from 1..m. The answer lists the
+primes in increasing order, ``2, 3, 5``, or ``none`` when the range holds no prime.
+
+The trace enumerates k = n..m. For each k it tries the divisors d = 2, 3, 5, 7, 9, ... (2, then the odd
+numbers); each state re-writes k and d, compares d*d with k and, while d*d <= k, computes k mod d. A zero
+remainder ends k as composite; d*d > k ends it as prime; numbers below 2 are not prime.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+from reasonry.generators.turing.common import TailConfig, TailTask
+
+from reasonry.config import require
+from reasonry.task import ItemKey
+
+NONE = "none"
+_FORMAT = " List them in increasing order separated by commas, or answer none if there are none."
+
+_QUESTIONS = (
+    "Find all prime numbers between {n} and {m}, inclusive.",
+    "List every prime p with {n} <= p <= {m}.",
+    "Which numbers from {n} to {m} (inclusive) are prime?",
+    "What are the primes in the interval [{n}, {m}]?",
+    "Give all primes that are at least {n} and at most {m}.",
+    "Search the range {n}..{m} for prime numbers.",
+    "Enumerate the prime numbers in [{n}, {m}].",
+    "Using trial division, find every prime between {n} and {m} (both ends included).",
+    "Identify all the primes among the integers {n}, {n_next}, ..., {m}.",
+    "Write down the prime numbers from {n} up to {m}.",
+    "Which integers k with {n} <= k <= {m} have no divisors other than 1 and themselves (and are greater "
+    "than 1)?",
+    "A lock opens with any prime code between {n} and {m}. Which codes work?",
+    "Find the set of primes in the closed interval from {n} to {m}.",
+    "List all primes not smaller than {n} and not larger than {m}.",
+    "Determine which of the numbers {n} through {m} are prime.",
+    "Prime search: lower bound {n}, upper bound {m}, bounds included.",
+    "How would you list every prime between {n} and {m}? Give the list.",
+    "Return all prime numbers p such that p >= {n} and p <= {m}.",
+    "Check each integer from {n} to {m} and report the primes.",
+    "Among the whole numbers from {n} to {m}, which are prime?",
+    "Collect the primes in the range {n} to {m}, inclusive of both ends.",
+    "Name all primes that lie between {n} and {m}, including {n} and {m} themselves if they are prime.",
+)
+TEMPLATES = tuple(q + _FORMAT for q in _QUESTIONS)
+
+
+@dataclass(frozen=True)
+class PrimeSearchConfig(TailConfig):
+    sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(PrimeSearchTask.default_sizes))
+
+    def __post_init__(self):
+        super().__post_init__()
+        for bucket, (low, _high) in self.sizes.items():
+            require(low >= 1, f"sizes.{bucket}", "the upper bound m is at least 1")
+
+
+def search_trace(n: int, m: int, rendering: str) -> tuple[str, list[str]]:
+    """The primes (answer text) and the trace lines (without the final-answer line)."""
+    terse = rendering == "terse"
+    lines = [f"Range: n={n} m={m}" if terse else
+             f"We search for primes from {n} to {m}, testing each number by trial division."]
+    primes = []
+    for k in range(n, m + 1):
+        if k < 2:
+            lines.append(f"Test {k}: fetch k={k}; {k}<2; not prime" if terse else
+                         f"Number {k}: k = {k}; {k} < 2, so it is not prime.")
+            continue
+        d = 2
+        while True:
+            square = d * d
+            if square > k:
+                primes.append(k)
+                lines.append(f"Test {k}: fetch k={k} d={d}; {d}*{d}={square}>{k}; prime, add {k}" if terse else
+                             f"Number {k}: k = {k}, divisor {d}; {d} x {d} = {square} > {k}, so no divisor is left "
+                             f"and I add {k} to the primes.")
+                break
+            r = k % d
+            if r == 0:
+                lines.append(f"Test {k}: fetch k={k} d={d}; {d}*{d}={square}<={k}; {k}%{d}=0; composite" if terse
+                             else f"Number {k}: k = {k}, divisor {d}; {d} x {d} = {square} <= {k} and {k} mod {d} "
+                                  f"= 0, so it is composite.")
+                break
+            lines.append(f"Test {k}: fetch k={k} d={d}; {d}*{d}={square}<={k}; {k}%{d}={r}; next" if terse else
+                         f"Number {k}: k = {k}, divisor {d}; {d} x {d} = {square} <= {k} and {k} mod {d} = {r}, so "
+                         f"I try the next divisor.")
+            d = 3 if d == 2 else d + 2
+    answer = ", ".join(map(str, primes)) or NONE
+    lines.append(f"Primes: {answer}" if terse else f"The primes in the range are {answer}.")
+    return answer, lines
+
+
+class PrimeSearchTask(TailTask):
+    name = "tail/prime_search"
+    description = "TAIL prime search: all primes in [n, m] by trial division (none if there are none)"
+    version = "1"
+    Config = PrimeSearchConfig
+    answer_type = "list"
+    default_sizes = {"S": (5, 100), "M": (101, 200), "L": (201, 300)}
+    templates = TEMPLATES
+
+    def generate(self, config: PrimeSearchConfig, key: ItemKey, rng: random.Random) -> dict | None:
+        m = self.draw_size(config, key, rng)
+        n = rng.randint(1, m)
+        template, prompt = self.pose(rng, n=n, m=m, n_next=n + 1)
+        answer, lines = search_trace(n, m, config.rendering)
+        problem = {"n": n, "m": m}
+        count = 0 if answer == NONE else answer.count(",") + 1
+        return self.finish(key, config, problem=problem, template=template, prompt=prompt, answer=answer,
+                           trace_lines=lines, spec=problem, difficulty={"m": m, "width": m - n + 1, "primes": count})

@@ -1,0 +1,66 @@
+"""Checks for tail/count_letters: the number of times ``letter`` occurs in ``text`` (letters numbered from 1,
+spaces skipped). ``answer`` is ``str.count``; the replay walks the letters itself and compares each state."""
+
+from __future__ import annotations
+
+import re
+
+from reasonry.verifiers.turing.replay import Expected, both, replay
+
+from reasonry.verdict import Verdict
+
+_N = r"(\d+)"
+_L = r"([a-z])"
+PATTERNS = {
+    "text": both(r"Text: ([a-z ]+); target=([a-z])",
+                 r"The text is \"([a-z ]+)\" and we count the letter '([a-z])' in it\."),
+    "match": both(rf"State {_N}: fetch letter {_N}={_L} count={_N}; {_L}={_L}; count={_N}\+1={_N}",
+                  rf"Step {_N}: letter {_N} is '{_L}' and the count is {_N}; '{_L}' is '{_L}', so the count "
+                  rf"becomes {_N} \+ 1 = {_N}\."),
+    "differ": both(rf"State {_N}: fetch letter {_N}={_L} count={_N}; {_L}!={_L}; count={_N}",
+                   rf"Step {_N}: letter {_N} is '{_L}' and the count is {_N}; '{_L}' is not '{_L}', so the count stays "
+                   rf"{_N}\."),
+    "result": both(rf"Result: count={_N}", rf"In total the count is {_N}\."),
+}
+_INT = re.compile(r"^\s*\+?(\d+)\s*$")
+
+
+def _instance(spec: dict) -> tuple[str, str]:
+    text, letter = str(spec["text"]), str(spec["letter"])
+    if len(letter) != 1 or len(text) > 100_000:
+        raise ValueError("letter must be one character")
+    return text, letter
+
+
+def answer(spec: dict) -> str:
+    text, letter = _instance(spec)
+    return str(text.count(letter))
+
+
+def same(candidate: str, gold: str) -> bool:
+    m = _INT.match(candidate)
+    return bool(m) and str(int(m.group(1))) == gold
+
+
+def expected_states(spec: dict) -> list[Expected]:
+    text, letter = _instance(spec)
+    states: list[Expected] = [("text", (text, letter))]
+    count = 0
+    position = 0
+    for ch in text:
+        if ch == " ":
+            continue
+        position += 1
+        k, c = str(position), str(count)
+        if ch == letter:
+            count += 1
+            states.append(("match", (k, k, ch, c, ch, letter, c, str(count))))
+        else:
+            states.append(("differ", (k, k, ch, c, ch, letter, c)))
+    states.append(("result", (str(count),)))
+    return states
+
+
+def check_trace(spec: dict, trace: str) -> Verdict:
+    gold = answer(spec)
+    return replay(trace, expected_states(spec), PATTERNS, lambda final: same(final, gold))

@@ -1,0 +1,105 @@
+"""Checks for tail/prime_search: the primes in [n, m], ``none`` when there are none.
+
+``answer`` sieves (Eratosthenes), independent of the trace's trial division; the replay divides itself and
+compares each state. A candidate is compared as a set of integers: order does not matter, a repeated or
+missing prime is wrong.
+"""
+
+from __future__ import annotations
+
+import re
+
+from reasonry.verifiers.turing.replay import Expected, both, replay
+
+from reasonry.verdict import Verdict
+
+NONE = "none"
+_N = r"(\d+)"
+_PRIMES = r"(none|\d+(?:, \d+)*)"
+PATTERNS = {
+    "range": both(rf"Range: n={_N} m={_N}",
+                  rf"We search for primes from {_N} to {_N}, testing each number by trial division\."),
+    "small": both(rf"Test {_N}: fetch k={_N}; {_N}<2; not prime", rf"Number {_N}: k = {_N}; {_N} < 2, so it is not "
+                                                                   rf"prime\."),
+    "next": both(rf"Test {_N}: fetch k={_N} d={_N}; {_N}\*{_N}={_N}<={_N}; {_N}%{_N}={_N}; next",
+                 rf"Number {_N}: k = {_N}, divisor {_N}; {_N} x {_N} = {_N} <= {_N} and {_N} mod {_N} = {_N}, so I "
+                 rf"try the next divisor\."),
+    "composite": both(rf"Test {_N}: fetch k={_N} d={_N}; {_N}\*{_N}={_N}<={_N}; {_N}%{_N}=0; composite",
+                      rf"Number {_N}: k = {_N}, divisor {_N}; {_N} x {_N} = {_N} <= {_N} and {_N} mod {_N} = 0, so "
+                      rf"it is composite\."),
+    "prime": both(rf"Test {_N}: fetch k={_N} d={_N}; {_N}\*{_N}={_N}>{_N}; prime, add {_N}",
+                  rf"Number {_N}: k = {_N}, divisor {_N}; {_N} x {_N} = {_N} > {_N}, so no divisor is left and I "
+                  rf"add {_N} to the primes\."),
+    "result": both(rf"Primes: {_PRIMES}", rf"The primes in the range are {_PRIMES}\."),
+}
+_EMPTY = {"none", "no primes", "no prime", "[]", "{}", "∅"}
+_LIST = re.compile(r"\d+(?:\s*[,;]?\s+\d+|\s*[,;]\s*\d+)*")
+
+
+def _instance(spec: dict) -> tuple[int, int]:
+    n, m = int(spec["n"]), int(spec["m"])
+    if n < 0 or m > 10**6 or m - n > 10**5:
+        raise ValueError("range out of bounds")
+    return n, m
+
+
+def primes(spec: dict) -> list[int]:
+    n, m = _instance(spec)
+    if m < 2:
+        return []
+    composite = bytearray(m + 1)
+    composite[0] = composite[1] = 1
+    p = 2
+    while p * p <= m:
+        if not composite[p]:
+            composite[p * p::p] = b"\x01" * len(range(p * p, m + 1, p))
+        p += 1
+    return [k for k in range(max(n, 2), m + 1) if not composite[k]]
+
+
+def answer(spec: dict) -> str:
+    return ", ".join(map(str, primes(spec))) or NONE
+
+
+def _numbers(text: str) -> list[int] | None:
+    text = text.strip()
+    if text.lower().rstrip(".") in _EMPTY:
+        return []
+    if len(text) >= 2 and text[0] + text[-1] in ("[]", "{}"):
+        text = text[1:-1].strip()
+    if not _LIST.fullmatch(text):
+        return None
+    return [int(t) for t in re.findall(r"\d+", text)]
+
+
+def same(candidate: str, gold: str) -> bool:
+    got, want = _numbers(candidate), _numbers(gold)
+    return got is not None and len(set(got)) == len(got) and set(got) == set(want)
+
+
+def expected_states(spec: dict) -> list[Expected]:
+    n, m = _instance(spec)
+    s = str
+    states: list[Expected] = [("range", (s(n), s(m)))]
+    found = []
+    for k in range(n, m + 1):
+        if k < 2:
+            states.append(("small", (s(k), s(k), s(k))))
+            continue
+        for d in [2, *range(3, k + 1, 2)]:
+            head = (s(k), s(k), s(d), s(d), s(d), s(d * d))
+            if d * d > k:
+                found.append(k)
+                states.append(("prime", (*head, s(k), s(k))))
+                break
+            if k % d == 0:
+                states.append(("composite", (*head, s(k), s(k), s(d))))
+                break
+            states.append(("next", (*head, s(k), s(k), s(d), s(k % d))))
+    states.append(("result", (", ".join(map(str, found)) or NONE,)))
+    return states
+
+
+def check_trace(spec: dict, trace: str) -> Verdict:
+    gold = answer(spec)
+    return replay(trace, expected_states(spec), PATTERNS, lambda final: same(final, gold))
