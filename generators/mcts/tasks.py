@@ -1,0 +1,313 @@
+"""The mcts/* tasks: one search per problem, written as an ASTRO trace or as the direct solution.
+
+Every record carries, in ``meta``: ``search`` (tree statistics), ``preferences`` (CPL step pairs, see
+``reasonry.generators.mcts.cpl``) and ``step_labels`` (TRL stepwise rows without the prompt, which is the
+record's prompt). ``generate`` searches one tree with the symbolic policy; ``generate_batch`` searches a
+whole shard's trees in lock-step with any policy (one model request per round for a model policy).
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from typing import Any, ClassVar
+
+from reasonry.generators.mcts import addition, astro, countdown, cpl, equation
+from reasonry.generators.mcts.policy import SymbolicPolicy
+from reasonry.generators.mcts.search import Budget, Node, Policy, Tree, search_many
+from reasonry.verifiers.step_trace import STEP, read
+
+from reasonry.config import require
+from reasonry.registry import get_verifier
+from reasonry.task import ItemKey, Task
+
+DRAWS = 20  # random draws tried before an item is given up (the pipeline counts it)
+
+
+@dataclass(frozen=True)
+class MctsConfig:
+    iterations: int = 24
+    max_depth: int = 8
+    branching: int = 4
+    rollouts_per_child: int = 1
+    c_puct: float = 1.5
+    max_wrong: int = 2          # k: wrong terminal nodes joined before the correct one (ASTRO)
+    min_wrong: int = 1          # ASTRO items with fewer distinct wrong answers are not produced
+    confirm_q: float = 0.5      # nodes on the trace with Q at least this get a confirmation line
+    max_pairs: int = 8          # CPL pairs kept per problem
+    skill: float = 0.6          # symbolic proposer: chance that a proposal is a sound step
+
+    def __post_init__(self):
+        self.budget()  # validates the search budget
+        require(self.max_wrong >= 0, "max_wrong", f"must be >= 0, got {self.max_wrong}")
+        require(0 <= self.min_wrong <= max(self.max_wrong, 0), "min_wrong", "must be in 0..max_wrong")
+        require(-1.0 <= self.confirm_q <= 1.0, "confirm_q", "must be in [-1, 1]")
+        require(self.max_pairs >= 0, "max_pairs", f"must be >= 0, got {self.max_pairs}")
+        require(0.0 <= self.skill <= 1.0, "skill", "must be in [0, 1]")
+
+    def budget(self) -> Budget:
+        names = {f.name for f in fields(Budget)}
+        return Budget(**{name: getattr(self, name) for name in names})
+
+
+class MctsTask(Task):
+    family: ClassVar[str] = "mcts"
+    mode: ClassVar[str]  # "astro" or "direct"
+    env_name: ClassVar[str]
+
+    # ---- per environment ------------------------------------------------------------------------
+
+    def make_env(self, config: Any, rng: random.Random):
+        raise NotImplementedError
+
+    def problem(self, env) -> dict:
+        raise NotImplementedError
+
+    def difficulty(self, env) -> dict:
+        return {}
+
+    def record_answer_type(self, env) -> str:
+        return self.answer_type
+
+    def corrupt_step(self, text: str, rng: random.Random) -> str:
+        raise NotImplementedError
+
+    # ---- the contract ---------------------------------------------------------------------------
+
+    def generate(self, config: Any, key: ItemKey, rng: random.Random) -> dict | None:
+        return self.generate_batch(config, [key], [rng])[0]
+
+    def generate_batch(self, config: Any, keys: Sequence[ItemKey], rngs: Sequence[random.Random],
+                       policy: Policy | None = None) -> list[dict | None]:
+        """Records for many items, their trees searched in lock-step; None where an item has no record."""
+        envs = [self.make_env(config, rng) for rng in rngs]
+        live = [i for i, env in enumerate(envs) if env is not None]
+        policy = policy or SymbolicPolicy()
+        run = search_many([envs[i] for i in live], [rngs[i] for i in live], policy, config.budget())
+        out: list[dict | None] = [None] * len(keys)
+        for i, tree in zip(live, run.trees, strict=True):
+            out[i] = self.build(config, keys[i], tree, rngs[i], policy_name=type(policy).__name__)
+        return out
+
+    def sound_correct(self, tree: Tree) -> list[Node]:
+        """Correct terminal nodes whose whole path replays in the verifier, most visited first."""
+        verifier = get_verifier(self.verifier_kind)
+        spec = tree.env.spec()
+        found = []
+        for node in sorted((n for n in tree.terminals() if n.reward > 0), key=lambda n: (-n.visits, n.id)):
+            if verifier.check_trace(spec, astro.direct(tree, node, random.Random(0))).ok:
+                found.append(node)
+        return found
+
+    def build(self, config: Any, key: ItemKey, tree: Tree, rng: random.Random, policy_name: str) -> dict | None:
+        env = tree.env
+        correct = self.sound_correct(tree)
+        if not correct:
+            return None
+        best = correct[0]
+        wrong = astro.pick_wrong(tree, rng, config.max_wrong) if self.mode == "astro" else []
+        if self.mode == "astro" and len(wrong) < config.min_wrong:
+            return None
+        if self.mode == "astro":
+            lin = astro.linearise(tree, best, wrong, rng, config.confirm_q)
+            trace, backtracks, confirmations = lin.text, lin.backtracks, lin.confirmations
+        else:
+            trace, backtracks, confirmations = astro.direct(tree, best, rng), [], 0
+        prompt = env.problem_text()
+        path = best.path()[1:]
+        meta = {
+            "mode": self.mode,
+            "policy": policy_name,
+            "search": {
+                "nodes": len(tree.nodes),
+                "depth": tree.max_depth(),
+                "iterations": tree.iterations,
+                "terminals": len(tree.terminals()),
+                "correct_terminals": sum(1 for n in tree.terminals() if n.reward > 0),
+                "backtracks": len(backtracks),
+                "confirmations": confirmations,
+                "path_q": [round(n.q, cpl.Q_DIGITS) for n in path],
+                "path_visits": [n.visits for n in path],
+                "root_q": round(tree.root.q, cpl.Q_DIGITS),
+                "wrong_answers": [env.answer(n.state) for n in wrong],
+                "backtrack_depths": [[a.depth, b.depth] for a, b in backtracks],
+            },
+            "preferences": cpl.preference_pairs(tree, prompt, config.max_pairs),
+            "step_labels": cpl.step_labels([*wrong, best]),
+        }
+        return self.record(key, problem=self.problem(env), prompt=prompt, answer=env.answer(best.state),
+                           verifier_spec=env.spec(), trace=trace, difficulty=self.difficulty(env), meta=meta,
+                           answer_type=self.record_answer_type(env))
+
+    def corrupt_trace(self, record: dict, rng: random.Random) -> str | None:
+        """Break one step of the final path (the part the checker must accept)."""
+        replay = read(record["trace"])
+        if not hasattr(replay, "path"):
+            return None
+        line_no, _ = rng.choice(replay.path)
+        lines = record["trace"].split("\n")
+        m = STEP.match(lines[line_no])
+        lines[line_no] = f"Step {m.group(1)}: {self.corrupt_step(m.group(2), rng)}"
+        return "\n".join(lines)
+
+
+# ---- Countdown ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CountdownConfig(MctsConfig):
+    count: int = 4
+    max_number: int = 12
+    target_low: int = 10
+    target_high: int = 200
+    max_depth: int = 6
+
+    def __post_init__(self):
+        super().__post_init__()
+        require(2 <= self.count <= 5, "count", f"must be in 2..5 (exhaustive reachability), got {self.count}")
+        require(self.max_number >= 2, "max_number", f"must be >= 2, got {self.max_number}")
+        require(1 <= self.target_low <= self.target_high, "target_low", "need 1 <= target_low <= target_high")
+
+
+class CountdownTask(MctsTask):
+    env_name = "countdown"
+    verifier_kind = "countdown"
+    answer_type = "expression"
+    Config = CountdownConfig
+
+    def make_env(self, config: CountdownConfig, rng: random.Random):
+        for _ in range(DRAWS):
+            drawn = countdown.draw_problem(rng, config.count, config.max_number,
+                                           (config.target_low, config.target_high))
+            if drawn is not None:
+                numbers, target = drawn
+                return countdown.CountdownEnv(numbers, target, config.skill)
+        return None
+
+    def problem(self, env) -> dict:
+        return {"numbers": list(env.numbers), "target": env.target}
+
+    def difficulty(self, env) -> dict:
+        return {"count": len(env.numbers), "target": env.target}
+
+    def corrupt_step(self, text: str, rng: random.Random) -> str:
+        return re.sub(r"= (\d+);", lambda m: f"= {int(m.group(1)) + rng.randint(1, 9)};", text, count=1)
+
+
+class CountdownAstro(CountdownTask):
+    name = "mcts/countdown/astro"
+    mode = "astro"
+    description = "Countdown (+ - * / to a target): MCTS tree as a trace with reflection and backtracking"
+
+
+class CountdownDirect(CountdownTask):
+    name = "mcts/countdown/direct"
+    mode = "direct"
+    description = "Countdown (+ - * / to a target): the verified MCTS path alone"
+
+
+# ---- Linear equations --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EquationConfig(MctsConfig):
+    max_coefficient: int = 6
+    fraction_probability: float = 0.25
+    max_depth: int = 7
+
+    def __post_init__(self):
+        super().__post_init__()
+        require(self.max_coefficient >= 2, "max_coefficient", f"must be >= 2, got {self.max_coefficient}")
+        require(0.0 <= self.fraction_probability <= 1.0, "fraction_probability", "must be in [0, 1]")
+
+
+class EquationTask(MctsTask):
+    env_name = "equation"
+    verifier_kind = "math"
+    answer_type = "integer"
+    Config = EquationConfig
+
+    def make_env(self, config: EquationConfig, rng: random.Random):
+        for _ in range(DRAWS):
+            lhs, rhs = equation.draw_problem(rng, config.max_coefficient, config.fraction_probability)
+            env = equation.EquationEnv(lhs, rhs, config.skill)
+            try:
+                env.gold()
+            except (ValueError, IndexError):
+                continue  # the sides have the same x coefficient: no unique solution
+            return env
+        return None
+
+    def problem(self, env) -> dict:
+        return {"equation": env.equation}
+
+    def record_answer_type(self, env) -> str:
+        return env.spec()["answer_type"]
+
+    def difficulty(self, env) -> dict:
+        return {"fractions": "/" in env.equation}
+
+    def corrupt_step(self, text: str, rng: random.Random) -> str:
+        return text + f" + {rng.randint(1, 9)}"
+
+
+class EquationAstro(EquationTask):
+    name = "mcts/equation/astro"
+    mode = "astro"
+    description = "linear equations by sympy-checked steps: MCTS tree as a trace with reflection and backtracking"
+
+
+class EquationDirect(EquationTask):
+    name = "mcts/equation/direct"
+    mode = "direct"
+    description = "linear equations by sympy-checked steps: the verified MCTS path alone"
+
+
+# ---- Column addition (TAIL states) -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AdditionConfig(MctsConfig):
+    min_digits: int = 3
+    max_digits: int = 5
+    skill: float = 0.75
+    iterations: int = 40
+
+    def __post_init__(self):
+        super().__post_init__()
+        require(1 <= self.min_digits <= self.max_digits, "min_digits", "need 1 <= min_digits <= max_digits")
+        require(self.max_digits <= self.max_depth, "max_digits", "every column is a step: keep it <= max_depth")
+
+
+class AdditionTask(MctsTask):
+    env_name = "addition"
+    verifier_kind = "math"
+    answer_type = "integer"
+    Config = AdditionConfig
+
+    def make_env(self, config: AdditionConfig, rng: random.Random):
+        x1, x2 = addition.draw_problem(rng, config.min_digits, config.max_digits)
+        return addition.AdditionEnv(x1, x2, config.skill)
+
+    def problem(self, env) -> dict:
+        return {"x1": env.x1, "x2": env.x2}
+
+    def difficulty(self, env) -> dict:
+        return {"digits": [len(env.x1), len(env.x2)]}
+
+    def corrupt_step(self, text: str, rng: random.Random) -> str:
+        return re.sub(r"sum=(\d+)", lambda m: f"sum={int(m.group(1)) + rng.randint(1, 9)}", text, count=1)
+
+
+class AdditionAstro(AdditionTask):
+    name = "mcts/addition/astro"
+    mode = "astro"
+    description = "column addition with TAIL states: MCTS tree as a trace with reflection and backtracking"
+
+
+class AdditionDirect(AdditionTask):
+    name = "mcts/addition/direct"
+    mode = "direct"
+    description = "column addition with TAIL states: the verified MCTS path alone"
