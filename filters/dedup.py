@@ -1,0 +1,211 @@
+"""Deduplication of records by question text: exact (normalised) and near-duplicate (MinHash LSH).
+
+Both keep the record with the smallest id of each group, so the result does not depend on input order or
+on how records were batched; every removed record becomes a reject naming the id it duplicated.
+
+MinHash: words of the normalised text -> word n-gram shingles hashed to 32 bits (crc32, stable across
+processes, unlike ``hash()``) -> ``num_perm`` universal hashes ``(a*x + b) mod (2^61 - 1)`` vectorised in
+numpy -> ``bands`` x ``rows`` LSH buckets. Records sharing a bucket are candidates; a candidate pair is a
+duplicate only when its estimated Jaccard similarity (agreeing signature slots) reaches ``threshold``, which
+keeps precision high without a second pass over the texts. Duplicates are joined with union-find.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import zlib
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+
+from reasonry.config import require
+
+_MERSENNE = np.uint64((1 << 61) - 1)
+_MAX32 = np.uint64(0xFFFFFFFF)
+_WORD = re.compile(r"\w+")
+
+
+def normalise_text(text: str) -> str:
+    """Case-folded, accent-free words separated by single spaces: punctuation and layout never matter."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return " ".join(_WORD.findall(text.casefold()))
+
+
+def reject(reason: str, detail: str, record: dict, stage: str) -> dict:
+    return {"reason": reason, "detail": detail, "stage": stage, "task": record.get("task"), "id": record.get("id"),
+            "record": record}
+
+
+def _text(record: dict, field: str) -> str:
+    return record.get(field) or ""
+
+
+def exact_dedup(records: list[dict], field: str = "prompt") -> tuple[list[dict], list[dict]]:
+    """(kept sorted by id, rejects) by normalised ``field``; the smallest id of each text stays."""
+    best: dict[str, dict] = {}
+    rejects = []
+    for record in sorted(records, key=lambda r: r["id"]):
+        key = normalise_text(_text(record, field))
+        kept = best.get(key)
+        if kept is None:
+            best[key] = record
+        else:
+            rejects.append(reject("exact_duplicate", f"duplicate of {kept['id']}",
+                                  {**record, "meta": {**record.get("meta", {}), "duplicate_of": kept["id"]}},
+                                  "dedup"))
+    return sorted(best.values(), key=lambda r: r["id"]), rejects
+
+
+@dataclass(frozen=True)
+class MinHashConfig:
+    threshold: float = 0.8
+    ngram: int = 3
+    num_perm: int = 112
+    bands: int = 14
+    seed: int = 1
+    field: str = "prompt"
+
+    def __post_init__(self):
+        require(0.0 < self.threshold <= 1.0, "threshold", "must be in (0, 1]")
+        require(self.ngram >= 1, "ngram", "must be >= 1")
+        require(self.bands >= 1 and self.num_perm % self.bands == 0, "bands",
+                f"must divide num_perm ({self.num_perm})")
+        require(self.num_perm >= self.bands, "num_perm", "must be >= bands")
+
+    @property
+    def rows(self) -> int:
+        return self.num_perm // self.bands
+
+
+class MinHasher:
+    def __init__(self, config: MinHashConfig):
+        self.config = config
+        rng = np.random.default_rng(config.seed)
+        # a, b < 2^32 and shingles < 2^32 keep a*x + b below 2^64: exact, no silent wrap-around
+        self.a = rng.integers(1, 1 << 32, size=config.num_perm, dtype=np.uint64)
+        self.b = rng.integers(0, 1 << 32, size=config.num_perm, dtype=np.uint64)
+
+    def shingles(self, text: str) -> np.ndarray:
+        words = normalise_text(text).split()
+        n = self.config.ngram
+        if len(words) < n:
+            grams = [" ".join(words)] if words else [""]
+        else:
+            grams = [" ".join(words[i:i + n]) for i in range(len(words) - n + 1)]
+        return np.fromiter((zlib.crc32(g.encode("utf-8")) for g in set(grams)), dtype=np.uint64)
+
+    def signature(self, text: str) -> np.ndarray:
+        x = self.shingles(text)
+        hashed = (x[:, None] * self.a[None, :] + self.b[None, :]) % _MERSENNE
+        return (hashed & _MAX32).min(axis=0).astype(np.uint32)
+
+    def band_keys(self, signature: np.ndarray) -> list[bytes]:
+        rows = self.config.rows
+        return [bytes([band]) + signature[band * rows:(band + 1) * rows].tobytes()
+                for band in range(self.config.bands)]
+
+
+def similarity(sig_a: np.ndarray, sig_b: np.ndarray) -> float:
+    """Estimated Jaccard similarity of two MinHash signatures."""
+    return float(np.count_nonzero(sig_a == sig_b)) / len(sig_a)
+
+
+class UnionFind:
+    def __init__(self):
+        self.parent: dict[str, str] = {}
+
+    def find(self, x: str) -> str:
+        parent = self.parent.setdefault(x, x)
+        if parent != x:
+            root = self.find(parent)
+            self.parent[x] = root
+            return root
+        return x
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:  # the smaller id becomes the root, so a cluster's root is the id we keep
+            if rb < ra:
+                ra, rb = rb, ra
+            self.parent[rb] = ra
+
+
+def candidate_pairs(buckets: dict[bytes, list[str]]) -> set[tuple[str, str]]:
+    pairs = set()
+    for ids in buckets.values():
+        if len(ids) < 2:
+            continue
+        ids = sorted(set(ids))
+        for i, a in enumerate(ids):
+            for b in ids[i + 1:]:
+                pairs.add((a, b))
+    return pairs
+
+
+def clusters(signatures: dict[str, np.ndarray], hasher: MinHasher) -> dict[str, tuple[str, float]]:
+    """id -> (id it duplicates, estimated similarity) for every record that is not its cluster's keeper."""
+    buckets: dict[bytes, list[str]] = defaultdict(list)
+    for rid, sig in signatures.items():
+        for key in hasher.band_keys(sig):
+            buckets[key].append(rid)
+    return resolve(candidate_pairs(buckets), signatures, hasher.config.threshold)
+
+
+def resolve(pairs, signatures: dict[str, np.ndarray], threshold: float) -> dict[str, tuple[str, float]]:
+    uf = UnionFind()
+    best: dict[str, float] = {}
+    for a, b in sorted(pairs):
+        sim = similarity(signatures[a], signatures[b])
+        if sim >= threshold:
+            uf.union(a, b)
+            best[a] = max(best.get(a, 0.0), sim)
+            best[b] = max(best.get(b, 0.0), sim)
+    out = {}
+    for rid in uf.parent:
+        root = uf.find(rid)
+        if root != rid:
+            out[rid] = (root, best.get(rid, 0.0))
+    return out
+
+
+def minhash_dedup(records: list[dict], config: MinHashConfig | None = None) -> tuple[list[dict], list[dict]]:
+    """(kept sorted by id, rejects) keeping the smallest id of each near-duplicate cluster."""
+    config = config or MinHashConfig()
+    hasher = MinHasher(config)
+    by_id = {r["id"]: r for r in records}
+    signatures = {rid: hasher.signature(_text(r, config.field)) for rid, r in by_id.items()}
+    dup_of = clusters(signatures, hasher)
+    kept, rejects = [], []
+    for rid in sorted(by_id):
+        record = by_id[rid]
+        if rid in dup_of:
+            keeper, sim = dup_of[rid]
+            rejects.append(reject("near_duplicate", f"near duplicate of {keeper} (estimated jaccard {sim:.2f})",
+                                  {**record, "meta": {**record.get("meta", {}), "duplicate_of": keeper}}, "dedup"))
+        else:
+            kept.append(record)
+    return kept, rejects
+
+
+@dataclass(frozen=True)
+class DedupConfig:
+    """``stages.dedup``: exact dedup on normalised question text, then MinHash near-dup removal."""
+
+    exact: bool = True
+    near: bool = True
+    minhash: MinHashConfig = MinHashConfig()
+
+
+def dedup(records: list[dict], config: DedupConfig | None = None) -> tuple[list[dict], list[dict]]:
+    config = config or DedupConfig()
+    rejects: list[dict] = []
+    if config.exact:
+        records, rej = exact_dedup(records, config.minhash.field)
+        rejects += rej
+    if config.near:
+        records, rej = minhash_dedup(records, config.minhash)
+        rejects += rej
+    return records, rejects

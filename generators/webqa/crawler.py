@@ -1,0 +1,493 @@
+"""A polite, resumable crawler that writes standard WARC files.
+
+- robots.txt is fetched once per host (and journaled, so a resumed crawl does not fetch it again) and parsed
+  with protego; a disallowed URL is never requested.
+- Requests to one host are spaced by ``per_host_delay_s`` (or the robots ``Crawl-delay`` if larger) and at
+  most ``per_host_concurrency`` run at once; ``concurrency`` bounds the whole crawl.
+- Redirects are not followed inline: the target is a newly discovered URL with a hop count, so the redirect
+  cap and loop detection (a target already seen) fall out of the frontier's seen set.
+- Bodies are read up to ``max_page_bytes``; a longer page is stored cut off with ``WARC-Truncated: length``.
+- Every request/response pair is written to WARC (request and response records, gzip per record).
+
+Resume: an append-only journal (``state.jsonl``) records each URL when it is queued, when it is claimed (just
+before the request is sent, flushed and fsynced) and when its records are safely in the WARC. On restart the
+journal is replayed: done URLs are never fetched again, and URLs claimed but not done (in flight at the crash)
+are counted as ``interrupted`` and not retried, because the server may already have answered them. Each
+session writes a new WARC file, so a record cut off by a crash never sits in front of new ones.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import re
+import ssl
+import threading
+import time
+import uuid
+from collections import Counter, deque
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from io import BytesIO
+from pathlib import Path
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+from reasonry.generators.webqa.config import CrawlConfig
+from reasonry.generators.webqa.netguard import AddressRefused, resolve_allowed
+
+_CHUNK = 65536
+
+
+@dataclass
+class FetchResult:
+    url: str
+    status: int = 0
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    body: bytes = b""
+    truncated: str | None = None
+    ip: str | None = None
+    request_head: bytes = b""
+    error: str | None = None
+
+
+@dataclass
+class CrawlSummary:
+    fetched: int = 0
+    warc_files: list[str] = field(default_factory=list)
+    counts: Counter = field(default_factory=Counter)
+    stopped: str = "done"
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def normalise_url(url: str) -> str | None:
+    url, _frag = urldefrag(url.strip())
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    return parts._replace(scheme=parts.scheme.lower(), netloc=parts.netloc.lower(), path=parts.path or "/").geturl()
+
+
+class Journal:
+    """The crawl's persistent state: an append-only JSON-lines file, replayed on start."""
+
+    def __init__(self, path: Path, fsync: bool):
+        self.path = path
+        self.fsync = fsync
+        self.lock = threading.Lock()
+        self.queued: dict[str, dict] = {}
+        self.claimed: set[str] = set()
+        self.done: set[str] = set()
+        self.skipped: dict[str, str] = {}
+        self.robots: dict[str, tuple[int, str]] = {}
+        if path.exists():
+            self._replay()
+        self.fh = open(path, "a", encoding="utf-8")  # noqa: SIM115 - kept open for the crawl's lifetime
+
+    def _replay(self) -> None:
+        with open(self.path, encoding="utf-8") as fh:
+            for line in fh:
+                try:
+                    event = json.loads(line)
+                except json.JSONDecodeError:
+                    continue  # a line cut off by a crash: the event did not happen
+                kind, url = event.get("e"), event.get("url")
+                if kind == "queue":
+                    self.queued.setdefault(url, {"depth": event["depth"], "hops": event.get("hops", 0),
+                                                 "via": event.get("via")})
+                elif kind == "claim":
+                    self.claimed.add(url)
+                elif kind == "done":
+                    self.done.add(url)
+                elif kind == "skip":
+                    self.skipped[url] = event["reason"]
+                elif kind == "robots":
+                    self.robots[event["host"]] = (event["status"], event["body"])
+
+    def write(self, event: dict, durable: bool = False) -> None:
+        with self.lock:
+            self.fh.write(json.dumps(event, sort_keys=True) + "\n")
+            self.fh.flush()
+            if durable and self.fsync:
+                os.fsync(self.fh.fileno())
+
+    def close(self) -> None:
+        self.fh.close()
+
+
+class WarcSink:
+    """One WARC.gz file per crawl session; request and response records written under a lock."""
+
+    def __init__(self, path: Path, config: CrawlConfig, fsync: bool):
+        from warcio.warcwriter import WARCWriter
+
+        self.path = path
+        self.fsync = fsync
+        self.lock = threading.Lock()
+        self.fh = open(path, "wb")  # noqa: SIM115
+        self.writer = WARCWriter(self.fh, gzip=True)
+        info = self.writer.create_warcinfo_record(path.name, {
+            "software": "reasonry-webqa", "format": "WARC File Format 1.1",
+            "robots": "obey", "http-header-user-agent": config.user_agent})
+        self.writer.write_record(info)
+        self.fh.flush()
+
+    def write(self, result: FetchResult, date: str) -> None:
+        from warcio.statusandheaders import StatusAndHeaders
+
+        request_id = f"<urn:uuid:{uuid.uuid4()}>"
+        warc_headers = {"WARC-Date": date}
+        if result.ip:
+            warc_headers["WARC-IP-Address"] = result.ip
+        req_line, _, req_rest = result.request_head.decode("latin-1").partition("\r\n")
+        req_headers = [tuple(h.split(": ", 1)) for h in req_rest.split("\r\n") if ": " in h]
+        request = self.writer.create_warc_record(
+            result.url, "request", payload=BytesIO(b""),
+            http_headers=StatusAndHeaders(req_line, req_headers, is_http_request=True),
+            warc_headers_dict={**warc_headers, "WARC-Record-ID": request_id})
+        reason = http.client.responses.get(result.status, "Unknown")
+        resp_headers = StatusAndHeaders(f"{result.status} {reason}", result.headers, protocol="HTTP/1.1")
+        response_headers = {**warc_headers, "WARC-Concurrent-To": request_id}
+        if result.truncated:
+            response_headers["WARC-Truncated"] = result.truncated
+        response = self.writer.create_warc_record(result.url, "response", payload=BytesIO(result.body),
+                                                  http_headers=resp_headers, warc_headers_dict=response_headers)
+        with self.lock:
+            self.writer.write_record(request)
+            self.writer.write_record(response)
+            self.fh.flush()
+            if self.fsync:
+                os.fsync(self.fh.fileno())
+
+    def close(self) -> None:
+        self.fh.close()
+
+
+class _Connection(http.client.HTTPConnection):
+    """Connects to the address that passed the address check, whatever the host name resolves to now."""
+
+    def __init__(self, host: str, port: int, ip: str, timeout: float, tls: bool):
+        super().__init__(host, port, timeout=timeout)
+        self._ip, self._tls = ip, tls
+
+    def connect(self):
+        import socket
+
+        self.sock = socket.create_connection((self._ip, self.port), self.timeout)
+        if self._tls:
+            self.sock = ssl.create_default_context().wrap_socket(self.sock, server_hostname=self.host)
+
+
+def fetch(url: str, config: CrawlConfig) -> FetchResult:
+    """One HTTP GET with the size, time and address caps; never raises (errors are in ``error``)."""
+    parts = urlsplit(url)
+    tls = parts.scheme == "https"
+    port = parts.port or (443 if tls else 80)
+    result = FetchResult(url=url)
+    try:
+        result.ip = resolve_allowed(parts.hostname, port, config.allow_addresses)
+    except AddressRefused as exc:
+        result.error = f"address_refused: {exc}"
+        return result
+    path = parts.path or "/"
+    if parts.query:
+        path += "?" + parts.query
+    deadline = time.monotonic() + config.timeout_s
+    conn = _Connection(parts.hostname, port, result.ip, config.timeout_s, tls)
+    headers = {"User-Agent": config.user_agent, "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",
+               "Accept-Encoding": "identity", "Connection": "close"}
+    try:
+        conn.putrequest("GET", path, skip_accept_encoding=True)
+        for k, v in headers.items():
+            conn.putheader(k, v)
+        host_header = parts.netloc
+        result.request_head = (f"GET {path} HTTP/1.1\r\nHost: {host_header}\r\n" +
+                               "".join(f"{k}: {v}\r\n" for k, v in headers.items())).encode("latin-1")
+        conn.endheaders()
+        response = conn.getresponse()
+        result.status = response.status
+        result.headers = [(k, v) for k, v in response.getheaders()
+                          if k.lower() not in ("transfer-encoding", "content-encoding")]
+        declared = response.getheader("Content-Length")
+        if declared and declared.isdigit() and int(declared) > config.max_page_bytes:
+            result.truncated = "length"
+            return result  # not even started: the server said how big it is
+        chunks, size = [], 0
+        while True:
+            if time.monotonic() > deadline:
+                result.truncated = "time"
+                break
+            chunk = response.read(min(_CHUNK, config.max_page_bytes + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > config.max_page_bytes:
+                result.truncated = "length"
+                break
+        result.body = b"".join(chunks)[: config.max_page_bytes]
+    except (OSError, http.client.HTTPException, ssl.SSLError) as exc:
+        result.error = f"fetch_error: {type(exc).__name__}: {exc}"
+    finally:
+        conn.close()
+    return result
+
+
+_HREF = re.compile(rb"""<a\s[^>]*?href\s*=\s*["']([^"'#][^"']*)["']""", re.IGNORECASE)
+
+
+def extract_links(base: str, body: bytes) -> list[str]:
+    """Absolute http(s) links of a page, in order of appearance, without fragments or duplicates."""
+    out, seen = [], set()
+    for m in _HREF.finditer(body):
+        href = m.group(1).decode("utf-8", "replace").strip()
+        url = normalise_url(urljoin(base, href))
+        if url and url not in seen:
+            seen.add(url)
+            out.append(url)
+    return out
+
+
+class Crawler:
+    def __init__(self, config: CrawlConfig, stop: threading.Event | None = None):
+        self.config = config
+        self.stop = stop or threading.Event()
+        self.out = Path(config.out_dir)
+        (self.out / "warc").mkdir(parents=True, exist_ok=True)
+        self.journal = Journal(self.out / "state.jsonl", config.fsync)
+        self.allow = [re.compile(p) for p in config.allow_patterns]
+        self.deny = [re.compile(p) for p in config.deny_patterns]
+        self.seed_hosts = {urlsplit(s).netloc.lower() for s in config.seeds}
+        self.counts: Counter = Counter()
+        self.robots: dict[str, object] = {}
+        self.robots_lock = threading.Lock()
+        self.host_lock = threading.Lock()
+        self.host_next: dict[str, float] = {}
+        self.host_active: Counter = Counter()
+
+    # -------------------------------------------------------------- scope
+
+    def in_scope(self, url: str) -> bool:
+        if any(p.search(url) for p in self.deny):
+            return False
+        if self.allow:
+            return any(p.search(url) for p in self.allow)
+        return urlsplit(url).netloc in self.seed_hosts
+
+    def _queue(self, url: str, depth: int, hops: int, via: str | None = None) -> None:
+        if url in self.journal.queued:
+            return
+        self.journal.queued[url] = {"depth": depth, "hops": hops, "via": via}
+        self.journal.write({"e": "queue", "url": url, "depth": depth, "hops": hops, "via": via})
+        self.frontier.append(url)
+
+    def _count(self, reason: str) -> None:
+        with self.host_lock:
+            self.counts[reason] += 1
+
+    def _redirect_chain(self, url: str) -> list[str]:
+        chain = [url]
+        while len(chain) <= self.config.max_redirects + 1:
+            via = self.journal.queued.get(chain[-1], {}).get("via")
+            if not via:
+                break
+            chain.append(via)
+        return chain
+
+    def _skip(self, url: str, reason: str) -> None:
+        self._count(reason)
+        self.journal.skipped[url] = reason
+        self.journal.write({"e": "skip", "url": url, "reason": reason})
+
+    # -------------------------------------------------------------- robots
+
+    def _robots_for(self, url: str):
+        from protego import Protego
+
+        parts = urlsplit(url)
+        host = f"{parts.scheme}://{parts.netloc}"
+        with self.robots_lock:
+            if host in self.robots:
+                return self.robots[host]
+            if host in self.journal.robots:
+                status, body = self.journal.robots[host]
+            else:
+                self._wait_for_host(parts.netloc)
+                try:
+                    result = fetch(host + "/robots.txt", self.config)
+                finally:
+                    self._release_host(parts.netloc)
+                self._count("robots_fetched")
+                status = result.status if not result.error else 0
+                body = result.body.decode("utf-8", "replace") if status == 200 else ""
+                if result.error and result.error.startswith("address_refused"):
+                    status = -1
+                self.journal.write({"e": "robots", "host": host, "status": status, "body": body}, durable=True)
+                self.journal.robots[host] = (status, body)
+            if status == -1:
+                parsed = "refused"
+            elif 500 <= status or status == 0:
+                parsed = Protego.parse("User-agent: *\nDisallow: /\n")  # unreachable robots: assume nothing
+            else:
+                parsed = Protego.parse(body)  # 4xx: no rules
+            self.robots[host] = parsed
+            return parsed
+
+    def _delay(self, netloc: str) -> float:
+        parsed = self.robots.get(f"http://{netloc}") or self.robots.get(f"https://{netloc}")
+        crawl_delay = None
+        if parsed not in (None, "refused"):
+            crawl_delay = parsed.crawl_delay(self.config.user_agent)
+        return max(self.config.per_host_delay_s, float(crawl_delay or 0))
+
+    def _host_ready(self, netloc: str, now: float) -> bool:
+        return (self.host_active[netloc] < self.config.per_host_concurrency
+                and now >= self.host_next.get(netloc, 0.0))
+
+    def _wait_for_host(self, netloc: str) -> None:
+        while True:
+            with self.host_lock:
+                now = time.monotonic()
+                if self._host_ready(netloc, now):
+                    self.host_active[netloc] += 1
+                    self.host_next[netloc] = now + self._delay(netloc)
+                    return
+            time.sleep(0.005)
+
+    def _release_host(self, netloc: str) -> None:
+        with self.host_lock:
+            self.host_active[netloc] -= 1
+
+    # -------------------------------------------------------------- work
+
+    def _process(self, url: str) -> None:
+        info = self.journal.queued[url]
+        robots = self._robots_for(url)
+        if robots == "refused":
+            self._skip(url, "address_refused")
+            return
+        if not robots.can_fetch(url, self.config.user_agent):
+            self._skip(url, "robots_disallowed")
+            return
+        netloc = urlsplit(url).netloc
+        self._wait_for_host(netloc)
+        try:
+            self.journal.write({"e": "claim", "url": url}, durable=True)
+            self.journal.claimed.add(url)
+            date = _now()
+            result = fetch(url, self.config)
+        finally:
+            self._release_host(netloc)
+        if result.error:
+            self._skip(url, result.error.split(":", 1)[0])
+            return
+        self.warc.write(result, date)
+        self.journal.write({"e": "done", "url": url, "status": result.status, "warc": self.warc.path.name},
+                           durable=True)
+        self.journal.done.add(url)
+        with self.host_lock:
+            self.fetched += 1
+        self._count("fetched")
+        if result.truncated:
+            self._count("truncated_" + result.truncated)
+        if 300 <= result.status < 400:
+            location = dict((k.lower(), v) for k, v in result.headers).get("location")
+            target = normalise_url(urljoin(url, location)) if location else None
+            if target is None:
+                return
+            if info["hops"] + 1 > self.config.max_redirects:
+                self._skip(target, "too_many_redirects")
+            elif target in self._redirect_chain(url):
+                self._skip(target + "#loop-from=" + url, "redirect_loop")
+            elif target in self.journal.queued:
+                self._count("redirect_to_seen")
+            elif self.in_scope(target):
+                self._discovered.append((target, info["depth"], info["hops"] + 1, url))
+            return
+        content_type = dict((k.lower(), v) for k, v in result.headers).get("content-type", "")
+        if result.status == 200 and "html" in content_type and not result.truncated \
+                and info["depth"] < self.config.max_depth:
+            for link in extract_links(url, result.body):
+                if self.in_scope(link):
+                    self._discovered.append((link, info["depth"] + 1, 0, None))
+
+    def run(self) -> CrawlSummary:
+        config = self.config
+        session = len(list((self.out / "warc").glob("crawl-*.warc.gz")))
+        self.warc = WarcSink(self.out / "warc" / f"crawl-{session:05d}.warc.gz", config, config.fsync)
+        self.frontier: deque[str] = deque()
+        self._discovered: deque[tuple[str, int, int, str | None]] = deque()
+        self.fetched = len(self.journal.done)
+        interrupted = self.journal.claimed - self.journal.done
+        self.counts["interrupted"] = len(interrupted)
+        for url in self.journal.queued:
+            if url not in self.journal.claimed and url not in self.journal.skipped:
+                self.frontier.append(url)
+        for seed in config.seeds:
+            url = normalise_url(seed)
+            if url:
+                self._queue(url, 0, 0)
+        started = time.monotonic()
+        summary = CrawlSummary()
+        pending: set[Future] = set()
+        with ThreadPoolExecutor(max_workers=config.concurrency, thread_name_prefix="crawl") as pool:
+            try:
+                while self.frontier or pending or self._discovered:
+                    while self._discovered:
+                        self._queue(*self._discovered.popleft())
+                    if self.stop.is_set():
+                        summary.stopped = "stopped"
+                        break
+                    if time.monotonic() - started > config.max_total_s:
+                        summary.stopped = "time_limit"
+                        break
+                    while self.frontier and len(pending) < config.concurrency and \
+                            self.fetched + len(pending) < config.max_pages:
+                        pending.add(pool.submit(self._process, self.frontier.popleft()))
+                    if not pending:
+                        if self.frontier:
+                            summary.stopped = "max_pages"
+                        break
+                    done, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        exc = future.exception()
+                        if exc is not None:
+                            self._count("crawler_error")
+            finally:
+                for future in pending:
+                    future.cancel()
+        self.warc.close()
+        self.journal.close()
+        summary.fetched = self.fetched
+        summary.counts = self.counts
+        summary.warc_files = sorted(str(p) for p in (self.out / "warc").glob("crawl-*.warc.gz"))
+        return summary
+
+
+def crawl(config: CrawlConfig, stop: threading.Event | None = None) -> CrawlSummary:
+    return Crawler(config, stop).run()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m reasonry.generators.webqa.crawler CONFIG.json``: run (or resume) a crawl."""
+    import sys
+
+    from reasonry.config import from_dict
+
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        print("usage: python -m reasonry.generators.webqa.crawler CONFIG.json", file=sys.stderr)
+        return 2
+    config = from_dict(CrawlConfig, json.loads(Path(args[0]).read_text(encoding="utf-8")))
+    summary = crawl(config)
+    print(json.dumps({"fetched": summary.fetched, "stopped": summary.stopped, "counts": dict(summary.counts),
+                      "warc_files": summary.warc_files}, sort_keys=True))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
