@@ -4,6 +4,12 @@ _M = "reasonry.generators.turing"
 
 TASKS: dict[str, tuple[str, str]] = {
     "tail/addition": (f"{_M}.addition:AdditionTask", "large-number addition, one digit column per state"),
+    "tail/knapsack": (f"{_M}.knapsack:KnapsackTask", "0-1 knapsack optimum, one DP cell per state"),
+    "tail/lcs": (f"{_M}.lcs:LcsTask", "longest common subsequence length, one DP cell per state"),
+    "tail/levenshtein": (f"{_M}.levenshtein:LevenshteinTask", "edit distance, one DP cell per state"),
+    "tail/binary_search": (f"{_M}.binary_search:BinarySearchTask", "index of a value in a sorted list, -1 if absent"),
+    "tail/palindrome_combination": (f"{_M}.palindrome_combination:PalindromeCombinationTask",
+                                    "distinct palindromic arrangements of a list, by backtracking"),
     "tail/population_growth": (f"{_M}.population_growth:PopulationGrowthTask",
                                "pairs after n units (breeding from age x, y initial pairs, z per unit)"),
     "tail/dijkstra": (f"{_M}.dijkstra:DijkstraTask", "single-source shortest distances, inf if unreachable"),

@@ -14,6 +14,11 @@ from reasonry.verdict import Verdict
 # task name -> module under reasonry.verifiers.turing
 CHECKERS: dict[str, str] = {
     "tail/addition": "addition",
+    "tail/knapsack": "knapsack",
+    "tail/lcs": "lcs",
+    "tail/levenshtein": "levenshtein",
+    "tail/binary_search": "binary_search",
+    "tail/palindrome_combination": "palindrome_combination",
     "tail/population_growth": "population_growth",
     "tail/dijkstra": "dijkstra",
     "tail/multi_machine_schedule": "multi_machine_schedule",

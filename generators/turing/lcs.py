@@ -1,0 +1,118 @@
+"""tail/lcs: length of the longest common subsequence of two strings, one DP cell per state.
+
+The size parameter is each string's length, drawn independently: 2-6 (S), 7-9 (M), 10-12 (L); letters come
+from ``alphabet``. The answer is the length of a longest common subsequence (not the subsequence itself,
+which is not unique). The trace fills ``dp[i][j]`` (LCS length of the first i letters of s and the first j
+of t) row by row after the zero borders; each state re-writes the two letters it compares and the cells it
+reads before writing the cell.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+from reasonry.generators.turing.common import TailConfig, TailTask
+
+from reasonry.config import require
+from reasonry.task import ItemKey
+
+TEMPLATES = (
+    "What is the length of the longest common subsequence of \"{s}\" and \"{t}\"?",
+    "Find the length of the LCS of the strings {s} and {t}.",
+    "Compute the longest common subsequence length for s = {s} and t = {t}.",
+    "How many characters long is the longest common subsequence of {s} and {t}?",
+    "Given the strings \"{s}\" and \"{t}\", determine the length of their longest common subsequence.",
+    "A subsequence keeps letters in order but may skip some. What is the longest length of a string that is a "
+    "subsequence of both {s} and {t}?",
+    "LCS length of {s} and {t}?",
+    "Use dynamic programming to find the length of the longest common subsequence of {s} and {t}.",
+    "Two DNA-like strings are {s} and {t}. How long is their longest common subsequence?",
+    "Delete letters from {s} and from {t}, keeping the order of the rest, until both read the same. What is the "
+    "longest length the common result can have?",
+    "Determine LCS(\"{s}\", \"{t}\") as a number of characters.",
+    "Report the length of the longest sequence of letters that appears, in order, in both {s} and {t}.",
+    "String A is {s} and string B is {t}. What is the length of their longest common subsequence?",
+    "Find the size of the longest common subsequence between \"{s}\" and \"{t}\".",
+    "How long is the longest string that can be obtained from both {s} and {t} by deleting characters?",
+    "Calculate the length of the longest common subsequence (LCS) of {s} and {t}.",
+    "Compare the words {s} and {t}: what is the length of their longest common subsequence?",
+    "Consider s = \"{s}\" and t = \"{t}\". Give the length of a longest common subsequence of s and t.",
+    "Two versions of a file read {s} and {t}, one letter per line. How many lines does their longest common "
+    "subsequence have?",
+    "What is the LCS length for the pair ({s}, {t})?",
+    "Without reordering letters, what is the longest length of a sequence contained in both {s} and {t}?",
+    "Solve: longest common subsequence of {s} and {t}. Answer with its length.",
+)
+
+
+@dataclass(frozen=True)
+class LcsConfig(TailConfig):
+    alphabet: str = "abcde"
+    sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(LcsTask.default_sizes))
+
+    def __post_init__(self):
+        super().__post_init__()
+        require(len(self.alphabet) >= 1 and len(set(self.alphabet)) == len(self.alphabet)
+                and self.alphabet.isalpha() and self.alphabet.islower(), "alphabet",
+                "distinct lowercase letters, at least one")
+        for bucket, (low, _high) in self.sizes.items():
+            require(low >= 1, f"sizes.{bucket}", "strings have at least one letter")
+
+
+def lcs_trace(s: str, t: str, rendering: str) -> tuple[int, list[str]]:
+    """The LCS length and its TAIL trace lines (without the final-answer line)."""
+    m, n, terse = len(s), len(t), rendering == "terse"
+    lines = [
+        f"Strings: s={s} t={t}" if terse else f"We compare s = {s} ({m} letters) with t = {t} ({n} letters).",
+        f"Init: dp[0][0..{n}]=0 dp[0..{m}][0]=0" if terse else
+        f"An empty prefix has nothing in common with anything: dp[0][0..{n}]=0 and dp[0..{m}][0]=0.",
+    ]
+    dp = [[0] * (n + 1) for _ in range(m + 1)]
+    cells = [(i, j) for i in range(1, m + 1) for j in range(1, n + 1)]
+    for k, (i, j) in enumerate(cells):
+        a, b = s[i - 1], t[j - 1]
+        if a == b:
+            diag = dp[i - 1][j - 1]
+            dp[i][j] = diag + 1
+            lines.append(
+                f"State dp[{i}][{j}]: fetch s{i}={a} t{j}={b} dp[{i - 1}][{j - 1}]={diag}; s{i}=t{j}; "
+                f"dp[{i}][{j}]={diag}+1={dp[i][j]}" if terse else
+                f"Cell dp[{i}][{j}]: s{i}={a} and t{j}={b} match. We have got dp[{i - 1}][{j - 1}]={diag}. "
+                f"So dp[{i}][{j}]={diag}+1={dp[i][j]}.")
+        else:
+            up, left = dp[i - 1][j], dp[i][j - 1]
+            dp[i][j] = max(up, left)
+            lines.append(
+                f"State dp[{i}][{j}]: fetch s{i}={a} t{j}={b} dp[{i - 1}][{j}]={up} dp[{i}][{j - 1}]={left}; "
+                f"s{i}!=t{j}; dp[{i}][{j}]=max({up},{left})={dp[i][j]}" if terse else
+                f"Cell dp[{i}][{j}]: s{i}={a} and t{j}={b} differ. We have got dp[{i - 1}][{j}]={up}. "
+                f"We have got dp[{i}][{j - 1}]={left}. So dp[{i}][{j}]=max({up},{left})={dp[i][j]}.")
+        if k + 1 < len(cells):
+            ni, nj = cells[k + 1]
+            lines.append(f"Transition dp[{i}][{j}] -> dp[{ni}][{nj}]" if terse else
+                         f"Next we move from dp[{i}][{j}] to dp[{ni}][{nj}].")
+    best = dp[m][n]
+    lines.append(f"Result: dp[{m}][{n}]={best}" if terse else
+                 f"The whole strings give dp[{m}][{n}]={best}.")
+    return best, lines
+
+
+class LcsTask(TailTask):
+    name = "tail/lcs"
+    description = "TAIL longest common subsequence length of two strings, one DP cell per state"
+    version = "1"
+    Config = LcsConfig
+    answer_type = "integer"
+    default_sizes = {"S": (2, 6), "M": (7, 9), "L": (10, 12)}
+    templates = TEMPLATES
+
+    def generate(self, config: LcsConfig, key: ItemKey, rng: random.Random) -> dict | None:
+        m, n = self.draw_size(config, key, rng), self.draw_size(config, key, rng)
+        s = "".join(rng.choice(config.alphabet) for _ in range(m))
+        t = "".join(rng.choice(config.alphabet) for _ in range(n))
+        template, prompt = self.pose(rng, s=s, t=t)
+        best, lines = lcs_trace(s, t, config.rendering)
+        return self.finish(key, config, problem={"s": s, "t": t}, template=template, prompt=prompt,
+                           answer=str(best), trace_lines=lines, spec={"s": s, "t": t},
+                           difficulty={"lengths": [m, n]})

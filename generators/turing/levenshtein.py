@@ -1,0 +1,122 @@
+"""tail/levenshtein: edit distance of two strings, one DP cell per state.
+
+The size parameter is each string's length, drawn independently: 2-4 (S), 5-7 (M), 8-9 (L); letters come
+from ``alphabet``. The answer is the Levenshtein distance: the least number of single-letter insertions,
+deletions and substitutions that turn s into t. The trace writes the borders ``dp[0][j] = j`` and
+``dp[i][0] = i``, then fills ``dp[i][j]`` row by row; each state re-writes the two letters it compares and
+the cells it reads. Equal letters copy the diagonal (never worse than an insertion or deletion, since
+neighbouring cells differ by at most one); different letters take 1 + the least of replace, delete, insert.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+from reasonry.generators.turing.common import TailConfig, TailTask
+
+from reasonry.config import require
+from reasonry.task import ItemKey
+
+TEMPLATES = (
+    "What is the Levenshtein distance between \"{s}\" and \"{t}\"?",
+    "Compute the edit distance from {s} to {t} (insertions, deletions and substitutions each cost 1).",
+    "How many single-letter edits (insert, delete, substitute) are needed at least to turn {s} into {t}?",
+    "Find the minimum number of edit operations that transform \"{s}\" into \"{t}\".",
+    "Levenshtein distance of {s} and {t}?",
+    "A spell checker compares the typed word {s} with the dictionary word {t}. What is their edit distance?",
+    "Determine the Levenshtein distance d({s}, {t}).",
+    "What is the smallest number of insertions, deletions and replacements of single characters that changes "
+    "{s} into {t}?",
+    "Use dynamic programming to compute the edit distance between {s} and {t}.",
+    "Given s = \"{s}\" and t = \"{t}\", how far apart are they in Levenshtein distance?",
+    "Calculate the edit distance between the strings {s} and {t}.",
+    "Each edit inserts, deletes or substitutes one letter. What is the fewest edits that turn {s} into {t}?",
+    "How many character edits separate {s} from {t}, at minimum?",
+    "Report the Levenshtein distance from the source string {s} to the target string {t}.",
+    "String A is {s} and string B is {t}. What is the minimum edit distance between them?",
+    "Two gene fragments read {s} and {t}. Counting each point mutation, insertion or deletion as one step, what "
+    "is the least number of steps between them?",
+    "Transform {s} into {t} with as few single-character insertions, deletions and substitutions as possible. "
+    "How many operations does it take?",
+    "Find the edit (Levenshtein) distance for the pair ({s}, {t}).",
+    "What is lev(\"{s}\", \"{t}\")?",
+    "Solve: minimum number of unit-cost edits converting {s} to {t}.",
+    "How many typos, each an inserted, missing or wrong letter, at least turn {t} into {s}?",
+    "Measure the Levenshtein distance between the words {s} and {t}.",
+)
+
+
+@dataclass(frozen=True)
+class LevenshteinConfig(TailConfig):
+    alphabet: str = "abcde"
+    sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(LevenshteinTask.default_sizes))
+
+    def __post_init__(self):
+        super().__post_init__()
+        require(len(self.alphabet) >= 1 and len(set(self.alphabet)) == len(self.alphabet)
+                and self.alphabet.isalpha() and self.alphabet.islower(), "alphabet",
+                "distinct lowercase letters, at least one")
+        for bucket, (low, _high) in self.sizes.items():
+            require(low >= 1, f"sizes.{bucket}", "strings have at least one letter")
+
+
+def levenshtein_trace(s: str, t: str, rendering: str) -> tuple[int, list[str]]:
+    """The edit distance and its TAIL trace lines (without the final-answer line)."""
+    m, n, terse = len(s), len(t), rendering == "terse"
+    top = " ".join(str(j) for j in range(n + 1))
+    side = " ".join(str(i) for i in range(m + 1))
+    lines = [
+        f"Strings: s={s} t={t}" if terse else f"We turn s = {s} ({m} letters) into t = {t} ({n} letters).",
+        f"Init: dp[0][0..{n}]={top}; dp[0..{m}][0]={side}" if terse else
+        f"From or to an empty prefix it takes one edit per letter: dp[0][0..{n}]={top} and dp[0..{m}][0]={side}.",
+    ]
+    dp = [[j for j in range(n + 1)]] + [[i] + [0] * n for i in range(1, m + 1)]
+    cells = [(i, j) for i in range(1, m + 1) for j in range(1, n + 1)]
+    for k, (i, j) in enumerate(cells):
+        a, b = s[i - 1], t[j - 1]
+        diag = dp[i - 1][j - 1]
+        if a == b:
+            dp[i][j] = diag
+            lines.append(
+                f"State dp[{i}][{j}]: fetch s{i}={a} t{j}={b} dp[{i - 1}][{j - 1}]={diag}; s{i}=t{j}; "
+                f"dp[{i}][{j}]={diag}" if terse else
+                f"Cell dp[{i}][{j}]: s{i}={a} and t{j}={b} match. We have got dp[{i - 1}][{j - 1}]={diag}. "
+                f"So dp[{i}][{j}]={diag}.")
+        else:
+            up, left = dp[i - 1][j], dp[i][j - 1]
+            dp[i][j] = 1 + min(diag, up, left)
+            lines.append(
+                f"State dp[{i}][{j}]: fetch s{i}={a} t{j}={b} dp[{i - 1}][{j - 1}]={diag} dp[{i - 1}][{j}]={up} "
+                f"dp[{i}][{j - 1}]={left}; s{i}!=t{j}; dp[{i}][{j}]=1+min({diag},{up},{left})={dp[i][j]}" if terse
+                else
+                f"Cell dp[{i}][{j}]: s{i}={a} and t{j}={b} differ. We have got dp[{i - 1}][{j - 1}]={diag} "
+                f"(replace), dp[{i - 1}][{j}]={up} (delete) and dp[{i}][{j - 1}]={left} (insert). "
+                f"So dp[{i}][{j}]=1+min({diag},{up},{left})={dp[i][j]}.")
+        if k + 1 < len(cells):
+            ni, nj = cells[k + 1]
+            lines.append(f"Transition dp[{i}][{j}] -> dp[{ni}][{nj}]" if terse else
+                         f"Next we move from dp[{i}][{j}] to dp[{ni}][{nj}].")
+    best = dp[m][n]
+    lines.append(f"Result: dp[{m}][{n}]={best}" if terse else f"The whole strings give dp[{m}][{n}]={best}.")
+    return best, lines
+
+
+class LevenshteinTask(TailTask):
+    name = "tail/levenshtein"
+    description = "TAIL Levenshtein (edit) distance of two strings, one DP cell per state"
+    version = "1"
+    Config = LevenshteinConfig
+    answer_type = "integer"
+    default_sizes = {"S": (2, 4), "M": (5, 7), "L": (8, 9)}
+    templates = TEMPLATES
+
+    def generate(self, config: LevenshteinConfig, key: ItemKey, rng: random.Random) -> dict | None:
+        m, n = self.draw_size(config, key, rng), self.draw_size(config, key, rng)
+        s = "".join(rng.choice(config.alphabet) for _ in range(m))
+        t = "".join(rng.choice(config.alphabet) for _ in range(n))
+        template, prompt = self.pose(rng, s=s, t=t)
+        best, lines = levenshtein_trace(s, t, config.rendering)
+        return self.finish(key, config, problem={"s": s, "t": t}, template=template, prompt=prompt,
+                           answer=str(best), trace_lines=lines, spec={"s": s, "t": t},
+                           difficulty={"lengths": [m, n]})
