@@ -284,6 +284,16 @@ def test_count_letters_answer_matches_a_plain_loop():
             assert len(spec["text"].replace(" ", "")) == record["difficulty"]["size"]["letters"]
 
 
+def test_count_letters_absent_letter_counts_zero():
+    zeros = [r for r in (make("tail/count_letters", rendering, "M", i) for i in range(60)
+                         for rendering in ("terse", "styled")) if r["answer"] == "0"]
+    assert zeros, "the generator never asks for a letter the sentence lacks"
+    for record in zeros:
+        assert record["verifier"]["spec"]["letter"] not in record["verifier"]["spec"]["text"]
+        assert checks(record, record["trace"])
+        assert not turing.verify(record["verifier"]["spec"], "1").ok
+
+
 def test_diophantine_answer_matches_exhaustive_enumeration():
     rng = random.Random(6)
     for _ in range(300):
@@ -371,3 +381,28 @@ def test_malformed_specs_and_candidates_never_raise():
     for junk in ("", "\n\n", "Final answer:", "State 1: fetch" * 1000):
         assert not checks(record, junk)
         assert not turing.verify(record["verifier"]["spec"], junk).ok
+
+
+@pytest.mark.parametrize("spec", [
+    {"task": "tail/population_growth", "n": 10**7, "x": 1, "y": 1, "z": 1},
+    {"task": "tail/population_growth", "n": 10, "x": 1, "y": 1, "z": 10**9},
+    {"task": "tail/dijkstra", "n": 10**6, "source": 0, "edges": []},
+    {"task": "tail/dijkstra", "n": 5, "source": 0, "edges": [[0, 1, 1]] * 10**5},
+    {"task": "tail/multi_machine_schedule", "machines": 1, "benefits": [1] * 10**5, "deadlines": [1] * 10**5},
+    {"task": "tail/count_letters", "text": "a" * 10**6, "letter": "a"},
+    {"task": "tail/diophantine", "a": 1, "b": 1, "n": 10**9},
+    {"task": "tail/prime_search", "n": 1, "m": 10**9},
+])
+def test_hostile_specs_are_refused(spec):
+    assert not turing.verify(spec, "1").ok
+    assert not turing.check_trace(spec, "State 0: x\nFinal answer: 1").ok
+
+
+def test_long_malformed_list_answers_are_rejected_quickly():
+    """Separators that two pattern parts could both read would backtrack exponentially on these."""
+    dio = {"task": "tail/diophantine", "a": 3, "b": 5, "n": 30}
+    primes = {"task": "tail/prime_search", "n": 10, "m": 20}
+    for junk in ("(1, 2) ,  " * 3000 + "x", "(1,2)" * 3000 + " (", "[" + "(0, 6) " * 3000):
+        assert not turing.verify(dio, junk).ok
+    for junk in ("11 , " * 3000 + "x", "11  ;  " * 3000 + ";", "1 " * 5000 + ","):
+        assert not turing.verify(primes, junk).ok

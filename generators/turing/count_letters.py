@@ -1,10 +1,11 @@
 """tail/count_letters: how many times a letter occurs in a sentence, one letter per state.
 
-The sentence is lowercase words of random letters drawn from a small alphabet that contains the target, so
-the target repeats (or is absent: then the answer is 0). The size parameter is the number of letters in the
-sentence, spaces not counted: 2-6 (S), 7-10 (M), 11-20 (L). The trace enumerates the letters left to right
-(letters are numbered from 1, skipping spaces); each state re-writes the letter and the running count it
-reads, compares the letter with the target, and writes the new count.
+The sentence is lowercase words of random letters drawn from a small alphabet, so letters repeat; the target
+is one of the sentence's letters, or (with ``absent_probability``) a letter it lacks, and then the answer is 0.
+The size parameter is the number of letters in the sentence, spaces not counted: 2-6 (S), 7-10 (M), 11-20
+(L). The trace enumerates the letters left to right (letters are numbered from 1, skipping spaces); each
+state re-writes the letter and the running count it reads, compares the letter with the target, and writes
+the new count.
 """
 
 from __future__ import annotations
@@ -47,15 +48,17 @@ TEMPLATES = (
 @dataclass(frozen=True)
 class CountLettersConfig(TailConfig):
     sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(CountLettersTask.default_sizes))
-    # how many distinct letters the sentence draws from (the target is one of them)
+    # how many distinct letters the sentence draws from
     alphabet_size: tuple[int, int] = (2, 6)
     max_word_length: int = 6
+    absent_probability: float = 0.1
 
     def __post_init__(self):
         super().__post_init__()
         low, high = self.alphabet_size
         require(1 <= low <= high <= 26, "alphabet_size", f"a range within 1..26, got {[low, high]}")
         require(self.max_word_length >= 1, "max_word_length", "words have at least one letter")
+        require(0.0 <= self.absent_probability <= 1.0, "absent_probability", "must be in [0, 1]")
         for bucket, (low_n, _high) in self.sizes.items():
             require(low_n >= 1, f"sizes.{bucket}", "at least one letter")
 
@@ -106,10 +109,11 @@ class CountLettersTask(TailTask):
     def generate(self, config: CountLettersConfig, key: ItemKey, rng: random.Random) -> dict | None:
         n = self.draw_size(config, key, rng)
         alphabet = rng.sample(string.ascii_lowercase, rng.randint(*config.alphabet_size))
-        target = alphabet[0]
-        # Now and then the target is left out of the sentence, so 0 is a possible answer.
-        pool = alphabet[1:] if len(alphabet) > 1 and rng.random() < 0.1 else alphabet
-        text = random_sentence(rng, n, pool, config.max_word_length)
+        text = random_sentence(rng, n, alphabet, config.max_word_length)
+        present = sorted(set(text) - {" "})
+        absent = sorted(set(string.ascii_lowercase) - set(present))
+        # Mostly a letter of the sentence (so it tends to repeat); now and then one it lacks, answer 0.
+        target = rng.choice(absent if rng.random() < config.absent_probability else present)
         template, prompt = self.pose(rng, c=target, text=text)
         answer, lines = count_trace(text, target, config.rendering)
         problem = {"text": text, "letter": target}

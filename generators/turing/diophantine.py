@@ -1,6 +1,6 @@
 """tail/diophantine: all non-negative integer solutions (x, y) of a*x + b*y = n, by enumerating x.
 
-a and b are drawn from 2-15 and n is the size parameter: 10-50 (S), 51-100 (M), 101-200 (L). The answer
+a and b are drawn from 2-12 and n is the size parameter: 10-50 (S), 51-100 (M), 101-200 (L). The answer
 lists the solutions in increasing x as ``(x, y), (x, y)``; an equation without a non-negative solution (for
 example when gcd(a, b) does not divide n) has the answer ``none``.
 
@@ -57,7 +57,8 @@ TEMPLATES = tuple(q + _FORMAT for q in _QUESTIONS)
 @dataclass(frozen=True)
 class DiophantineConfig(TailConfig):
     sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(DiophantineTask.default_sizes))
-    coefficients: tuple[int, int] = (2, 15)
+    # 2-12 leaves about a third of the equations without a non-negative solution
+    coefficients: tuple[int, int] = (2, 12)
 
     def __post_init__(self):
         super().__post_init__()

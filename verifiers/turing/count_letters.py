@@ -27,8 +27,8 @@ _INT = re.compile(r"^\s*\+?(\d+)\s*$")
 
 def _instance(spec: dict) -> tuple[str, str]:
     text, letter = str(spec["text"]), str(spec["letter"])
-    if len(letter) != 1 or len(text) > 100_000:
-        raise ValueError("letter must be one character")
+    if len(letter) != 1 or len(text) > 10_000:
+        raise ValueError("letter must be one character and the text at most 10000 characters")
     return text, letter
 
 

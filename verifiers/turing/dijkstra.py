@@ -40,8 +40,9 @@ _ANSWER_INF = {"inf", "infinity", "∞"}
 def _graph(spec: dict) -> tuple[int, list[tuple[int, int, int]], int]:
     n, source = int(spec["n"]), int(spec["source"])
     edges = [(int(u), int(v), int(w)) for u, v, w in spec["edges"]]
-    if not 1 <= n <= 1000 or not 0 <= source < n:
-        raise ValueError("bad vertex count or source")
+    # Bellman-Ford costs n * |E|: bounded so a hostile spec is refused rather than run
+    if not 1 <= n <= 200 or not 0 <= source < n or len(edges) > 5_000:
+        raise ValueError("need 1 <= n <= 200, a source in range and at most 5000 edges")
     for u, v, w in edges:
         if not (0 <= u < n and 0 <= v < n) or w < 0:
             raise ValueError("edge outside the graph or negative weight")

@@ -34,8 +34,9 @@ _INT = re.compile(r"^\s*\+?(\d+)\s*$")
 
 def _params(spec: dict) -> tuple[int, int, int, int]:
     n, x, y, z = (int(spec[k]) for k in ("n", "x", "y", "z"))
-    if n < 0 or x < 1 or y < 0 or z < 0 or n > 10_000:
-        raise ValueError("population parameters out of range")
+    # bounds keep the numbers (up to (z+1)**n * y) and the replay small whatever the spec says
+    if not (0 <= n <= 1_000 and 1 <= x <= 1_000 and 0 <= y <= 10**6 and 0 <= z <= 1_000):
+        raise ValueError("population parameters out of range (n <= 1000, x, z <= 1000, y <= 10**6)")
     return n, x, y, z
 
 

@@ -33,13 +33,15 @@ PATTERNS = {
     "result": both(rf"Primes: {_PRIMES}", rf"The primes in the range are {_PRIMES}\."),
 }
 _EMPTY = {"none", "no primes", "no prime", "[]", "{}", "∅"}
-_LIST = re.compile(r"\d+(?:\s*[,;]?\s+\d+|\s*[,;]\s*\d+)*")
+# one separator is either a comma/semicolon (with optional spaces) or spaces alone: never both readings
+_LIST = re.compile(r"\d+(?:\s*[,;]\s*\d+|\s+\d+)*")
 
 
 def _instance(spec: dict) -> tuple[int, int]:
     n, m = int(spec["n"]), int(spec["m"])
-    if n < 0 or m > 10**6 or m - n > 10**5:
-        raise ValueError("range out of bounds")
+    # the replay divides every number of the range: bounded so a hostile spec is refused rather than run
+    if n < 0 or m > 100_000 or m - n > 20_000:
+        raise ValueError("need 0 <= n, m <= 100000 and m - n <= 20000")
     return n, m
 
 
