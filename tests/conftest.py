@@ -22,3 +22,7 @@ def _isolated_hf_home(tmp_path_factory):
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
     yield
+
+
+# The real vLLM CPU server (session-scoped); any test may request `vllm_server`.
+from tests.vllm_server import vllm_server  # noqa: E402, F401
