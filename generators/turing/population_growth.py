@@ -72,7 +72,8 @@ TEMPLATES = (
 class PopulationGrowthConfig(TailConfig):
     sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(PopulationGrowthTask.default_sizes))
     breeding_age: tuple[int, int] = (1, 4)
-    initial_pairs: tuple[int, int] = (1, 5)
+    # a wide range of y keeps S (n <= 10) from being a few hundred distinct problems
+    initial_pairs: tuple[int, int] = (1, 100)
     new_pairs: tuple[int, int] = (1, 3)
 
     def __post_init__(self):
