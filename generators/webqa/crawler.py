@@ -84,6 +84,8 @@ class Journal:
         self.done: set[str] = set()
         self.skipped: dict[str, str] = {}
         self.robots: dict[str, tuple[int, str]] = {}
+        # what earlier sessions counted, so a resumed crawl reports the whole crawl
+        self.previous: Counter = Counter()
         if path.exists():
             self._replay()
         self.fh = open(path, "a", encoding="utf-8")  # noqa: SIM115 - kept open for the crawl's lifetime
@@ -103,8 +105,12 @@ class Journal:
                     self.claimed.add(url)
                 elif kind == "done":
                     self.done.add(url)
+                    self.previous["fetched"] += 1
+                    if event.get("truncated"):
+                        self.previous["truncated_" + event["truncated"]] += 1
                 elif kind == "skip":
                     self.skipped[url] = event["reason"]
+                    self.previous[event["reason"]] += 1
                 elif kind == "robots":
                     self.robots[event["host"]] = (event["status"], event["body"])
 
@@ -386,8 +392,8 @@ class Crawler:
             self._skip(url, result.error.split(":", 1)[0])
             return
         self.warc.write(result, date)
-        self.journal.write({"e": "done", "url": url, "status": result.status, "warc": self.warc.path.name},
-                           durable=True)
+        self.journal.write({"e": "done", "url": url, "status": result.status, "warc": self.warc.path.name,
+                            "truncated": result.truncated}, durable=True)
         self.journal.done.add(url)
         with self.host_lock:
             self.fetched += 1
@@ -423,6 +429,7 @@ class Crawler:
         self._discovered: deque[tuple[str, int, int, str | None]] = deque()
         self.fetched = len(self.journal.done)
         interrupted = self.journal.claimed - self.journal.done
+        self.counts.update(self.journal.previous)
         self.counts["interrupted"] = len(interrupted)
         for url in self.journal.queued:
             if url not in self.journal.claimed and url not in self.journal.skipped:

@@ -271,10 +271,8 @@ BLOG = [
 
 
 def _edit_near_duplicate(question: str) -> str:
-    words = question.split()
-    # a re-post: one word replaced and a sign-off added, as forum copies usually are
-    words[len(words) // 2] = words[len(words) // 2].upper() if len(words[len(words) // 2]) > 3 else "the"
-    return " ".join(words) + " Thanks in advance"
+    # a re-post: reflowed, and signed off the way forum copies usually are
+    return " ".join(question.split()) + "\nThanks in advance!"
 
 
 @cache
