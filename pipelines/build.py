@@ -8,6 +8,7 @@ crash leaves the previous build intact and a rerun starts clean and gives the sa
 
 from __future__ import annotations
 
+import json
 import shutil
 import threading
 import time
@@ -18,7 +19,7 @@ from pathlib import Path
 import apache_beam as beam
 from reasonry.pipelines.manifest import build_id, build_manifest, write_manifest
 from reasonry.pipelines.runner import make_runner, pipeline_options
-from reasonry.pipelines.transforms import REJECTS, DedupAndWrite, Generate, Verify
+from reasonry.pipelines.transforms import REJECTS, DedupAndWrite, Generate
 
 from reasonry.config import BuildConfig
 from reasonry.errors import BuildFailed, ConfigError
@@ -26,6 +27,7 @@ from reasonry.plan import ShardSpec, plan_shards
 
 OUTPUT_DIRS = ("records", "sft", "rl", "preference", "stepwise", "rejects")
 STAGING = ".staging"
+CACHE = ".cache/shards"
 ERROR_REASONS = ("error", "verifier_error")
 
 
@@ -51,25 +53,23 @@ def check_writable(out: Path) -> None:
 
 
 def build_graph(p: beam.Pipeline, config: BuildConfig, specs: list[ShardSpec], root: str,
-                progress_dir: str | None = None):
+                progress_dir: str | None = None, cache_dir: str | None = None):
     generated = (
         p
         | "ShardSpecs" >> beam.Create(specs)
         | "Reshuffle" >> beam.Reshuffle()
-        | "Generate" >> Generate(config, build_id(config), progress_dir)
+        | "GenerateAndVerify" >> Generate(config, build_id(config), progress_dir, cache_dir)
     )
-    verified = generated.records | "Verify" >> Verify(config.build.plugins)
-    rejects = (generated[REJECTS], verified[REJECTS]) | "AllRejects" >> beam.Flatten()
-    return (verified.records, rejects) | "DedupAndWrite" >> DedupAndWrite(root, config.build.output_shards,
-                                                                          config.build.exports)
+    return (generated.records, generated[REJECTS]) | "DedupAndWrite" >> DedupAndWrite(
+        root, config.build.output_shards, config.build.exports)
 
 
 def _run_pipeline(config: BuildConfig, specs: list[ShardSpec], staging: Path, progress_dir: Path,
-                  beam_args: tuple[str, ...]) -> None:
+                  cache_dir: Path | None, beam_args: tuple[str, ...]) -> None:
     options = pipeline_options(config.runner, beam_args)
     runner = make_runner(config.runner)
     p = beam.Pipeline(runner=runner, options=options) if runner else beam.Pipeline(options=options)
-    build_graph(p, config, specs, str(staging), str(progress_dir))
+    build_graph(p, config, specs, str(staging), str(progress_dir), str(cache_dir) if cache_dir else None)
     result = p.run()
     result.wait_until_finish()
 
@@ -89,8 +89,13 @@ def _install(staging: Path, out: Path) -> None:
 
 
 def run_build(config: BuildConfig, out: str | Path, *, beam_args: tuple[str, ...] = (),
-              on_progress: Callable[[int, int, int], None] | None = None) -> BuildResult:
-    """Run the whole build into ``out``. ``on_progress(items_done, shards_done, items_total)`` is polled."""
+              on_progress: Callable[[int, int, int], None] | None = None, use_cache: bool = True) -> BuildResult:
+    """Run the whole build into ``out``. ``on_progress(items_done, shards_done, items_total)`` is polled.
+
+    With ``use_cache`` (the default) finished shards are kept in ``OUT/.cache/shards``: a rebuild reuses every
+    shard whose task, generator version, options, seed and index range are unchanged, and a killed build
+    resumes where it stopped. ``use_cache=False`` clears that cache first.
+    """
     from reasonry.data_cards.render import write_card
 
     out = Path(out)
@@ -101,6 +106,9 @@ def run_build(config: BuildConfig, out: str | Path, *, beam_args: tuple[str, ...
     shutil.rmtree(staging, ignore_errors=True)
     progress_dir = staging / ".progress"
     progress_dir.mkdir(parents=True)
+    cache_dir = out / CACHE
+    if not use_cache:
+        shutil.rmtree(cache_dir, ignore_errors=True)
     specs = plan_shards(config)
     total = sum(s.size for s in specs)
     started = time.time()
@@ -108,7 +116,7 @@ def run_build(config: BuildConfig, out: str | Path, *, beam_args: tuple[str, ...
 
     def target():
         try:
-            _run_pipeline(config, specs, staging, progress_dir, beam_args)
+            _run_pipeline(config, specs, staging, progress_dir, cache_dir, beam_args)
         except BaseException as exc:  # re-raised in the caller's thread
             errors.append(exc)
 
@@ -123,8 +131,12 @@ def run_build(config: BuildConfig, out: str | Path, *, beam_args: tuple[str, ...
     if on_progress:
         on_progress(*_progress(progress_dir), total)
     seconds = time.time() - started
+    markers = _markers(progress_dir)
     shutil.rmtree(progress_dir, ignore_errors=True)
+    reused = sorted(m["shard"] for m in markers if m.get("reused"))
     run = {"seconds": round(seconds, 3), "shards": len(specs), "items_planned": total,
+           "shards_reused": len(reused), "reused": reused,
+           "shard_seconds": _task_seconds(markers),
            "finished_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
     manifest = build_manifest(staging, config, run)
     write_manifest(staging, manifest)
@@ -134,17 +146,26 @@ def run_build(config: BuildConfig, out: str | Path, *, beam_args: tuple[str, ...
     return BuildResult(out, manifest, seconds)
 
 
-def _progress(progress_dir: Path) -> tuple[int, int]:
-    import json
-
-    done = shards = 0
+def _markers(progress_dir: Path) -> list[dict]:
+    found = []
     for marker in progress_dir.glob("*.json"):
         try:
-            done += json.loads(marker.read_text())["items"]
-            shards += 1
-        except (OSError, ValueError, KeyError):
+            found.append(json.loads(marker.read_text()))
+        except (OSError, ValueError):
             continue  # a marker being written right now
-    return done, shards
+    return found
+
+
+def _progress(progress_dir: Path) -> tuple[int, int]:
+    markers = _markers(progress_dir)
+    return sum(m.get("items", 0) for m in markers), len(markers)
+
+
+def _task_seconds(markers: list[dict]) -> dict[str, float]:
+    seconds: dict[str, float] = {}
+    for m in markers:
+        seconds[m["task"]] = round(seconds.get(m["task"], 0.0) + m.get("seconds", 0.0), 3)
+    return dict(sorted(seconds.items()))
 
 
 def _check_failure_rate(config: BuildConfig, manifest: dict) -> None:

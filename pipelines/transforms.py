@@ -7,12 +7,13 @@ element, so one element carries a shard's worth of work.
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 
-from reasonry.config import BuildConfig
+from reasonry.config import BuildConfig, to_dict
 from reasonry.hashing import content_hash, shard_of
 from reasonry.plan import ShardSpec
 from reasonry.registry import get_task
@@ -27,20 +28,30 @@ def _count_rejects(rejects: list[dict]) -> None:
 
 
 class GenerateShardFn(beam.DoFn):
-    """ShardSpec -> one batch of records (main) and a list of rejects (tagged ``rejects``)."""
+    """ShardSpec -> one batch of verified records (main) and a list of rejects (tagged ``rejects``).
 
-    def __init__(self, config: BuildConfig, build_id: str, progress_dir: str | None = None):
+    Generation and gold verification of a shard run together so that a finished shard can be cached as a
+    whole: an incremental or resumed build reuses it without generating or verifying again.
+    """
+
+    def __init__(self, config: BuildConfig, build_id: str, progress_dir: str | None = None,
+                 cache_dir: str | None = None):
         self.config = config
         self.build_id = build_id
         self.progress_dir = progress_dir
+        self.cache_dir = cache_dir
 
     def setup(self):
         # Engines (Prolog pools, planners) start here, once per worker, never at import time.
         from reasonry.registry import load_plugins
+        from reasonry.shard_cache import ShardCache
 
         load_plugins(self.config.build.plugins)
         self.task_configs = {name: self.config.task_options(name) for name in self.config.tasks}
+        self.option_hashes = {name: content_hash(to_dict(self.config.tasks[name].options))
+                              for name in self.config.tasks}
         self.config_hash = self.config.config_hash()
+        self.cache = ShardCache(self.cache_dir) if self.cache_dir else None
         for name in self.config.tasks:
             task = get_task(name)
             if hasattr(task, "setup"):
@@ -52,18 +63,38 @@ class GenerateShardFn(beam.DoFn):
             if hasattr(task, "teardown"):
                 task.teardown()
 
-    def process(self, spec: ShardSpec):
+    def _compute(self, spec: ShardSpec):
         from reasonry.generators.run import generate_shard
+        from reasonry.verifiers.gold import verify_batch
 
-        records, rejects, stats = generate_shard(spec, self.task_configs[spec.task], seed=self.config.build.seed,
-                                                 config_hash=self.config_hash, build_id=self.build_id)
+        records, rejects, _stats = generate_shard(spec, self.task_configs[spec.task], seed=self.config.build.seed,
+                                                  config_hash=self.config_hash, build_id=self.build_id)
+        kept, dropped = verify_batch(records)
+        return kept, rejects + dropped
+
+    def process(self, spec: ShardSpec):
+        started = time.perf_counter()
+        key = spec.cache_key(self.config.build.seed, get_task(spec.task).version, self.option_hashes[spec.task])
+        cached = self.cache.get(key) if self.cache else None
+        if cached is not None:
+            records, rejects = cached
+            # provenance names this build; everything else of a cached item is what generation gave
+            for r in records:
+                r["provenance"] = {**r["provenance"], "config_hash": self.config_hash, "build_id": self.build_id}
+        else:
+            records, rejects = self._compute(spec)
+            if self.cache:
+                self.cache.put(key, records, rejects)
         Metrics.counter(NAMESPACE, "items_planned").inc(spec.size)
-        Metrics.counter(NAMESPACE, "items_generated").inc(len(records))
+        Metrics.counter(NAMESPACE, "items_kept").inc(len(records))
+        Metrics.counter(NAMESPACE, "shards_reused" if cached is not None else "shards_computed").inc()
         _count_rejects(rejects)
         if self.progress_dir:
-            # The driver polls these markers to draw progress; a rerun simply overwrites them.
+            # The driver polls these markers to draw progress and lists reused shards in the manifest.
             marker = Path(self.progress_dir) / f"{content_hash(spec.key(), 8)}.json"
-            marker.write_text(json.dumps({**stats, "kept": len(records)}))
+            marker.write_text(json.dumps({"shard": spec.key(), "task": spec.task, "items": spec.size,
+                                          "kept": len(records), "reused": cached is not None,
+                                          "seconds": round(time.perf_counter() - started, 4)}))
         if records:
             yield records
         if rejects:
@@ -94,11 +125,12 @@ class VerifyBatchFn(beam.DoFn):
 
 
 class Generate(beam.PTransform):
-    """ShardSpecs -> record batches, with a ``rejects`` side output."""
+    """ShardSpecs -> verified record batches, with a ``rejects`` side output."""
 
-    def __init__(self, config: BuildConfig, build_id: str, progress_dir: str | None = None):
+    def __init__(self, config: BuildConfig, build_id: str, progress_dir: str | None = None,
+                 cache_dir: str | None = None):
         super().__init__()
-        self.fn = GenerateShardFn(config, build_id, progress_dir)
+        self.fn = GenerateShardFn(config, build_id, progress_dir, cache_dir)
 
     def expand(self, specs):
         return specs | beam.ParDo(self.fn).with_outputs(REJECTS, main="records")

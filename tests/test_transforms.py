@@ -24,28 +24,34 @@ def _pipeline():
     return test_pipeline.TestPipeline(runner=FnApiRunner(), options=beam.options.pipeline_options.PipelineOptions())
 
 
-def test_generate_emits_one_batch_per_shard_and_counts_rejects():
+def test_generate_verifies_each_shard_and_dead_letters_every_failure():
     config = _config(**{"tail/flaky": {"train": {"all": 8}}})
     specs = [ShardSpec("tail/flaky", "train", None, 0, 4), ShardSpec("tail/flaky", "train", None, 4, 8)]
     with _pipeline() as p:
         out = p | beam.Create(specs) | Generate(config, "b")
-        sizes = out.records | "Sizes" >> beam.Map(len)
+        kept = out.records | "Kept" >> beam.FlatMap(lambda rs: [r["provenance"]["index"] for r in rs])
         reasons = out[REJECTS] | beam.FlatMap(lambda rs: [(r["index"], r["reason"]) for r in rs])
-        assert_that(sizes, equal_to([2, 2]), label="batches")
-        assert_that(reasons, equal_to([(1, "error"), (2, "no_instance"), (5, "error"), (6, "no_instance")]),
-                    label="rejects")
+        assert_that(kept, equal_to([0, 4]), label="kept")
+        assert_that(reasons, equal_to([(1, "error"), (2, "no_instance"), (3, "verifier_error"),
+                                       (5, "error"), (6, "no_instance"), (7, "verifier_error")]), label="rejects")
 
 
 def test_verify_keeps_gold_and_dead_letters_a_raising_verifier():
-    config = _config(**{"tail/flaky": {"train": {"all": 4}}})
+    import importlib
+
+    from reasonry.rng import item_rng
+    from reasonry.task import ItemKey
+
+    flaky = importlib.import_module(PLUGINS[0]).FlakyTask()
+    records = [flaky.generate(None, ItemKey("tail/flaky", "train", None, i), item_rng(1, "tail/flaky", i))
+               for i in (0, 3, 4)]
+    records[2]["answer"] = "-1"  # a wrong gold answer
     with _pipeline() as p:
-        out = p | beam.Create([ShardSpec("tail/flaky", "train", None, 0, 4)]) | Generate(config, "b")
-        verified = out.records | Verify(tuple(PLUGINS))
+        verified = p | beam.Create([records]) | Verify(tuple(PLUGINS))
         kept = verified.records | beam.FlatMap(lambda rs: [r["provenance"]["index"] for r in rs])
-        dead = verified[REJECTS] | beam.FlatMap(lambda rs: [(r["index"], r["reason"], "exploded" in r["detail"])
-                                                            for r in rs])
+        dead = verified[REJECTS] | beam.FlatMap(lambda rs: [(r["index"], r["reason"]) for r in rs])
         assert_that(kept, equal_to([0]), label="kept")
-        assert_that(dead, equal_to([(3, "verifier_error", True)]), label="dead")
+        assert_that(dead, equal_to([(3, "verifier_error"), (4, "gold_answer_rejected")]), label="dead")
 
 
 def test_dedup_and_write_keeps_one_copy_per_id(tmp_path):
