@@ -19,6 +19,10 @@ MAX_DIGITS = 400
 
 FUNCTIONS = ("sqrt", "sin", "cos", "tan", "log", "ln", "exp", "abs")
 CONSTANTS = ("pi",)
+GREEK = ("alpha", "beta", "gamma", "delta", "epsilon", "theta", "lambda", "mu", "sigma", "phi", "omega", "tau")
+# A variable is one letter with an optional index (x, y2, a_1) or a Greek letter's name; any other word is not
+# part of an answer's arithmetic and is refused.
+_VARIABLE = re.compile(r"^[A-Za-z](_?\d{1,3})?$")
 
 _TOKEN = re.compile(r"\s*(?:(\d+(?:\.\d*)?|\.\d+)|([A-Za-z_][A-Za-z_0-9]*)|(\*\*|[-+*/^(),]|×|÷|−))")
 
@@ -130,6 +134,8 @@ class _Parser:
                 return ("call", text, arg)
             if not self.variables:
                 raise ParseError(f"name {text!r} is not allowed here")
+            if not (_VARIABLE.match(text) or text in GREEK or text in CONSTANTS):
+                raise ParseError(f"unknown name {text!r}")
             return ("var", text)
         if text == "(":
             node = self.expression(depth + 1)

@@ -1,67 +1,98 @@
-"""Symbolic comparisons in a worker process that can be killed at a deadline.
+"""Symbolic comparisons in a worker process that is killed at a deadline.
 
 Signal-based timeouts (sympy's, math-verify's) only work in the main thread, and a Beam worker runs DoFns on
-other threads. So a comparison is sent to a long-lived child process (created on first use, one per parent
-process); if it has not answered by the deadline the child is killed and a fresh one starts on the next call.
+other threads. So a comparison is sent to a long-lived child process (started on first use, one per parent
+process) over a pipe, one JSON line each way; if the answer is not back by the deadline the child is killed
+and a fresh one starts on the next call. The child is started with ``python -m`` rather than through
+``multiprocessing``, so it never re-imports the parent's ``__main__`` (a script, a notebook, stdin). It caps
+its own address space, so a comparison that explodes in memory fails instead of taking the machine down.
 """
 
 from __future__ import annotations
 
-import multiprocessing
+import json
 import os
+import select
+import subprocess
+import sys
 import threading
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
-from concurrent.futures.process import BrokenProcessPool
+import time
+
+STARTUP_TIMEOUT = 60.0
+MEMORY_LIMIT = 2 * 1024**3
+READY = "ready"
 
 _lock = threading.Lock()
-_pool: ProcessPoolExecutor | None = None
-_pool_pid: int | None = None
+_proc: subprocess.Popen | None = None
+_proc_pid: int | None = None  # the parent process that owns _proc (a forked child must start its own)
 
 
-def _get_pool() -> ProcessPoolExecutor:
-    global _pool, _pool_pid
-    if _pool is None or _pool_pid != os.getpid():
-        # spawn, not fork: the parent may be multi-threaded (Beam), and a forked child could inherit held locks
-        _pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
-        _pool_pid = os.getpid()
-    return _pool
+def _start() -> subprocess.Popen | None:
+    proc = subprocess.Popen([sys.executable, "-m", __name__], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True, bufsize=1)
+    line = _read_line(proc, STARTUP_TIMEOUT)
+    if line != READY:
+        _stop(proc)
+        return None
+    return proc
 
 
-def _kill_pool() -> None:
-    global _pool
-    pool, _pool = _pool, None
-    if pool is None:
-        return
-    for proc in list(getattr(pool, "_processes", {}).values()):
-        proc.kill()
-    pool.shutdown(wait=False, cancel_futures=True)
+def _stop(proc: subprocess.Popen) -> None:
+    proc.kill()
+    try:
+        proc.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        pass
+    for stream in (proc.stdin, proc.stdout):
+        try:
+            stream.close()
+        except OSError:
+            pass
+
+
+def _read_line(proc: subprocess.Popen, timeout: float) -> str | None:
+    deadline = time.monotonic() + timeout
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return None
+        ready, _, _ = select.select([proc.stdout], [], [], left)
+        if ready:
+            line = proc.stdout.readline()
+            return line.rstrip("\n") if line else None
 
 
 def shutdown() -> None:
-    """Stop the worker (the DoFn's teardown calls this)."""
+    """Stop the worker (a DoFn's teardown may call this)."""
+    global _proc
     with _lock:
-        _kill_pool()
+        if _proc is not None:
+            _stop(_proc)
+            _proc = None
 
 
 def run_with_deadline(job: str, args: tuple, time_limit: float):
-    """The result of ``JOBS[job](*args)`` in the worker, or None if it took longer than ``time_limit``."""
+    """The result of ``JOBS[job](*args)`` computed in the worker, or None past ``time_limit`` or on failure."""
+    global _proc, _proc_pid
     with _lock:
-        for _attempt in range(2):
-            pool = _get_pool()
-            try:
-                future = pool.submit(_run, job, args)
-                return future.result(timeout=time_limit)
-            except FutureTimeout:
-                _kill_pool()
+        if _proc is None or _proc_pid != os.getpid() or _proc.poll() is not None:
+            _proc, _proc_pid = _start(), os.getpid()
+            if _proc is None:
                 return None
-            except BrokenProcessPool:
-                _kill_pool()  # the child died (e.g. out of memory); try once with a fresh one
-        return None
-
-
-def _run(job: str, args: tuple):
-    return JOBS[job](*args)
+        try:
+            _proc.stdin.write(json.dumps({"job": job, "args": list(args)}) + "\n")
+            _proc.stdin.flush()
+            line = _read_line(_proc, time_limit)
+        except OSError:
+            line = None
+        if line is None:
+            _stop(_proc)
+            _proc = None
+            return None
+        try:
+            return tuple(json.loads(line))
+        except ValueError:
+            return None
 
 
 # ---- runs in the worker ------------------------------------------------------------------------
@@ -111,3 +142,28 @@ def _math_verify(gold: str, candidate: str) -> tuple[bool, str]:
 
 
 JOBS = {"equivalent": _equivalent}
+
+
+def _serve() -> None:
+    try:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+    except (ImportError, ValueError, OSError):
+        pass
+    import sympy  # noqa: F401  (warm the import before announcing readiness)
+
+    print(READY, flush=True)
+    for line in sys.stdin:
+        try:
+            request = json.loads(line)
+            result = JOBS[request["job"]](*request["args"])
+        except MemoryError:
+            result = (False, "out of memory")
+        except Exception as exc:
+            result = (False, f"worker error: {type(exc).__name__}")
+        print(json.dumps(list(result)), flush=True)
+
+
+if __name__ == "__main__":
+    _serve()

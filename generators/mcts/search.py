@@ -174,9 +174,9 @@ def _iteration(index: int, tree: Tree, budget: Budget) -> SearchCoroutine:
         node.expanded = True
         for step in proposals:
             tree.child(node, step)
-        if not node.children:
-            _backup(node, DEAD_END)
-            return
+    if not node.children:
+        _backup(node, DEAD_END)  # expanded, but no legal step was proposed: a dead end
+        return
     fresh = [c for c in node.children if c.visits == 0] or [_select_child(node, budget.c_puct)]
     if budget.rollouts_per_child == 0:
         for child in fresh:
