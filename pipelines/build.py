@@ -17,12 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import apache_beam as beam
-from reasonry.pipelines.manifest import build_id, build_manifest, write_manifest
-from reasonry.pipelines.runner import make_runner, pipeline_options
-from reasonry.pipelines.transforms import REJECTS, DedupAndWrite, Generate
 
 from reasonry.config import BuildConfig
 from reasonry.errors import BuildFailed, ConfigError
+from reasonry.pipelines.manifest import build_id, build_manifest, write_manifest
+from reasonry.pipelines.runner import make_runner, pipeline_options
+from reasonry.pipelines.transforms import REJECTS, DedupAndWrite, Generate
 from reasonry.plan import ShardSpec, plan_shards
 
 OUTPUT_DIRS = ("records", "sft", "rl", "preference", "stepwise", "rejects")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import apache_beam as beam
 import numpy as np
+
 from reasonry.filters.dedup import (
     DedupConfig,
     MinHashConfig,
@@ -22,7 +23,6 @@ from reasonry.filters.dedup import (
     resolve,
     similarity,
 )
-
 from reasonry.hashing import content_hash, shard_of
 
 REJECTS = "rejects"

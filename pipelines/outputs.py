@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyarrow as pa
-from reasonry.filters.exact import dedup_by_id
 
 from reasonry.exports import EXPORTS
+from reasonry.filters.exact import dedup_by_id
 from reasonry.record import SPLITS
 from reasonry.tables import (
     EXPORT_SCHEMAS,

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
-from reasonry.generators.llm.stage import SamplingStage, SamplingStageConfig
 
 from reasonry.config import from_dict
+from reasonry.generators.llm.stage import SamplingStage, SamplingStageConfig
 
 REJECTS = "rejects"
 NAMESPACE = "reasonry"

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
-from reasonry.filters.decontaminate import DecontaminateConfig
-from reasonry.generators.webqa.config import WebQAStageConfig
 
 from reasonry.config import from_dict
+from reasonry.filters.decontaminate import DecontaminateConfig
+from reasonry.generators.webqa.config import WebQAStageConfig
 
 REJECTS = "rejects"
 NAMESPACE = "reasonry"

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from reasonry.pipelines.build import run_build
 
 from reasonry.config import load_config
 from reasonry.errors import BuildFailed, ConfigError
+from reasonry.pipelines.build import run_build
 
 ROOT = Path(__file__).resolve().parent.parent
 TINY = ROOT / "configs" / "tiny.yaml"

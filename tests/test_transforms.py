@@ -8,9 +8,9 @@ import pytest
 from apache_beam.runners.portability.fn_api_runner import FnApiRunner
 from apache_beam.testing import test_pipeline
 from apache_beam.testing.util import assert_that, equal_to
-from reasonry.pipelines.transforms import REJECTS, DedupAndWrite, Generate, Verify
 
 from reasonry.config import load_config
+from reasonry.pipelines.transforms import REJECTS, DedupAndWrite, Generate, Verify
 from reasonry.plan import ShardSpec
 
 PLUGINS = ["tests.plugins.flaky"]

@@ -6,11 +6,11 @@ import json
 from pathlib import Path
 
 import pyarrow.parquet as pq
-from reasonry.verifiers.gold import check_gold
 
 from reasonry.errors import ConfigError
 from reasonry.record import from_row
 from reasonry.registry import get_verifier
+from reasonry.verifiers.gold import check_gold
 
 
 def _record_files(target: Path) -> list[Path]:

@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 from decimal import Decimal, localcontext
 
-from reasonry.verifiers.turing.common import fail_at, split_final
-
 from reasonry.numbers import align_decimals, canonical_decimal, parse_decimal
 from reasonry.verdict import Verdict
+from reasonry.verifiers.turing.common import fail_at, split_final
 
 _STATE = (
     re.compile(r"^State (\d+): fetch a=(\d) b=(\d) c=(\d); sum=(\d+); digit=(\d) c=(\d)$"),
