@@ -5,13 +5,13 @@ from __future__ import annotations
 import random
 
 import pytest
+
+from reasonry.errors import ConfigError
 from reasonry.generators.mcts.addition import AdditionEnv
 from reasonry.generators.mcts.countdown import CountdownEnv
 from reasonry.generators.mcts.equation import EquationEnv
 from reasonry.generators.mcts.policy import SymbolicPolicy
 from reasonry.generators.mcts.search import Budget, search, search_many
-
-from reasonry.errors import ConfigError
 
 ENVS = {
     "countdown": lambda: CountdownEnv((3, 7, 8, 2), 23),
@@ -39,14 +39,14 @@ def test_same_seed_same_tree_other_seed_other_tree(name):
 def test_lock_step_gives_the_trees_each_search_gives_alone():
     names = sorted(ENVS) * 2
     seeds = range(len(names))
-    alone = [search(ENVS[n](), random.Random(s), SymbolicPolicy(), BUDGET) for n, s in zip(names, seeds)]
+    alone = [search(ENVS[n](), random.Random(s), SymbolicPolicy(), BUDGET) for n, s in zip(names, seeds, strict=True)]
     policy = SymbolicPolicy()
     run = search_many([ENVS[n]() for n in names], [random.Random(s) for s in seeds], policy, BUDGET)
     assert [shape(t) for t in run.trees] == [shape(t) for t in alone]
     assert policy.calls == run.rounds
     # one call per round for all six trees: fewer calls than the trees would need one at a time
     alone_calls = 0
-    for n, s in zip(names, seeds):
+    for n, s in zip(names, seeds, strict=True):
         p = SymbolicPolicy()
         search(ENVS[n](), random.Random(s), p, BUDGET)
         alone_calls += p.calls
