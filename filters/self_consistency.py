@@ -25,9 +25,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from reasonry.filters.extract import extract_answer, normalize_answer
-
 from reasonry.config import require
+from reasonry.filters.extract import extract_answer, normalize_answer
 from reasonry.registry import get_verifier
 from reasonry.verdict import Verdict
 

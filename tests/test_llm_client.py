@@ -9,11 +9,11 @@ import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+
+from reasonry.errors import RetryableError
 from reasonry.generators.llm import ModelClient, ModelRequestError, ModelServerUnavailable
 from reasonry.generators.llm.cache import ResponseCache
 from reasonry.generators.llm.server import free_port
-
-from reasonry.errors import RetryableError
 
 pytestmark = pytest.mark.slow
 

@@ -15,13 +15,13 @@ import time
 import apache_beam as beam
 import pytest
 from apache_beam.testing.util import assert_that, equal_to
+
+from reasonry.config import RunnerSection, from_dict, to_dict
 from reasonry.generators.llm import ModelClient
 from reasonry.generators.llm.cache import ResponseCache
 from reasonry.generators.llm.stage import SamplingStage, SamplingStageConfig
 from reasonry.pipelines.runner import make_runner, pipeline_options
 from reasonry.pipelines.sample import REJECTS, SampleAndGrade
-
-from reasonry.config import RunnerSection, from_dict, to_dict
 from reasonry.registry import get_task
 from reasonry.rng import item_rng
 from reasonry.task import ItemKey

@@ -6,6 +6,9 @@ from __future__ import annotations
 import random
 
 import pytest
+
+from reasonry.config import from_dict
+from reasonry.errors import ConfigError
 from reasonry.filters.extract import extract_answer, normalize_answer
 from reasonry.filters.self_consistency import (
     AllocationConfig,
@@ -17,14 +20,11 @@ from reasonry.filters.self_consistency import (
     majority,
     summarize,
 )
-from reasonry.verifiers.judge import judge_prompt, parse_decision
-
-from reasonry.config import from_dict
-from reasonry.errors import ConfigError
 from reasonry.registry import get_task
 from reasonry.rng import item_rng
 from reasonry.task import ItemKey
 from reasonry.verdict import Verdict
+from reasonry.verifiers.judge import judge_prompt, parse_decision
 
 
 def addition_record(index: int = 0) -> dict:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
 from reasonry.generators.llm.config import ClientConfig, ServerConfig
 from reasonry.generators.llm.tiny_model import build_tiny_model
 

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-from reasonry.generators.llm.cache import ResponseCache, response_key
-from reasonry.generators.llm.config import ClientConfig
 
 from reasonry.errors import ReasonryError, RetryableError
+from reasonry.generators.llm.cache import ResponseCache, response_key
+from reasonry.generators.llm.config import ClientConfig
 
 # Statuses worth retrying: overload, a server that is (re)starting, gateway hiccups.
 TRANSIENT_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})

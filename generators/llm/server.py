@@ -19,10 +19,10 @@ import time
 from pathlib import Path
 
 import httpx
-from reasonry.generators.llm.config import ClientConfig
 
 from reasonry.config import to_dict
 from reasonry.errors import ReasonryError, RetryableError
+from reasonry.generators.llm.config import ClientConfig
 from reasonry.hashing import content_hash
 
 

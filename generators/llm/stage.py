@@ -14,6 +14,7 @@ from __future__ import annotations
 import fnmatch
 from dataclasses import dataclass, field
 
+from reasonry.config import from_dict, require
 from reasonry.filters.self_consistency import (
     Allocator,
     SelfConsistencyConfig,
@@ -24,8 +25,6 @@ from reasonry.filters.self_consistency import (
 from reasonry.generators.llm.client import ModelClient, ModelServerUnavailable
 from reasonry.generators.llm.config import ClientConfig
 from reasonry.verifiers.judge import JudgeConfig, decide
-
-from reasonry.config import from_dict, require
 
 
 @dataclass(frozen=True)
