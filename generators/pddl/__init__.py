@@ -1,0 +1,1 @@
+"""PDDL prototypes (ProtoReasoning): IPC-style domains, generated problems solved by Fast Downward."""

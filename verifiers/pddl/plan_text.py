@@ -1,0 +1,69 @@
+"""Lenient reading of a plan written by a model: one action per line, in any of the usual spellings.
+
+Accepted per line: ``(stack a b)``, ``stack a b``, ``stack(a, b)``, each optionally preceded by a step number
+(``3.``, ``3)``, ``3:``, ``Step 3:``, ``[3]``) or a list bullet, and optionally followed by a ``;`` comment or a
+Fast Downward ``(cost)`` suffix. Blank lines, ``;`` comment lines and Markdown code fences are skipped. PDDL
+names are case-insensitive, so everything is lower-cased. Anything else is an unparsable line with its number.
+"""
+
+from __future__ import annotations
+
+import re
+
+_NAME = r"[a-z][a-z0-9_\-]*"
+_PREFIX = re.compile(r"^(?:step\s*)?(?:\[\s*\d+\s*\]|\d+\s*[.):]|[-*\u2022])\s*")
+_PAREN = re.compile(rf"^\(\s*({_NAME})((?:\s+{_NAME})*)\s*\)$")
+_CALL = re.compile(rf"^({_NAME})\s*\(\s*((?:{_NAME}\s*(?:,\s*{_NAME}\s*)*)?)\)$")
+_BARE = re.compile(rf"^({_NAME})((?:\s+{_NAME})*)$")
+_COST_SUFFIX = re.compile(r"\s*\(\s*\d+\s*\)$")
+
+MAX_CHARS = 200_000
+
+
+class PlanSyntaxError(ValueError):
+    pass
+
+
+def parse_action(text: str) -> tuple[str, tuple[str, ...]] | None:
+    """One action from one line's text, or None when it is not an action."""
+    s = text.strip().lower()
+    s = _PREFIX.sub("", s, count=1).strip()
+    if ";" in s:
+        s = s.split(";", 1)[0].strip()
+    s = s.rstrip(".").strip()
+    m = _PAREN.match(s)
+    if m:
+        return m.group(1), tuple(m.group(2).split())
+    s = _COST_SUFFIX.sub("", s) if not s.startswith("(") else s
+    m = _CALL.match(s)
+    if m:
+        args = tuple(a.strip() for a in m.group(2).split(",") if a.strip())
+        return m.group(1), args
+    m = _BARE.match(s)
+    if m:
+        return m.group(1), tuple(m.group(2).split())
+    return None
+
+
+def parse_plan(text: str, max_steps: int) -> list[tuple[str, tuple[str, ...]]]:
+    """The actions of a plan text; raises ``PlanSyntaxError`` naming the first bad line."""
+    if not isinstance(text, str):
+        raise PlanSyntaxError("candidate is not text")
+    if len(text) > MAX_CHARS:
+        raise PlanSyntaxError(f"candidate is longer than {MAX_CHARS} characters")
+    steps = []
+    for lineno, line in enumerate(text.splitlines(), 1):
+        s = line.strip()
+        if not s or s.startswith(";") or s.startswith("```"):
+            continue
+        action = parse_action(s)
+        if action is None:
+            raise PlanSyntaxError(f"line {lineno}: cannot read an action from {s[:80]!r}")
+        steps.append(action)
+        if len(steps) > max_steps:
+            raise PlanSyntaxError(f"plan has more than {max_steps} steps")
+    return steps
+
+
+def render(name: str, args: tuple[str, ...] | list[str]) -> str:
+    return "(" + " ".join((name, *args)) + ")"
