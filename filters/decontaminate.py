@@ -13,10 +13,9 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from reasonry.filters.dedup import normalise_text, reject
-
 from reasonry.config import require
 from reasonry.errors import ConfigError
+from reasonry.filters.dedup import normalise_text, reject
 
 QUESTION_FIELDS = ("question", "problem", "prompt", "query", "input", "text")
 

@@ -32,7 +32,7 @@ def list_inputs(config: WebQAStageConfig) -> list[str]:
     import fsspec
 
     paths: list[str] = []
-    if config.crawl is not None:
+    if config.crawl.seeds:
         from reasonry.generators.webqa.crawler import crawl
 
         paths += crawl(config.crawl).warc_files

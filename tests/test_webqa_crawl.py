@@ -17,13 +17,13 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+
 from reasonry.filters.decontaminate import DecontaminateConfig, Decontaminator
 from reasonry.filters.dedup import DedupConfig, dedup
 from reasonry.generators.webqa import fixture_site
 from reasonry.generators.webqa.config import CrawlConfig
 from reasonry.generators.webqa.crawler import crawl
 from reasonry.generators.webqa.records import warc_to_records
-
 from tests.webqa_server import FixtureServer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -178,3 +178,15 @@ def test_private_addresses_refused_without_allow_list(tmp_path):
         assert server.fetched() == []
     assert summary.fetched == 0
     assert summary.counts["address_refused"] == 1
+
+
+def test_per_host_rate_limit_and_page_cap(tmp_path):
+    with FixtureServer() as server:
+        cfg = _config(server, tmp_path / "state", per_host_delay_s=0.05, concurrency=4, per_host_concurrency=1,
+                      max_pages=8)
+        summary = crawl(CrawlConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in cfg.items()}))
+        times = list(server.times)
+    assert summary.fetched == 8 and summary.stopped == "max_pages"
+    assert len(times) == 9  # robots.txt + 8 pages
+    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    assert min(gaps) >= 0.045

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from reasonry.generators.webqa.fixture_site import build_site
@@ -15,6 +16,7 @@ class FixtureServer:
     def __init__(self):
         self.site = build_site()
         self.requests: list[str] = []
+        self.times: list[float] = []
         self.lock = threading.Lock()
         server = self
 
@@ -22,6 +24,7 @@ class FixtureServer:
             def do_GET(self):  # noqa: N802 - http.server's naming
                 with server.lock:
                     server.requests.append(self.path)
+                    server.times.append(time.monotonic())
                 page = server.site.get(self.path)
                 if page is None:
                     body = b"<html><body><h1>404 Not Found</h1></body></html>"

@@ -87,7 +87,8 @@ class WebQAStageConfig:
 
     enabled: bool = True
     warc_paths: tuple[str, ...] = ()  # local paths, globs or fsspec URLs (s3://, gs://, https://)
-    crawl: CrawlConfig | None = None
+    # A crawl runs when it has seeds (an optional nested section would lose field names in config errors).
+    crawl: CrawlConfig = field(default_factory=CrawlConfig)
     extract: ExtractConfig = field(default_factory=ExtractConfig)
     split: Literal["train", "test"] = "train"
     batch_size: int = 200
@@ -95,5 +96,5 @@ class WebQAStageConfig:
 
     def __post_init__(self):
         require(self.batch_size >= 1, "batch_size", "must be >= 1")
-        require(not self.enabled or bool(self.warc_paths) or self.crawl is not None, "warc_paths",
-                "give warc_paths or a crawl section")
+        require(not self.enabled or bool(self.warc_paths) or bool(self.crawl.seeds), "warc_paths",
+                "give warc_paths or crawl.seeds")

@@ -363,3 +363,28 @@ def no_answer_pages() -> list[str]:
     pages += [f"/forum/thread-{i}.html" for i, (*_x, canon, _t) in enumerate(FORUM, 1) if canon is None]
     pages += ["/questions/unanswered-1.html", "/questions/unanswered-2.html"]
     return pages
+
+
+def write_warc(path: str, paths: list[str] | None = None, *, host: str = "http://fixture.reasonry.invalid",
+               compress: bool = True, date: str = "2026-01-01T00:00:00Z") -> int:
+    """Write the site's pages (all, or ``paths``) as WARC response records, the way a crawl stores them.
+
+    Returns the number of response records; used by tests and benchmarks that need WARC input without HTTP.
+    """
+    from io import BytesIO
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    site = build_site()
+    written = 0
+    with open(path, "wb") as fh:
+        writer = WARCWriter(fh, gzip=compress)
+        for p in paths if paths is not None else sorted(site):
+            page = site[p]
+            headers = StatusAndHeaders(f"{page.status} OK", list(page.headers), protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record(host + p, "response", payload=BytesIO(page.body),
+                                                          http_headers=headers,
+                                                          warc_headers_dict={"WARC-Date": date}))
+            written += 1
+    return written

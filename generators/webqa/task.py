@@ -12,7 +12,6 @@ import random
 from functools import cache
 
 from reasonry.generators.webqa.config import ExtractConfig
-
 from reasonry.task import ItemKey, Task
 
 FIXTURE_HOST = "http://fixture.reasonry.invalid"

@@ -66,10 +66,20 @@ def read_warc(path: str, counts: Counter | None = None, storage_options: dict | 
                 counts["truncated_warc" if _is_truncation(exc) else "corrupt_record"] += 1
                 counts["error:" + type(exc).__name__] += 1
                 return
+            if record.format != "warc":
+                # warcio also reads legacy ARC; here that only happens when the bytes are not a WARC at all
+                counts["corrupt_record"] += 1
+                return
             try:
                 page = _page(record, path, iterator)
+                record.raw_stream.read()  # drain, so a missing tail shows up as an unmet Content-Length
             except (EOFError, zlib.error, OSError, ValueError) as exc:
                 counts["truncated_warc" if _is_truncation(exc) else "corrupt_record"] += 1
+                return
+            if getattr(record.raw_stream, "limit", 0):
+                # warcio hands back a short body when the file ends inside a record: the declared
+                # Content-Length was not reached, so this record (and the file) is cut off
+                counts["truncated_warc"] += 1
                 return
             if page is None:
                 counts["not_response"] += 1

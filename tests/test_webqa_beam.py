@@ -1,0 +1,77 @@
+"""The ``webqa`` Beam source on the real FnApiRunner: WARC inputs (incl. a truncated one) and a live crawl."""
+
+from __future__ import annotations
+
+import apache_beam as beam
+import pytest
+from apache_beam.runners.portability.fn_api_runner import FnApiRunner
+from apache_beam.testing import test_pipeline
+from apache_beam.testing.util import assert_that, equal_to
+
+from reasonry.config import from_dict
+from reasonry.errors import ConfigError
+from reasonry.generators.webqa import fixture_site
+from reasonry.generators.webqa.config import WebQAStageConfig
+from reasonry.generators.webqa.records import warc_to_records
+from reasonry.pipelines.webqa import WebQASource, list_inputs
+from tests.webqa_server import FixtureServer
+
+
+def _pipeline():
+    return test_pipeline.TestPipeline(runner=FnApiRunner(), options=beam.options.pipeline_options.PipelineOptions())
+
+
+@pytest.fixture(scope="module")
+def warc_dir(tmp_path_factory):
+    root = tmp_path_factory.mktemp("warcs")
+    paths = sorted(fixture_site.build_site())
+    fixture_site.write_warc(str(root / "a.warc.gz"), paths[: len(paths) // 2])
+    fixture_site.write_warc(str(root / "b.warc.gz"), paths[len(paths) // 2:])
+    data = (root / "b.warc.gz").read_bytes()
+    (root / "c.warc.gz").write_bytes(data[: len(data) // 2])
+    return root
+
+
+def test_stage_config_validation():
+    with pytest.raises(ConfigError, match=r"stages\.webqa\.crawl\.seeds\[0\]"):
+        from_dict(WebQAStageConfig, {"crawl": {"seeds": ["ftp://x"]}}, "stages.webqa")
+    with pytest.raises(ConfigError, match="warc_paths"):
+        from_dict(WebQAStageConfig, {}, "stages.webqa")
+    with pytest.raises(ConfigError, match="allow_addresses"):
+        from_dict(WebQAStageConfig, {"crawl": {"seeds": ["http://a.b/"], "allow_addresses": ["localhost"]}})
+
+
+def test_source_over_warc_files(warc_dir):
+    stage = {"warc_paths": [str(warc_dir / "*.warc.gz")], "batch_size": 7}
+    config = from_dict(WebQAStageConfig, stage)
+    paths = list_inputs(config)
+    assert [p.rsplit("/", 1)[-1] for p in paths] == ["a.warc.gz", "b.warc.gz", "c.warc.gz"]
+    expected_ids, expected_reasons = [], []
+    for path in paths:
+        records, rejects, _counts = warc_to_records(path)
+        expected_ids += [r["id"] for r in records]
+        expected_reasons += [r["reason"] for r in rejects]
+    assert "truncated_warc" in expected_reasons
+    with _pipeline() as p:
+        out = p | WebQASource(stage)
+        sizes = out["records"] | "Sizes" >> beam.Map(len)
+        ids = out["records"] | "Ids" >> beam.FlatMap(lambda b: [r["id"] for r in b])
+        reasons = out["rejects"] | "Reasons" >> beam.FlatMap(lambda b: [r["reason"] for r in b])
+        assert_that(ids, equal_to(expected_ids), label="ids")
+        assert_that(reasons, equal_to(expected_reasons), label="reasons")
+        assert_that(sizes | beam.Filter(lambda n: n > 7), equal_to([]), label="batch size")
+
+
+def test_source_with_live_crawl(tmp_path):
+    with FixtureServer() as server:
+        stage = {"crawl": {"seeds": [server.base + "/"], "out_dir": str(tmp_path / "crawl"), "per_host_delay_s": 0.0,
+                           "allow_addresses": ["127.0.0.1"], "max_page_bytes": 1_000_000, "fsync": False}}
+        base = server.base
+        with _pipeline() as p:
+            out = p | WebQASource(stage)
+            urls = out["records"] | beam.FlatMap(lambda b: [r["meta"]["url"][len(base):] for r in b])
+            expected = sorted({path for path, _a, _t in fixture_site.expected_pairs()})
+            assert_that(urls | beam.Distinct() | beam.Filter(lambda u: not u.startswith("/mirror/")
+                                                             and u not in fixture_site.CONTAMINATED),
+                        equal_to(expected))
+        assert not [r for r in server.fetched() if r.startswith("/private/")]
