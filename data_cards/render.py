@@ -31,21 +31,64 @@ def _size_category(n: int) -> str:
     return "n>10M"
 
 
-def hub_configs(manifest: dict) -> list[dict]:
+# Local builds keep the layout ``<export>/<family>/<split>-XXXXX-of-YYYYY.parquet``; on the Hub every
+# (export, family) is one dataset config under ``data/<config>/``. Rejects are a config too, split "rejected".
+LAYOUTS = ("local", "hub")
+REJECTED = "rejected"
+
+
+def split_of(path: str) -> str:
+    prefix = Path(path).name.split("-", 1)[0]
+    return REJECTED if prefix == "part" else prefix
+
+
+def hub_path(local: str) -> str:
+    """Where a build file goes in the Hub repository."""
+    export, family, name = Path(local).parts
+    if name.startswith("part-"):
+        name = REJECTED + name[len("part"):]
+    return f"data/{export}-{family}/{name}"
+
+
+def hub_configs(manifest: dict, layout: str = "local") -> list[dict]:
+    """One config per (export, family), with a data_files pattern per split that matches exactly its files."""
     configs = []
     for export, families in sorted(manifest["files"].items()):
-        if export in ("records", "rejects"):
-            continue
         for family, files in sorted(families.items()):
-            splits = sorted({Path(f).name.split("-", 1)[0] for f in files})
-            configs.append({
-                "config_name": f"{export}-{family}",
-                "data_files": [{"split": split, "path": f"{export}/{family}/{split}-*.parquet"} for split in splits],
-            })
+            name = f"{export}-{family}"
+            splits = sorted({split_of(f) for f in files})
+            data_files = []
+            for split in splits:
+                prefix = "part" if split == REJECTED else split
+                if layout == "local":
+                    path = f"{export}/{family}/{prefix}-*.parquet"
+                else:
+                    path = f"data/{name}/{split}-*.parquet"
+                data_files.append({"split": split, "path": path})
+            configs.append({"config_name": name, "data_files": data_files})
     return configs
 
 
-def front_matter(manifest: dict) -> dict:
+def dataset_infos(manifest: dict) -> list[dict]:
+    """Hub ``dataset_info``: features from the fixed Arrow schemas, and row counts per split."""
+    from datasets import Features
+
+    from reasonry.tables import EXPORT_SCHEMAS, RECORD_SCHEMA, REJECT_SCHEMA
+
+    schemas = {**EXPORT_SCHEMAS, "records": RECORD_SCHEMA, "rejects": REJECT_SCHEMA}
+    infos = []
+    for export, families in sorted(manifest["files"].items()):
+        features = Features.from_arrow_schema(schemas[export])._to_yaml_list()
+        for family, files in sorted(families.items()):
+            rows: dict[str, int] = {}
+            for path, n in files.items():
+                rows[split_of(path)] = rows.get(split_of(path), 0) + n
+            infos.append({"config_name": f"{export}-{family}", "features": features,
+                          "splits": [{"name": k, "num_examples": v} for k, v in sorted(rows.items())]})
+    return infos
+
+
+def front_matter(manifest: dict, layout: str = "local") -> dict:
     kept = sum(t["kept"] for t in manifest["tasks"].values())
     families = sorted({name.split("/", 1)[0] for name in manifest["tasks"]})
     return {
@@ -55,7 +98,8 @@ def front_matter(manifest: dict) -> dict:
         "task_categories": ["text-generation", "question-answering"],
         "size_categories": [_size_category(kept)],
         "tags": ["reasoning", "chain-of-thought", "synthetic", "verified", *families],
-        "configs": hub_configs(manifest),
+        "configs": hub_configs(manifest, layout),
+        "dataset_info": dataset_infos(manifest),
     }
 
 
@@ -65,8 +109,10 @@ def _table(rows: list[list], header: list[str]) -> str:
     return "\n".join(lines)
 
 
-def render_card(manifest: dict) -> str:
-    fm = yaml.safe_dump(front_matter(manifest), sort_keys=False, allow_unicode=True)
+def render_card(manifest: dict, layout: str = "local") -> str:
+    if layout not in LAYOUTS:
+        raise ValueError(f"layout is one of {LAYOUTS}, got {layout!r}")
+    fm = yaml.safe_dump(front_matter(manifest, layout), sort_keys=False, allow_unicode=True)
     build = manifest["build"]
     out = [f"---\n{fm}---\n", f"# reasonry build `{build['name']}`\n",
            "Verified reasoning data: every answer below was checked by an interpreter before it was kept.\n"]
@@ -115,7 +161,7 @@ def render_card(manifest: dict) -> str:
     return "\n".join(out) + "\n"
 
 
-def write_card(root: Path, manifest: dict) -> Path:
+def write_card(root: Path, manifest: dict, layout: str = "local") -> Path:
     path = Path(root) / "README.md"
-    path.write_text(render_card(manifest), encoding="utf-8")
+    path.write_text(render_card(manifest, layout), encoding="utf-8")
     return path

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import subprocess
 from collections import Counter, defaultdict
+from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
@@ -34,7 +35,9 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
+@lru_cache(maxsize=1)
 def git_commit() -> str | None:
+    """The commit of the code this process loaded (asked once, so one process never reports two)."""
     try:
         out = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5,
                              cwd=Path(__file__).resolve().parent)
@@ -101,13 +104,15 @@ def task_stats(root: Path, config: BuildConfig) -> dict:
     return stats
 
 
-def file_index(root: Path) -> dict[str, dict[str, list[str]]]:
-    """export -> family -> sorted relative paths of the Parquet files written."""
-    index: dict[str, dict[str, list[str]]] = {}
+def file_index(root: Path) -> dict[str, dict[str, dict[str, int]]]:
+    """export -> family -> {relative path: rows} of the Parquet files written."""
+    import pyarrow.parquet as pq
+
+    index: dict[str, dict[str, dict[str, int]]] = {}
     for path in sorted(root.glob("*/*/*.parquet")):
         rel = path.relative_to(root)
         export, family = rel.parts[0], rel.parts[1]
-        index.setdefault(export, {}).setdefault(family, []).append(str(rel))
+        index.setdefault(export, {}).setdefault(family, {})[str(rel)] = pq.read_metadata(path).num_rows
     return index
 
 

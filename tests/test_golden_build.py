@@ -84,17 +84,21 @@ def test_exports_load_with_datasets(golden):
     assert get_verifier(verifier["kind"]).verify(verifier["spec"], row["reward_model"]["ground_truth"]).ok
 
 
-def test_card_front_matter_lists_the_files(golden):
+def test_card_front_matter_lists_exactly_the_files(golden):
     import yaml
 
     a = golden[1]
     text = (a / "README.md").read_text()
     front = yaml.safe_load(text.split("---\n")[1])
     names = {c["config_name"] for c in front["configs"]}
-    assert names == {"sft-tail", "rl-tail"}
-    for cfg in front["configs"]:
-        for df in cfg["data_files"]:
-            assert list(a.glob(df["path"])), df
+    assert names == {"sft-tail", "rl-tail", "records-tail"}
+    matched = [p for cfg in front["configs"] for df in cfg["data_files"] for p in sorted(a.glob(df["path"]))]
+    present = sorted(a.glob("*/*/*.parquet"))
+    assert sorted(matched) == present and len(set(matched)) == len(matched)
+    infos = {i["config_name"]: i for i in front["dataset_info"]}
+    assert {s["name"]: s["num_examples"] for s in infos["sft-tail"]["splits"]} == {"train": 30, "test": 15}
+    assert [f["name"] for f in infos["rl-tail"]["features"]] == ["data_source", "prompt", "ability", "reward_model",
+                                                                 "extra_info"]
 
 
 def test_rerun_after_crash_gives_same_output(golden, tmp_path):
