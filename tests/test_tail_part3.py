@@ -9,17 +9,20 @@ from functools import cache
 from itertools import combinations, permutations
 
 import pytest
+
+from reasonry.errors import ConfigError
+from reasonry.generators.turing.binary_search import search_trace
+from reasonry.generators.turing.knapsack import knapsack_trace
+from reasonry.generators.turing.palindrome_combination import palindrome_trace
+from reasonry.registry import get_task
+from reasonry.rng import item_rng
+from reasonry.task import ItemKey
 from reasonry.verifiers import turing as tail_verifier
 from reasonry.verifiers.turing import binary_search as bs_check
 from reasonry.verifiers.turing import knapsack as ks_check
 from reasonry.verifiers.turing import lcs as lcs_check
 from reasonry.verifiers.turing import levenshtein as lev_check
 from reasonry.verifiers.turing import palindrome_combination as pal_check
-
-from reasonry.errors import ConfigError
-from reasonry.registry import get_task
-from reasonry.rng import item_rng
-from reasonry.task import ItemKey
 
 TASKS = ("tail/knapsack", "tail/lcs", "tail/levenshtein", "tail/binary_search", "tail/palindrome_combination")
 
@@ -112,7 +115,7 @@ def test_random_specs_against_brute_force():
         target = rng.randint(-21, 21)
         expected = numbers.index(target) if target in numbers else -1
         assert bs_check.answer({"numbers": numbers, "target": target}) == str(expected)
-        items = [rng.choice("abc") for _ in range(rng.randint(1, 7))]
+        items = [rng.choice((1, 2, 30)) for _ in range(rng.randint(1, 7))]
         assert pal_check.answer({"items": items}) == str(_palindromes_brute(tuple(sorted(items))))
 
 
@@ -232,20 +235,29 @@ def test_task_corrupt_hooks_are_rejected(name):
             assert not tail_verifier.verify(spec, wrong).ok
 
 
-def test_palindrome_letter_changes_are_rejected():
+def test_palindrome_element_changes_are_rejected():
+    # swap one occurrence of an element for another value that is in the list, so the line stays well formed
     rng = random.Random(9)
     for rendering in ("terse", "styled"):
         for record in _items("tail/palindrome_combination", "L", 6, rendering=rendering):
+            values = sorted(set(record["verifier"]["spec"]["items"]))
+            if len(values) < 2:
+                continue
             lines = record["trace"].split("\n")
-            for _ in range(40):
-                li = rng.randrange(len(lines) - 1)
-                spots = [i for i, ch in enumerate(lines[li]) if ch in set(record["verifier"]["spec"]["items"])]
+            changed = 0
+            for li in rng.sample(range(len(lines) - 1), min(30, len(lines) - 1)):
+                words = lines[li].split(" ")
+                spots = [i for i, w in enumerate(words) if w.strip("[].,;") in map(str, values)]
                 if not spots:
                     continue
-                pos = rng.choice(spots)
-                new = "z" if lines[li][pos] != "z" else "y"
-                bad = lines[:li] + [lines[li][:pos] + new + lines[li][pos + 1:]] + lines[li + 1:]
-                assert not tail_verifier.check_trace(record["verifier"]["spec"], "\n".join(bad)).ok
+                i = rng.choice(spots)
+                old = words[i].strip("[].,;")
+                new = str(next(v for v in values if str(v) != old))
+                words[i] = words[i].replace(old, new)
+                bad = lines[:li] + [" ".join(words)] + lines[li + 1:]
+                assert not tail_verifier.check_trace(record["verifier"]["spec"], "\n".join(bad)).ok, (li, words)
+                changed += 1
+            assert changed > 0
 
 
 def test_strict_integer_answers():
@@ -278,8 +290,6 @@ def test_binary_search_missing_value_answers_minus_one():
             assert not tail_verifier.check_trace(spec, "\n".join([*body, "Final answer: 0"])).ok
     # values below the first and above the last number end in the empty ranges {0,-1} and {n,n-1}
     task = get_task("tail/binary_search")
-    from reasonry.generators.turing.binary_search import search_trace
-
     for target, last in ((-100, "State {0,-1}: empty range; find=-100 is absent"),
                          (100, "State {5,4}: empty range; find=100 is absent")):
         index, lines = search_trace([1, 3, 5, 7, 9], target, "terse")
@@ -290,8 +300,6 @@ def test_binary_search_missing_value_answers_minus_one():
 
 
 def test_knapsack_zero_weight_items():
-    from reasonry.generators.turing.knapsack import knapsack_trace
-
     for record in _items("tail/knapsack", "L", 10, zero_weight_probability=1.0):
         spec = record["verifier"]["spec"]
         assert set(spec["weights"]) == {0}
@@ -313,11 +321,17 @@ def test_knapsack_zero_weight_items():
     assert ks_check.answer(spec) == "5"
 
 
-def test_palindrome_odd_counts_and_single_letters():
-    assert pal_check.answer({"items": list("aabbc")}) == "2"   # abcba, bacab
-    assert pal_check.answer({"items": list("abc")}) == "0"
-    assert pal_check.answer({"items": list("aaaa")}) == "1"
-    assert pal_check.answer({"items": list("aabbcc")}) == "6"
+def test_palindrome_odd_counts_and_single_elements():
+    assert pal_check.answer({"items": [1, 1, 2, 2, 3]}) == "2"   # 1 2 3 2 1, 2 1 3 1 2
+    assert pal_check.answer({"items": [1, 2, 3]}) == "0"
+    assert pal_check.answer({"items": [7, 7, 7, 7]}) == "1"
+    assert pal_check.answer({"items": [7]}) == "1"
+    assert pal_check.answer({"items": [1, 1, 2, 2, 3, 3]}) == "6"
+    # values above 9 sort numerically, not as text: 9 before 10 in the pool and the walk
+    record_lines = palindrome_trace([10, 9, 9, 10], "terse")[1]
+    assert "half=9:1 10:1" in record_lines[4]
+    spec = {"task": "tail/palindrome_combination", "items": [10, 9, 9, 10]}
+    assert tail_verifier.check_trace(spec, "\n".join([*record_lines, "Final answer: 2"])).ok
     for rendering in ("terse", "styled"):
         records = _items("tail/palindrome_combination", "M", 30, rendering=rendering, palindromic_probability=0.0)
         assert any(r["answer"] == "0" for r in records)
@@ -343,7 +357,7 @@ def test_bad_options_name_the_field(name, options, field):
 def test_bad_specs_do_not_raise():
     for spec in ({"task": "tail/binary_search", "numbers": [3, 1], "target": 1},
                  {"task": "tail/knapsack", "weights": [1], "values": [], "capacity": 2},
-                 {"task": "tail/palindrome_combination", "items": ["ab"]},
+                 {"task": "tail/palindrome_combination", "items": [0, 0]},
                  {"task": "tail/lcs", "s": 1, "t": "a"}):
         assert not tail_verifier.verify(spec, "1").ok
         assert not tail_verifier.check_trace(spec, "Final answer: 1").ok
@@ -354,7 +368,9 @@ def test_bad_specs_do_not_raise():
     {"task": "tail/lcs", "s": "a" * 100_000, "t": "a" * 100_000},
     {"task": "tail/levenshtein", "s": "ab" * 50_000, "t": "b" * 5_000},
     {"task": "tail/binary_search", "numbers": list(range(10**6)), "target": 3},
-    {"task": "tail/palindrome_combination", "items": list("ab" * 1000)},
+    {"task": "tail/palindrome_combination", "items": [1, 2] * 1000},
+    {"task": "tail/palindrome_combination", "items": ["a", "b"]},
+    {"task": "tail/palindrome_combination", "items": [True, True]},
 ])
 def test_hostile_specs_are_refused_quickly(spec):
     assert not tail_verifier.verify(spec, "1").ok
@@ -362,7 +378,7 @@ def test_hostile_specs_are_refused_quickly(spec):
 
 
 def test_many_palindromes_answer_but_refuse_a_trace():
-    spec = {"task": "tail/palindrome_combination", "items": list("abcdefghijklmnop" * 2)}
+    spec = {"task": "tail/palindrome_combination", "items": list(range(1, 17)) * 2}
     gold = pal_check.answer(spec)
     assert int(gold) > pal_check.MAX_PALINDROMES and tail_verifier.verify(spec, gold).ok
     assert "more than" in tail_verifier.check_trace(spec, "Final answer: " + gold).reason

@@ -1,10 +1,10 @@
 """tail/lcs: length of the longest common subsequence of two strings, one DP cell per state.
 
-The size parameter is each string's length, drawn independently: 2-6 (S), 7-9 (M), 10-12 (L); letters come
-from ``alphabet``. The answer is the length of a longest common subsequence (not the subsequence itself,
-which is not unique). The trace fills ``dp[i][j]`` (LCS length of the first i letters of s and the first j
-of t) row by row after the zero borders; each state re-writes the two letters it compares and the cells it
-reads before writing the cell.
+The size parameter is each string's length, drawn independently: 2-6 (S), 7-9 (M), 10-12 (L); both strings use
+a palette of 2..``palette_size`` letters drawn from ``alphabet`` per item. The answer is the length of a
+longest common subsequence (not the subsequence itself, which is not unique). The trace fills ``dp[i][j]``
+(LCS length of the first i letters of s and the first j of t) row by row after the zero borders; each state
+re-writes the two letters it compares and the cells it reads before writing the cell.
 """
 
 from __future__ import annotations
@@ -12,9 +12,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from reasonry.generators.turing.common import TailConfig, TailTask
-
 from reasonry.config import require
+from reasonry.generators.turing.common import TailConfig, TailTask
 from reasonry.task import ItemKey
 
 TEMPLATES = (
@@ -48,7 +47,10 @@ TEMPLATES = (
 
 @dataclass(frozen=True)
 class LcsConfig(TailConfig):
-    alphabet: str = "abcde"
+    alphabet: str = "abcdefghijklmnopqrstuvwxyz"
+    # each item spells both strings with 2..palette_size letters of the alphabet: few letters keep matches
+    # frequent (an interesting table), a large alphabet keeps the short S problems from repeating
+    palette_size: int = 5
     sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(LcsTask.default_sizes))
 
     def __post_init__(self):
@@ -56,6 +58,7 @@ class LcsConfig(TailConfig):
         require(len(self.alphabet) >= 1 and len(set(self.alphabet)) == len(self.alphabet)
                 and self.alphabet.isalpha() and self.alphabet.islower(), "alphabet",
                 "distinct lowercase letters, at least one")
+        require(self.palette_size >= 1, "palette_size", "must be >= 1")
         for bucket, (low, _high) in self.sizes.items():
             require(low >= 1, f"sizes.{bucket}", "strings have at least one letter")
 
@@ -109,8 +112,10 @@ class LcsTask(TailTask):
 
     def generate(self, config: LcsConfig, key: ItemKey, rng: random.Random) -> dict | None:
         m, n = self.draw_size(config, key, rng), self.draw_size(config, key, rng)
-        s = "".join(rng.choice(config.alphabet) for _ in range(m))
-        t = "".join(rng.choice(config.alphabet) for _ in range(n))
+        palette = rng.sample(config.alphabet, rng.randint(min(2, len(config.alphabet)),
+                                                          min(config.palette_size, len(config.alphabet))))
+        s = "".join(rng.choice(palette) for _ in range(m))
+        t = "".join(rng.choice(palette) for _ in range(n))
         template, prompt = self.pose(rng, s=s, t=t)
         best, lines = lcs_trace(s, t, config.rendering)
         return self.finish(key, config, problem={"s": s, "t": t}, template=template, prompt=prompt,

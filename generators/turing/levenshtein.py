@@ -1,11 +1,12 @@
 """tail/levenshtein: edit distance of two strings, one DP cell per state.
 
-The size parameter is each string's length, drawn independently: 2-4 (S), 5-7 (M), 8-9 (L); letters come
-from ``alphabet``. The answer is the Levenshtein distance: the least number of single-letter insertions,
-deletions and substitutions that turn s into t. The trace writes the borders ``dp[0][j] = j`` and
-``dp[i][0] = i``, then fills ``dp[i][j]`` row by row; each state re-writes the two letters it compares and
-the cells it reads. Equal letters copy the diagonal (never worse than an insertion or deletion, since
-neighbouring cells differ by at most one); different letters take 1 + the least of replace, delete, insert.
+The size parameter is each string's length, drawn independently: 2-4 (S), 5-7 (M), 8-9 (L); both strings use a
+palette of 2..``palette_size`` letters drawn from ``alphabet`` per item. The answer is the Levenshtein
+distance: the least number of single-letter insertions, deletions and substitutions that turn s into t. The
+trace writes the borders ``dp[0][j] = j`` and ``dp[i][0] = i``, then fills ``dp[i][j]`` row by row; each state
+re-writes the two letters it compares and the cells it reads. Equal letters copy the diagonal (never worse
+than an insertion or deletion, since neighbouring cells differ by at most one); different letters take 1 + the
+least of replace, delete, insert.
 """
 
 from __future__ import annotations
@@ -13,9 +14,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from reasonry.generators.turing.common import TailConfig, TailTask
-
 from reasonry.config import require
+from reasonry.generators.turing.common import TailConfig, TailTask
 from reasonry.task import ItemKey
 
 TEMPLATES = (
@@ -49,7 +49,10 @@ TEMPLATES = (
 
 @dataclass(frozen=True)
 class LevenshteinConfig(TailConfig):
-    alphabet: str = "abcde"
+    alphabet: str = "abcdefghijklmnopqrstuvwxyz"
+    # each item spells both strings with 2..palette_size letters of the alphabet: few letters keep matches
+    # frequent (an interesting table), a large alphabet keeps the short S problems from repeating
+    palette_size: int = 5
     sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(LevenshteinTask.default_sizes))
 
     def __post_init__(self):
@@ -57,6 +60,7 @@ class LevenshteinConfig(TailConfig):
         require(len(self.alphabet) >= 1 and len(set(self.alphabet)) == len(self.alphabet)
                 and self.alphabet.isalpha() and self.alphabet.islower(), "alphabet",
                 "distinct lowercase letters, at least one")
+        require(self.palette_size >= 1, "palette_size", "must be >= 1")
         for bucket, (low, _high) in self.sizes.items():
             require(low >= 1, f"sizes.{bucket}", "strings have at least one letter")
 
@@ -113,8 +117,10 @@ class LevenshteinTask(TailTask):
 
     def generate(self, config: LevenshteinConfig, key: ItemKey, rng: random.Random) -> dict | None:
         m, n = self.draw_size(config, key, rng), self.draw_size(config, key, rng)
-        s = "".join(rng.choice(config.alphabet) for _ in range(m))
-        t = "".join(rng.choice(config.alphabet) for _ in range(n))
+        palette = rng.sample(config.alphabet, rng.randint(min(2, len(config.alphabet)),
+                                                          min(config.palette_size, len(config.alphabet))))
+        s = "".join(rng.choice(palette) for _ in range(m))
+        t = "".join(rng.choice(palette) for _ in range(n))
         template, prompt = self.pose(rng, s=s, t=t)
         best, lines = levenshtein_trace(s, t, config.rendering)
         return self.finish(key, config, problem={"s": s, "t": t}, template=template, prompt=prompt,

@@ -1,82 +1,86 @@
-"""tail/palindrome_combination: count the palindromic arrangements of a list of letters, by backtracking.
+"""tail/palindrome_combination: count the palindromic arrangements of a list of numbers, by backtracking.
 
-The question (the paper only names the task): given a list of n letters, possibly repeated, how many
-distinct arrangements of all n letters read the same forwards and backwards? Arrangements that differ only by
-swapping equal letters count once. The size parameter is n: 2-4 (S), 5-6 (M), 7-8 (L). With probability
-``palindromic_probability`` the list is built from pairs (plus one middle letter when n is odd), so that the
-answer is usually not 0; otherwise its letters are drawn at random.
+The question (the paper only names the task): given a list of n positive integers, possibly repeated, how
+many distinct arrangements of all n elements read the same forwards and backwards? Arrangements that differ
+only by swapping equal elements count once. The size parameter is n: 2-4 (S), 5-6 (M), 7-8 (L). Elements are
+drawn from [1, max_value] through a per-item palette of at most n values, so repeats are common; with
+probability ``palindromic_probability`` the list is built from pairs (plus one middle element when n is
+odd), so that the answer is usually not 0. Numbers rather than letters: lists of 2-4 letters repeat so often
+that a 100k-item S split would be mostly duplicates.
 
-The trace is the backtracking program that enumerates the palindromes: it counts each letter (one state per
-element), checks that at most one letter has an odd count (that letter is the middle; with two or more
+The trace is the backtracking program that enumerates the palindromes: it counts each element (one state
+per element), checks that at most one value has an odd count (that value is the middle; with two or more
 there is no palindrome and the answer is 0), then builds the left half depth first from the pool of half
-counts, trying the letters of each prefix in alphabetical order. Each state re-writes the pool it reads and
-the letter tried last at that prefix; a complete half gives one palindrome (half + middle + mirrored half).
+counts, trying the values at each prefix in increasing order. Each state re-writes the pool it reads and
+the value tried last at that prefix; a complete half gives one palindrome (half + middle + mirrored half).
 Moves into a longer prefix and back out are states of their own, so the search tree is walked as one line.
 """
 
 from __future__ import annotations
 
 import random
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from reasonry.generators.turing.common import TailConfig, TailTask
-
 from reasonry.config import require
+from reasonry.generators.turing.common import TailConfig, TailTask
 from reasonry.task import ItemKey
 
 TEMPLATES = (
-    "How many distinct arrangements of all the letters in {items} are palindromes?",
+    "How many distinct arrangements of all the elements of {items} are palindromes?",
     "Count the distinct permutations of the list {items} that read the same forwards and backwards.",
-    "Using every element of {items} exactly once, how many different palindromes can be formed?",
-    "In how many distinct ways can the letters {letters} be lined up so that the line is a palindrome?",
+    "Using every element of {items} exactly once, how many different palindromic lists can be formed?",
+    "In how many distinct ways can the numbers {spaced} be lined up so that the line is a palindrome?",
     "Find the number of distinct palindromic permutations of {items}.",
     "Rearrange all of {items}. How many different orderings are palindromes? (Orderings that only swap equal "
-    "letters are the same.)",
-    "A palindrome reads the same in both directions. How many distinct palindromes use exactly the letters "
-    "{letters}?",
+    "numbers are the same.)",
+    "A sequence is a palindrome if it reads the same in both directions. How many distinct palindromes use "
+    "exactly the numbers {spaced}?",
     "By backtracking, count the distinct arrangements of {items} that are palindromes.",
-    "How many different strings that read the same backwards can be spelled with all the tiles {letters}?",
-    "Given the multiset of letters {items}, how many distinct palindromes of length {n} can be made from it?",
+    "Cards numbered {spaced} are laid in a row, all of them. How many distinct rows read the same from the "
+    "left and from the right?",
+    "Given the multiset {items}, how many distinct palindromic sequences of length {n} can be made from it?",
     "Count the palindromic orderings of {items}, counting each distinct sequence once.",
     "What is the number of distinct permutations of {items} that are equal to their own reverse?",
-    "You have the letter tiles {letters}. Using all of them, how many distinct palindromes can you lay out?",
+    "You have the number tiles {spaced}. Using all of them, how many distinct palindromes can you lay out?",
     "How many distinct palindromic sequences use each element of {items} exactly once?",
-    "Determine how many different palindromes are anagrams of \"{word}\".",
-    "How many distinct anagrams of {word} are palindromes?",
-    "Enumerate, by backtracking, the distinct palindromes that are permutations of {items}. How many are there?",
-    "List {items} can be reordered in many ways. How many distinct reorderings are palindromes?",
-    "Beads labelled {letters} are strung in a row, all of them. How many distinct rows look the same from both "
+    "Beads labelled {spaced} are strung in a row, all of them. How many distinct rows look the same from both "
     "ends?",
-    "What is the count of distinct palindromic arrangements of the {n} letters {letters}?",
-    "Find how many distinct palindromes can be built from all the characters of {word}.",
+    "Enumerate, by backtracking, the distinct palindromes that are permutations of {items}. How many are there?",
+    "The list {items} can be reordered in many ways. How many distinct reorderings are palindromes?",
+    "What is the count of distinct palindromic arrangements of the {n} numbers {spaced}?",
     "Count the distinct ways to arrange {items} into a palindrome (every element used once).",
+    "A display shows the numbers {spaced}. In how many distinct orders can all of them be shown so that the "
+    "sequence is a palindrome?",
+    "How many permutations of {items}, counted without repeats, are palindromes?",
+    "Determine how many different palindromic lists are rearrangements of {items}.",
 )
 
 
 @dataclass(frozen=True)
 class PalindromeCombinationConfig(TailConfig):
-    alphabet: str = "abcdefghijklmnopqrstuvwxyz"
+    max_value: int = 999
     palindromic_probability: float = 0.7
     sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(PalindromeCombinationTask.default_sizes))
 
     def __post_init__(self):
         super().__post_init__()
-        require(len(self.alphabet) >= 1 and len(set(self.alphabet)) == len(self.alphabet)
-                and self.alphabet.isalpha() and self.alphabet.islower(), "alphabet",
-                "distinct lowercase letters, at least one")
+        require(self.max_value >= 1, "max_value", "must be >= 1")
         require(0.0 <= self.palindromic_probability <= 1.0, "palindromic_probability", "must be in [0, 1]")
         for bucket, (low, _high) in self.sizes.items():
-            require(low >= 1, f"sizes.{bucket}", "the list has at least one letter")
+            require(low >= 1, f"sizes.{bucket}", "the list has at least one element")
 
 
 def _pool(rest: Counter, terse: bool) -> str:
-    text = " ".join(f"{c}:{rest[c]}" for c in sorted(rest) if rest[c])
+    text = " ".join(f"{v}:{rest[v]}" for v in sorted(rest) if rest[v])
     return text or ("-" if terse else "none")
 
 
-def palindrome_trace(items: list[str], rendering: str) -> tuple[int, list[str]]:
+def _show(values: list[int] | tuple[int, ...]) -> str:
+    return "[" + " ".join(map(str, values)) + "]"
+
+
+def palindrome_trace(items: list[int], rendering: str) -> tuple[int, list[str]]:
     """The number of distinct palindromic arrangements and its TAIL trace lines (without the final answer)."""
     terse = rendering == "terse"
     none = "-" if terse else "none"
@@ -86,66 +90,68 @@ def palindrome_trace(items: list[str], rendering: str) -> tuple[int, list[str]]:
         old = counts[x]
         counts[x] += 1
         lines.append(f"Count {i}: fetch x{i}={x}; count[{x}]={old}+1={old + 1}" if terse else
-                     f"Letter {i} is {x}, so count[{x}] goes from {old} to {old + 1}.")
-    letters = sorted(counts)
-    odd = [c for c in letters if counts[c] % 2]
-    tally = (" " if terse else ", ").join(f"{c}={counts[c]}" for c in letters)
+                     f"Element {i} is {x}, so count[{x}] goes from {old} to {old + 1}.")
+    values = sorted(counts)
+    odd = [v for v in values if counts[v] % 2]
+    tally = (" " if terse else ", ").join(f"count[{v}]={counts[v]}" for v in values)
     if len(odd) > 1:
-        lines.append(f"Tally: fetch {tally}; odd={' '.join(odd)}; {len(odd)} odd letters, no palindrome" if terse
-                     else f"The counts are {tally}. Letters with an odd count: {' '.join(odd)}. A palindrome allows "
-                          f"at most one, so there is none.")
+        odd_text = " ".join(map(str, odd))
+        lines.append(f"Tally: fetch {tally}; odd={odd_text}; {len(odd)} odd values, no palindrome" if terse
+                     else f"The counts are {tally}. Values with an odd count: {odd_text}. A palindrome allows at "
+                          f"most one, so there is none.")
         lines.append("Result: found=0" if terse else "In total found=0 palindromes.")
         return 0, lines
-    middle = odd[0] if odd else ""
-    rest = Counter({c: counts[c] // 2 for c in letters})
-    half = _pool(rest, terse)
-    lines.append(f"Tally: fetch {tally}; odd={middle or none}; middle={middle or none}; half={half}" if terse else
-                 f"The counts are {tally}. Letters with an odd count: {middle or none}. At most one is allowed, so "
-                 f"the middle is {middle or none} and each half uses {half}.")
+    middle = odd[:1]
+    mid_text = str(middle[0]) if middle else none
+    rest = Counter({v: counts[v] // 2 for v in values})
+    lines.append(f"Tally: fetch {tally}; odd={mid_text}; middle={mid_text}; half={_pool(rest, terse)}" if terse else
+                 f"The counts are {tally}. Values with an odd count: {mid_text}. At most one is allowed, so the "
+                 f"middle is {mid_text} and each half uses {_pool(rest, terse)}.")
     size = sum(rest.values())
     found = 0
-    # explicit stack of (prefix, letter tried last) so the walk is one loop, like the machine it imitates
-    stack: list[list] = [["", ""]]
+    # explicit stack of [prefix, value tried last] so the walk is one loop, like the machine it imitates
+    stack: list[list] = [[(), 0]]
     while stack:
         prefix, tried = stack[-1]
+        here = _show(prefix)
         if len(prefix) == size:
             found += 1
-            word = prefix + middle + prefix[::-1]
-            lines.append(f"State [{prefix}]: complete; fetch middle={middle or none}; palindrome={word}; "
+            word = _show(prefix + tuple(middle) + prefix[::-1])
+            lines.append(f"State {here}: complete; fetch middle={mid_text}; palindrome={word}; "
                          f"found={found - 1}+1={found}" if terse else
-                         f"Prefix [{prefix}] is a complete half; with middle {middle or none} it gives the palindrome "
-                         f"{word}, so found goes from {found - 1} to {found}.")
+                         f"Prefix {here} is a complete half; with middle {mid_text} it gives the palindrome {word}, "
+                         f"so found goes from {found - 1} to {found}.")
             choice = None
         else:
-            choice = next((c for c in sorted(rest) if rest[c] and c > tried), None)
-            pool = _pool(rest, terse)
+            choice = next((v for v in sorted(rest) if rest[v] and v > tried), None)
+            pool, last = _pool(rest, terse), (str(tried) if tried else none)
             if choice is None:
-                lines.append(f"State [{prefix}]: fetch rest={pool} tried={tried or none}; no choice left" if terse
-                             else f"At prefix [{prefix}] the unused half letters are {pool} and the last letter tried "
-                                  f"here is {tried or none}; no letter is left to try.")
+                lines.append(f"State {here}: fetch rest={pool} tried={last}; no choice left" if terse else
+                             f"At prefix {here} the unused half values are {pool} and the last value tried here is "
+                             f"{last}; no value is left to try.")
             else:
-                lines.append(f"State [{prefix}]: fetch rest={pool} tried={tried or none}; choose {choice}" if terse
-                             else f"At prefix [{prefix}] the unused half letters are {pool} and the last letter tried "
-                                  f"here is {tried or none}; place {choice} next.")
+                lines.append(f"State {here}: fetch rest={pool} tried={last}; choose {choice}" if terse else
+                             f"At prefix {here} the unused half values are {pool} and the last value tried here is "
+                             f"{last}; place {choice} next.")
         if choice is None:
             stack.pop()
             if stack:
                 rest[prefix[-1]] += 1
-                lines.append(f"Backtrack [{prefix}] -> [{prefix[:-1]}]" if terse else
-                             f"Go back from [{prefix}] to [{prefix[:-1]}].")
+                lines.append(f"Backtrack {here} -> {_show(prefix[:-1])}" if terse else
+                             f"Go back from {here} to {_show(prefix[:-1])}.")
         else:
             stack[-1][1] = choice
             rest[choice] -= 1
-            stack.append([prefix + choice, ""])
-            lines.append(f"Transition [{prefix}] -> [{prefix + choice}]" if terse else
-                         f"Move from [{prefix}] to [{prefix + choice}].")
+            stack.append([prefix + (choice,), 0])
+            lines.append(f"Transition {here} -> {_show(prefix + (choice,))}" if terse else
+                         f"Move from {here} to {_show(prefix + (choice,))}.")
     lines.append(f"Result: found={found}" if terse else f"In total found={found} palindromes.")
     return found, lines
 
 
 class PalindromeCombinationTask(TailTask):
     name = "tail/palindrome_combination"
-    description = "TAIL backtracking: number of distinct palindromic arrangements of a list of letters"
+    description = "TAIL backtracking: number of distinct palindromic arrangements of a list of numbers"
     version = "1"
     Config = PalindromeCombinationConfig
     answer_type = "integer"
@@ -154,35 +160,29 @@ class PalindromeCombinationTask(TailTask):
 
     def generate(self, config: PalindromeCombinationConfig, key: ItemKey, rng: random.Random) -> dict | None:
         n = self.draw_size(config, key, rng)
-        palette = rng.sample(config.alphabet, min(len(config.alphabet), rng.randint(1, n)))
+        palette = rng.sample(range(1, config.max_value + 1), min(config.max_value, rng.randint(1, n)))
         if n >= 2 and rng.random() < config.palindromic_probability:
             half = [rng.choice(palette) for _ in range(n // 2)]
-            items = half + half + ([rng.choice(config.alphabet)] if n % 2 else [])
+            items = half + half + ([rng.randint(1, config.max_value)] if n % 2 else [])
             rng.shuffle(items)
         else:
             items = [rng.choice(palette) for _ in range(n)]
-        template, prompt = self.pose(rng, items="[" + ", ".join(items) + "]", letters=" ".join(items),
-                                     word="".join(items), n=n)
+        template, prompt = self.pose(rng, items="[" + ", ".join(map(str, items)) + "]",
+                                     spaced=" ".join(map(str, items)), n=n)
         count, lines = palindrome_trace(items, config.rendering)
         return self.finish(key, config, problem={"items": items}, template=template, prompt=prompt,
                            answer=str(count), trace_lines=lines, spec={"items": list(items)},
                            difficulty={"n": n, "distinct": len(set(items))})
 
     def corrupt_trace(self, record: dict, rng: random.Random) -> str | None:
-        """Change one value of one state: a digit, or a letter of the list (styled lines carry values before
-        and after colons alike, and here letters are values as much as counts are)."""
+        """Change one digit of one state, anywhere in the line: styled lines carry values before and after
+        colons alike, and here the elements themselves are numbers."""
         lines = record["trace"].split("\n")
-        spots = []
-        for li, line in enumerate(lines[:-1]):
-            spots += [(li, pos) for pos, ch in enumerate(line) if ch.isdigit()]
-            for m in re.finditer(r"[a-z]+", line):
-                if m.end() - m.start() == 1 or line[m.start() - 1: m.start()] in ("=", "["):
-                    spots += [(li, pos) for pos in range(m.start(), m.end())]
+        spots = [(li, pos) for li, line in enumerate(lines[:-1]) for pos, ch in enumerate(line) if ch.isdigit()]
         if not spots:
             return None
         li, pos = rng.choice(spots)
         line = lines[li]
-        ch = line[pos]
-        pool = "0123456789" if ch.isdigit() else "abcdefghijklmnopqrstuvwxyz"
-        lines[li] = line[:pos] + rng.choice([c for c in pool if c != ch]) + line[pos + 1:]
+        new = rng.choice([d for d in "0123456789" if d != line[pos]])
+        lines[li] = line[:pos] + new + line[pos + 1:]
         return "\n".join(lines)

@@ -6,9 +6,8 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Iterator
 
-from reasonry.verifiers.turing.lockstep import Expected, lockstep, same_integer, shape
-
 from reasonry.verdict import Verdict
+from reasonry.verifiers.turing.lockstep import Expected, lockstep, same_integer, shape
 
 _TERSE_LIST = r"s\d+=-?\d+(?: s\d+=-?\d+)*"
 _STYLED_LIST = r"s\d+=-?\d+(?:, s\d+=-?\d+)*"

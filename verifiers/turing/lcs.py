@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from reasonry.verifiers.turing.lockstep import Expected, lockstep, same_integer, shapes
-
 from reasonry.verdict import Verdict
+from reasonry.verifiers.turing.lockstep import Expected, lockstep, same_integer, shapes
 
 _WORD = r"[a-z]+"
 _LETTER = r"[a-z]"

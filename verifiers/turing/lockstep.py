@@ -13,9 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 
-from reasonry.verifiers.turing.common import fail_at, split_final
-
 from reasonry.verdict import Verdict
+from reasonry.verifiers.turing.common import fail_at, split_final
 
 Expected = tuple[str, Mapping[str, str]]
 Shapes = dict[str, tuple[re.Pattern, re.Pattern]]
