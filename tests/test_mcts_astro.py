@@ -4,14 +4,15 @@ at different wrong answers, preference pairs share their prefix and are ordered 
 from __future__ import annotations
 
 import pytest
+
+from reasonry.exports import preference_rows, stepwise_rows
 from reasonry.generators.mcts import astro
 from reasonry.generators.mcts.policy import SymbolicPolicy
 from reasonry.generators.mcts.search import search
-from reasonry.verifiers.step_trace import STEP, read
-
 from reasonry.registry import get_task, get_verifier
 from reasonry.rng import item_rng
 from reasonry.task import ItemKey
+from reasonry.verifiers.step_trace import STEP, read
 
 ASTRO = ["mcts/countdown/astro", "mcts/equation/astro", "mcts/addition/astro"]
 DIRECT = ["mcts/countdown/direct", "mcts/equation/direct", "mcts/addition/direct"]
@@ -116,6 +117,7 @@ def test_preference_pairs_and_step_labels(name, index):
         assert pair["prompt"].startswith(record["prompt"])
         assert pair["prompt"].endswith("\n".join(pair["prefix"]) if pair["prefix"] else record["prompt"])
     for row in record["meta"]["step_labels"]:
+        assert row["prompt"] == record["prompt"]
         assert len(row["completions"]) == len(row["labels"]) == len(row["q"]) >= 1
         assert row["labels"] == [q > 0 for q in row["q"]]
         assert all(isinstance(label, bool) for label in row["labels"])
@@ -123,6 +125,9 @@ def test_preference_pairs_and_step_labels(name, index):
     steps = [line for line in record["trace"].split("\n") if STEP.match(line)]
     if name in DIRECT:
         assert record["meta"]["step_labels"][-1]["completions"] == steps
+    # the pipeline's export views read these keys as they are
+    assert [r["chosen"] for r in preference_rows(record)] == [p["chosen"] for p in pairs]
+    assert len(stepwise_rows(record)) == len(record["meta"]["step_labels"])
 
 
 def test_preference_pairs_are_siblings_in_the_tree():

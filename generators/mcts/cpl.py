@@ -51,12 +51,14 @@ def preference_pairs(tree: Tree, problem: str, max_pairs: int, min_visits: int =
     return pairs
 
 
-def step_labels(paths: list[Node]) -> list[dict]:
-    """For each terminal node given: its root path's steps, their Q values and ``Q > 0`` labels."""
+def step_labels(paths: list[Node], problem: str) -> list[dict]:
+    """TRL stepwise rows: for each terminal node given, the problem, its root path's steps, their Q values and
+    ``Q > 0`` labels."""
     out = []
     for leaf in paths:
         nodes = leaf.path()[1:]
         out.append({
+            "prompt": problem,
             "completions": [step_line(n) for n in nodes],
             "labels": [_q(n) > 0 for n in nodes],
             "q": [_q(n) for n in nodes],

@@ -1,9 +1,10 @@
 """The mcts/* tasks: one search per problem, written as an ASTRO trace or as the direct solution.
 
 Every record carries, in ``meta``: ``search`` (tree statistics), ``preferences`` (CPL step pairs, see
-``reasonry.generators.mcts.cpl``) and ``step_labels`` (TRL stepwise rows without the prompt, which is the
-record's prompt). ``generate`` searches one tree with the symbolic policy; ``generate_batch`` searches a
-whole shard's trees in lock-step with any policy (one model request per round for a model policy).
+``reasonry.generators.mcts.cpl``) and ``step_labels`` (TRL stepwise rows ``{prompt, completions, labels, q}``
+for the wrong paths and the correct path of the trace). ``generate`` searches one tree with the symbolic
+policy; ``generate_batch`` searches a whole shard's trees in lock-step with any policy (one model request per
+round for a model policy).
 """
 
 from __future__ import annotations
@@ -14,14 +15,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from typing import Any, ClassVar
 
+from reasonry.config import require
 from reasonry.generators.mcts import addition, astro, countdown, cpl, equation
 from reasonry.generators.mcts.policy import SymbolicPolicy
 from reasonry.generators.mcts.search import Budget, Node, Policy, Tree, search_many
-from reasonry.verifiers.step_trace import STEP, read
-
-from reasonry.config import require
 from reasonry.registry import get_verifier
 from reasonry.task import ItemKey, Task
+from reasonry.verifiers.step_trace import STEP, read
 
 DRAWS = 20  # random draws tried before an item is given up (the pipeline counts it)
 
@@ -135,7 +135,7 @@ class MctsTask(Task):
                 "backtrack_depths": [[a.depth, b.depth] for a, b in backtracks],
             },
             "preferences": cpl.preference_pairs(tree, prompt, config.max_pairs),
-            "step_labels": cpl.step_labels([*wrong, best]),
+            "step_labels": cpl.step_labels([*wrong, best], prompt),
         }
         return self.record(key, problem=self.problem(env), prompt=prompt, answer=env.answer(best.state),
                            verifier_spec=env.spec(), trace=trace, difficulty=self.difficulty(env), meta=meta,
