@@ -1,0 +1,227 @@
+/*  A long-lived SWI-Prolog worker for reasonry's Prolog pool.
+
+    Requests and replies are one JSON object per line on two private pipes whose descriptor numbers are
+    given on the command line, so a program that reads stdin or writes stdout cannot disturb the protocol.
+
+    Request:  {"program": Text, "goal": Name, "time_limit": Seconds, "inference_limit": N, "sandbox": Bool}
+    Reply:    {"status": "ok", "output": Text, "inferences": N}
+              {"status": "error", "reason": Code, "detail": Text}
+
+    Each program is consulted into a fresh temporary module that is destroyed afterwards, so no clause,
+    flag of the module or dynamic fact survives into the next program. The worker loop is failure-driven,
+    which gives the stacks back after every request.
+*/
+
+:- use_module(library(http/json)).
+:- use_module(library(sandbox)).
+:- use_module(library(time)).
+:- use_module(library(clpfd)).
+:- use_module(library(lists)).
+:- use_module(library(apply)).
+:- use_module(library(aggregate)).
+:- use_module(library(pairs)).
+:- use_module(library(ordsets)).
+:- use_module(library(assoc)).
+:- use_module(library(yall)).
+:- use_module(library(solution_sequences)).
+
+% Writing JSON to the captured current output is as harmless as format/2 to it; library(sandbox) does not
+% know library(http/json), so these declarations admit exactly the current-output forms.
+:- multifile sandbox:safe_meta/2.
+sandbox:safe_meta(json:json_write_dict(Out, _), []) :- Out == current_output.
+sandbox:safe_meta(json:json_write_dict(Out, _, _), []) :- Out == current_output.
+sandbox:safe_meta(json:json_write(Out, _), []) :- Out == current_output.
+sandbox:safe_meta(json:json_write(Out, _, _), []) :- Out == current_output.
+sandbox:safe_meta(json:atom_json_dict(_, _, _), []).
+sandbox:safe_meta(json:atom_json_term(_, _, _), []).
+
+% Plain term output to the current output (captured by the worker); pengines adds the same set.
+:- multifile sandbox:safe_primitive/1.
+sandbox:safe_primitive(system:write(_)).
+sandbox:safe_primitive(system:writeq(_)).
+sandbox:safe_primitive(system:print(_)).
+sandbox:safe_primitive(system:write_canonical(_)).
+sandbox:safe_primitive(system:nl).
+sandbox:safe_primitive(system:tab(_)).
+sandbox:safe_primitive(system:put_char(_)).
+
+% Libraries a program may load. Everything else (files, shell, sockets, foreign code) is refused.
+allowed_library(http/json).
+allowed_library(clpfd).
+allowed_library(lists).
+allowed_library(apply).
+allowed_library(aggregate).
+allowed_library(pairs).
+allowed_library(ordsets).
+allowed_library(assoc).
+allowed_library(yall).
+allowed_library(between).
+allowed_library(solution_sequences).
+allowed_library(dicts).
+allowed_library(strings).
+
+main :-
+    current_prolog_flag(argv, Argv),
+    append(_, [ReqFdA, RespFdA], Argv),
+    atom_number(ReqFdA, ReqFd), atom_number(RespFdA, RespFd),
+    format(atom(ReqPath), '/dev/fd/~w', [ReqFd]),
+    format(atom(RespPath), '/dev/fd/~w', [RespFd]),
+    open(ReqPath, read, In, [encoding(utf8), bom(false)]),
+    open(RespPath, write, Out, [encoding(utf8)]),
+    set_prolog_flag(answer_write_options, [max_depth(0)]),
+    reply(Out, _{status: "ready"}),
+    serve(In, Out).
+
+serve(In, Out) :-
+    repeat,
+    catch(json_read_dict(In, Request, [end_of_file(end_of_file)]), E, (protocol_error(Out, E), fail)),
+    (   Request == end_of_file
+    ->  !
+    ;   handle(Request, Reply),
+        reply(Out, Reply),
+        garbage_collect_atoms,
+        fail
+    ).
+
+protocol_error(Out, E) :-
+    message_to_codes(E, Text),
+    reply(Out, _{status: "error", reason: "protocol", detail: Text}).
+
+reply(Out, Dict) :-
+    json_write_dict(Out, Dict, [width(0)]),
+    nl(Out),
+    flush_output(Out).
+
+handle(Request, Reply) :-
+    Program = Request.program,
+    Goal = Request.get(goal, "solve_json"),
+    TimeLimit = Request.get(time_limit, 5),
+    InferenceLimit = Request.get(inference_limit, 50000000),
+    Sandbox = Request.get(sandbox, true),
+    atom_string(GoalName, Goal),
+    catch(in_temporary_module(M, true,
+                              run_program(M, Program, GoalName, TimeLimit, InferenceLimit, Sandbox, Reply)),
+          E, error_reply(E, Reply)),
+    !.
+handle(_, _{status: "error", reason: "worker", detail: "request could not be handled"}).
+
+run_program(M, Program, GoalName, TimeLimit, InferenceLimit, Sandbox, Reply) :-
+    setup_call_cleanup(open_string(Program, Scan),
+                       vet_terms(Scan, M, Sandbox),
+                       close(Scan)),
+    setup_call_cleanup(open_string(Program, Load),
+                       load_files(M:reasonry_program, [stream(Load), silent(true)]),
+                       close(Load)),
+    (   current_predicate(M:GoalName/0)
+    ->  true
+    ;   throw(reasonry(no_goal, GoalName))
+    ),
+    (   Sandbox == true
+    ->  catch(safe_goal(M:GoalName), SE, throw(reasonry(sandbox, SE)))
+    ;   true
+    ),
+    statistics(inferences, I0),
+    with_output_to(string(Output),
+                   call_with_time_limit(TimeLimit,
+                                        call_with_inference_limit(M:GoalName, InferenceLimit, Result))),
+    statistics(inferences, I1),
+    !,
+    (   Result == inference_limit_exceeded
+    ->  Reply = _{status: "error", reason: "inference_limit", detail: "inference limit exceeded"}
+    ;   Used is I1 - I0,
+        Reply = _{status: "ok", output: Output, inferences: Used}
+    ).
+run_program(_, _, GoalName, _, _, _, _{status: "error", reason: "goal_failed", detail: Detail}) :-
+    format(string(Detail), '~w/0 failed', [GoalName]).
+
+% Read every clause before anything is loaded: a syntax error is reported as such (a plain consult would
+% only print a warning and go on), and directives are checked before they could run.
+vet_terms(Stream, M, Sandbox) :-
+    repeat,
+    catch(read_term(Stream, Term, [module(M), syntax_errors(error)]), E, throw(reasonry(syntax, E))),
+    (   Term == end_of_file
+    ->  !
+    ;   vet_term(Term, M, Sandbox),
+        fail
+    ).
+
+vet_term((:- Directive), M, Sandbox) :- !,
+    vet_directive(Directive, M, Sandbox).
+vet_term((?- Directive), M, Sandbox) :- !,
+    vet_directive(Directive, M, Sandbox).
+vet_term(_, _, false) :- !.
+vet_term((Head :- _), _, true) :- !,
+    vet_head(Head).
+vet_term((Head --> _), _, true) :- !,
+    vet_head(Head).
+vet_term(Head, _, true) :-
+    vet_head(Head).
+
+vet_head(Head) :-
+    (   var(Head)
+    ->  true
+    ;   Head = _:_
+    ->  throw(reasonry(sandbox_clause, Head))
+    ;   callable(Head), predicate_property(system:Head, built_in)
+    ->  throw(reasonry(sandbox_clause, Head))
+    ;   true
+    ).
+
+% Loading a library changes how later clauses are read (clpfd operators), so allowed imports take
+% effect in the temporary module during the scan.
+vet_directive(use_module(library(Lib)), M, _) :- allowed_library(Lib), !,
+    M:use_module(library(Lib)).
+vet_directive(use_module(library(Lib), Imports), M, _) :- allowed_library(Lib), !,
+    M:use_module(library(Lib), Imports).
+vet_directive(_, _, false) :- !.
+vet_directive(dynamic(_), _, _) :- !.
+vet_directive(discontiguous(_), _, _) :- !.
+vet_directive(Directive, _, _) :-
+    throw(reasonry(sandbox_directive, Directive)).
+
+error_reply(reasonry(syntax, E), _{status: "error", reason: "syntax_error", detail: D}) :- !, message_text(E, D).
+error_reply(reasonry(sandbox, E), _{status: "error", reason: "sandbox", detail: D}) :- !, message_text(E, D).
+error_reply(reasonry(sandbox_directive, Dir), _{status: "error", reason: "sandbox", detail: D}) :- !,
+    format(string(D), 'directive not allowed: ~q', [Dir]).
+error_reply(reasonry(sandbox_clause, Head), _{status: "error", reason: "sandbox", detail: D}) :- !,
+    format(string(D), 'clause may not define ~q', [Head]).
+error_reply(reasonry(no_goal, G), _{status: "error", reason: "no_goal", detail: D}) :- !,
+    format(string(D), 'the program defines no ~w/0', [G]).
+error_reply(time_limit_exceeded, _{status: "error", reason: "time_limit", detail: "time limit exceeded"}) :- !.
+error_reply(error(resource_error(R), _), _{status: "error", reason: Reason, detail: D}) :- !,
+    (   memberchk(R, [stack_overflow, global_stack, local_stack, trail_stack, stack])
+    ->  Reason = "stack_overflow"
+    ;   Reason = "resource_error"
+    ),
+    format(string(D), 'resource error: ~q', [R]).
+error_reply(error(permission_error(A, T, C), _), _{status: "error", reason: "sandbox", detail: D}) :-
+    memberchk(T, [source_sink, stream, file]), !,
+    format(string(D), 'permission error: ~q ~q ~q', [A, T, C]).
+error_reply(E, _{status: "error", reason: "exception", detail: D}) :-
+    message_text(E, D).
+
+message_text(E, Text) :-
+    catch(message_to_codes(E, Codes), _, fail), !,
+    string_codes(Text0, Codes),
+    truncate(Text0, Text).
+message_text(E, Text) :-
+    format(string(Text0), '~q', [E]),
+    truncate(Text0, Text).
+
+message_to_codes(E, Codes) :-
+    message_to_codes_(E, Codes).
+message_to_codes_(E, Codes) :-
+    catch(( message_to_lines(E, Lines), with_output_to(codes(Codes), print_message_lines(current_output, '', Lines)) ),
+          _, fail), !.
+message_to_codes_(E, Codes) :-
+    format(codes(Codes), '~q', [E]).
+
+message_to_lines(E, Lines) :-
+    translate_message(E, Lines, []).
+
+truncate(Text, Out) :-
+    string_length(Text, N),
+    (   N > 2000
+    ->  sub_string(Text, 0, 2000, _, Out)
+    ;   Out = Text
+    ).
