@@ -3,11 +3,12 @@
 Both keep the record with the smallest id of each group, so the result does not depend on input order or
 on how records were batched; every removed record becomes a reject naming the id it duplicated.
 
-MinHash: words of the normalised text -> word n-gram shingles hashed to 32 bits (crc32, stable across
-processes, unlike ``hash()``) -> ``num_perm`` universal hashes ``(a*x + b) mod (2^61 - 1)`` vectorised in
-numpy -> ``bands`` x ``rows`` LSH buckets. Records sharing a bucket are candidates; a candidate pair is a
-duplicate only when its estimated Jaccard similarity (agreeing signature slots) reaches ``threshold``, which
-keeps precision high without a second pass over the texts. Duplicates are joined with union-find.
+MinHash: words of the normalised text -> word n-gram shingles hashed to 32 bits (crc32 of each word, stable
+across processes unlike ``hash()``, combined polynomially per n-gram) -> ``num_perm`` universal hashes
+``(a*x + b) mod (2^61 - 1)`` vectorised in numpy -> ``bands`` x ``rows`` LSH buckets. Records sharing a
+bucket are candidates; a candidate pair is a duplicate only when its estimated Jaccard similarity (agreeing
+signature slots) reaches ``threshold``, which keeps precision high without a second pass over the texts.
+Duplicates are joined with union-find.
 """
 
 from __future__ import annotations
@@ -24,13 +25,15 @@ from reasonry.config import require
 
 _MERSENNE = np.uint64((1 << 61) - 1)
 _MAX32 = np.uint64(0xFFFFFFFF)
+_MIX = np.uint64(1_000_003)  # odd multiplier < 2^20: (32-bit * _MIX + 32-bit) stays below 2^64
 _WORD = re.compile(r"\w+")
 
 
 def normalise_text(text: str) -> str:
     """Case-folded, accent-free words separated by single spaces: punctuation and layout never matter."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    if not text.isascii():  # the per-character pass is the slow part; most text does not need it
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
     return " ".join(_WORD.findall(text.casefold()))
 
 
@@ -89,13 +92,14 @@ class MinHasher:
         self.b = rng.integers(0, 1 << 32, size=config.num_perm, dtype=np.uint64)
 
     def shingles(self, text: str) -> np.ndarray:
-        words = normalise_text(text).split()
-        n = self.config.ngram
-        if len(words) < n:
-            grams = [" ".join(words)] if words else [""]
-        else:
-            grams = [" ".join(words[i:i + n]) for i in range(len(words) - n + 1)]
-        return np.fromiter((zlib.crc32(g.encode("utf-8")) for g in set(grams)), dtype=np.uint64)
+        """32-bit hashes of the word n-grams: each word is hashed once, n-grams are combined in numpy."""
+        words = normalise_text(text).split() or [""]
+        hashes = np.fromiter((zlib.crc32(w.encode("utf-8")) for w in words), dtype=np.uint64, count=len(words))
+        n = min(self.config.ngram, len(hashes))
+        grams = hashes[: len(hashes) - n + 1].copy()
+        for k in range(1, n):
+            grams = (grams * _MIX + hashes[k: len(hashes) - n + 1 + k]) & _MAX32
+        return np.unique(grams)
 
     def signature(self, text: str) -> np.ndarray:
         x = self.shingles(text)
