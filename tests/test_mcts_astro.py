@@ -96,6 +96,24 @@ def test_astro_trace(name, index):
     for node in lin.wrong:
         assert not verifier.verify(spec, env.answer(node.state)).ok
     assert record["meta"]["search"]["backtracks"] == len(lin.wrong)
+
+    # the wrong path closest to the correct one is the last before it
+    shared = [astro.lowest_common_ancestor(n, lin.correct).depth for n in lin.wrong]
+    assert shared == sorted(shared)
+
+    # confirmations follow exactly the non-terminal steps with a high Q (and enough visits to trust it)
+    config = task.default_config()
+    expected, current = 0, tree.root
+    for target in [*lin.wrong, lin.correct]:
+        shared_node = astro.lowest_common_ancestor(current, target)
+        for node in target.path()[shared_node.depth + 1:]:
+            expected += (not node.terminal) and node.visits >= 2 and node.q >= config.confirm_q
+        current = target
+    confirm_lines = [line for line in lines if line in astro.CONFIRM]
+    assert len(confirm_lines) == lin.confirmations == expected
+    for i, line in enumerate(lines):
+        if line in astro.CONFIRM:
+            assert STEP.match(lines[i - 1]), "a confirmation follows a step"
     assert record["meta"]["search"]["wrong_answers"] == [env.answer(n.state) for n in lin.wrong]
 
 

@@ -91,7 +91,10 @@ def pick_wrong(tree: Tree, rng: random.Random, k: int) -> list[Node]:
 
 
 def linearise(tree: Tree, correct: Node, wrong: list[Node], rng: random.Random, confirm_q: float) -> Linearisation:
+    """The trace; the wrong nodes are visited so that the one sharing the longest prefix with the correct path
+    comes last, so the final jump goes back to the deepest shared step."""
     env = tree.env
+    wrong = sorted(wrong, key=lambda n: (lowest_common_ancestor(n, correct).depth, [p.id for p in n.path()]))
     lines = [rng.choice(INTRO)]
     result = Linearisation("", correct, list(wrong))
     current = tree.root

@@ -112,7 +112,7 @@ class MctsTask(Task):
             return None
         if self.mode == "astro":
             lin = astro.linearise(tree, best, wrong, rng, config.confirm_q)
-            trace, backtracks, confirmations = lin.text, lin.backtracks, lin.confirmations
+            trace, backtracks, confirmations, wrong = lin.text, lin.backtracks, lin.confirmations, lin.wrong
         else:
             trace, backtracks, confirmations = astro.direct(tree, best, rng), [], 0
         prompt = env.problem_text()
