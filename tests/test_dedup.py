@@ -145,3 +145,16 @@ def test_beam_dedup_exact_then_near():
         assert_that(out["rejects"] | "R" >> beam.FlatMap(lambda b: [(r["reason"], r["id"]) for r in b]),
                     equal_to([(r["reason"], r["id"]) for r in rejects]), label="rejects")
     assert ("exact_duplicate", "zz-exact") in [(r["reason"], r["id"]) for r in rejects]
+
+
+def test_beam_decontaminate(bench_files):
+    from reasonry.pipelines.webqa import Decontaminate
+
+    recs = [{"id": "1", "task": "t/x", "prompt": "Homework: " + BENCH[0], "meta": {}},
+            {"id": "2", "task": "t/x", "prompt": "What is the capital of France?", "meta": {}}]
+    with _pipeline() as p:
+        out = p | beam.Create([recs]) | Decontaminate({"benchmarks": list(bench_files)})
+        assert_that(out["records"] | "K" >> beam.FlatMap(lambda b: [r["id"] for r in b]), equal_to(["2"]),
+                    label="kept")
+        assert_that(out["rejects"] | "R" >> beam.FlatMap(lambda b: [(r["reason"], r["id"]) for r in b]),
+                    equal_to([("contaminated", "1")]), label="rejects")

@@ -145,3 +145,15 @@ def test_truncated_and_garbage_warc_skipped_with_reason(warcs):
     records, rejects, counts = warc_to_records(warcs["garbage"])
     assert records == [] and counts["pages"] == 0
     assert {r["reason"] for r in rejects} & {"truncated_warc", "corrupt_record"}
+
+
+def test_declared_charsets_are_honoured():
+    from reasonry.generators.webqa.warc import decode_body
+
+    latin = "<html><body>Caf\u00e9</body></html>".encode("latin-1")
+    assert decode_body(latin, "text/html; charset=iso-8859-1")[0].endswith("Caf\u00e9</body></html>")
+    meta = b'<html><head><meta charset="windows-1252"></head><body>\x93quoted\x94</body></html>'
+    assert "\u201cquoted\u201d" in decode_body(meta, "text/html")[0]
+    html, why = decode_body(latin, "text/html; charset=utf-8")
+    assert html is None and "not valid utf-8" in why
+    assert decode_body(b"x", "text/html; charset=klingon")[1].startswith("unknown charset")
