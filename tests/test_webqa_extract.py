@@ -157,3 +157,13 @@ def test_declared_charsets_are_honoured():
     html, why = decode_body(latin, "text/html; charset=utf-8")
     assert html is None and "not valid utf-8" in why
     assert decode_body(b"x", "text/html; charset=klingon")[1].startswith("unknown charset")
+
+
+def test_xhtml_with_xml_declaration_and_empty_page():
+    body = (b'<?xml version="1.0" encoding="utf-8"?><html><body><h2>Problem 1</h2><p>What is the value of seven '
+            b"plus five in base ten?</p><h3>Solution</h3><p>Add them.</p><p>Answer: 12</p></body></html>")
+    page = {"url": "u", "status": 200, "body": body, "content_type": "application/xhtml+xml"}
+    pairs, reject, _notes = page_to_pairs(page, ExtractConfig())
+    assert reject is None and [p["answer_text"] for p in pairs] == ["12"]
+    _pairs, reject, _notes = page_to_pairs({**page, "body": b""}, ExtractConfig())
+    assert reject["reason"] == "unparsable_html"

@@ -319,6 +319,8 @@ def main_text(html: str) -> str:
 def extract_page(html: str, url: str) -> PageResult:
     """Pairs from one decoded HTML page, or the reason there are none."""
     result = PageResult()
+    # lxml refuses str input that carries an encoding declaration; the text is already decoded
+    html = re.sub(r"^\s*<\?xml[^>]*\?>", "", html)
     try:
         root = lxml.html.document_fromstring(html)
     except (lxml.etree.ParserError, ValueError) as exc:

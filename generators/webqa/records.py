@@ -44,7 +44,10 @@ def page_to_pairs(page: dict, config: ExtractConfig) -> tuple[list[dict], dict |
     html, why = decode_body(body, page.get("content_type", ""))
     if html is None:
         return [], make_reject("encoding_error", why, url=url), []
-    result = extract_page(html, url)
+    try:
+        result = extract_page(html, url)
+    except Exception as exc:  # one pathological page must not stop the rest of its WARC file
+        return [], make_reject("extract_error", f"{type(exc).__name__}: {exc}"[:300], url=url), []
     for pair in result.pairs:
         pair["crawl_date"] = page.get("date")
         pair["warc"] = page.get("warc")
