@@ -6,14 +6,15 @@ import threading
 import time
 
 import pytest
+
+from reasonry.registry import get_verifier
 from reasonry.verifiers import countdown, expr, math_worker
 from reasonry.verifiers import math as mathv
 
-from reasonry.registry import get_verifier
-
 # (spec, gold-equivalent candidates, wrong candidates)
 MATH_CASES = [
-    ({"answer": "42", "answer_type": "integer"}, ["42", "Final answer: 42", "x = 42", "\\boxed{42}", "42.0"],
+    ({"answer": "42", "answer_type": "integer"}, ["42", "Final answer: 42", "x = 42", "\\boxed{42}", "42.0",
+                                                   "Adding them up.\nSo the answer is 42."],
      ["43", "-42", "forty-two", ""]),
     ({"answer": "-3/4", "answer_type": "fraction"}, ["-3/4", "-0.75", "\\frac{-3}{4}", "-6/8"], ["3/4", "-0.7"]),
     ({"answer": "3.14159", "answer_type": "float"}, ["3.14159", "3.141590000001"], ["3.1416", "3.14"]),

@@ -13,10 +13,9 @@ import re
 from collections import Counter
 from fractions import Fraction
 
+from reasonry.verdict import Verdict
 from reasonry.verifiers import expr
 from reasonry.verifiers.step_trace import fail_at, read
-
-from reasonry.verdict import Verdict
 
 MAX_CANDIDATE = 500
 STEP = re.compile(r"^(\d+) ([-+*/]) (\d+) = (\d+); numbers left: ([\d, ]+)$")

@@ -17,16 +17,15 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
+from reasonry.verdict import Verdict
 from reasonry.verifiers import expr
 from reasonry.verifiers.math_worker import run_with_deadline
-
-from reasonry.verdict import Verdict
 
 DEFAULT_TIME_LIMIT = 5.0
 DEFAULT_REL_TOL = 1e-6
 MAX_CANDIDATE = 4000
 
-_FINAL = re.compile(r"(?:final answer|answer)\s*(?:is)?\s*[:=]?\s*(.+)$", re.IGNORECASE | re.DOTALL)
+_FINAL = re.compile(r"\b(?:final answer|answer)\b\s*(?:is\b)?\s*[:=]?\s*(.+)$", re.IGNORECASE | re.DOTALL)
 _ASSIGN = re.compile(r"^\s*[A-Za-z]\w*\s*=\s*(?!=)(.+)$", re.DOTALL)
 _TRUE = {"true", "yes", "y", "t", "1", "correct"}
 _FALSE = {"false", "no", "n", "f", "0", "incorrect"}
@@ -43,11 +42,11 @@ def extract(candidate: str) -> str:
         lines = [line for line in text.splitlines() if line.strip()]
         for line in reversed(lines):
             m = _FINAL.search(line)
-            if m and re.match(r"\s*(final answer|answer)", line, re.IGNORECASE):
+            if m:
                 text = m.group(1)
                 break
     text = text.strip().strip("$").strip()
-    if text.endswith(".") and not re.search(r"\d\.$", text[-2:] if len(text) > 1 else text):
+    if text.endswith("."):  # the sentence's full stop ("42." is 42 either way)
         text = text[:-1].strip()
     m = _ASSIGN.match(text)
     if m:

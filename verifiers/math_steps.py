@@ -17,10 +17,9 @@ import re
 from collections.abc import Callable
 from fractions import Fraction
 
+from reasonry.verdict import Verdict
 from reasonry.verifiers import expr
 from reasonry.verifiers.step_trace import FINAL, Replay, fail_at, read
-
-from reasonry.verdict import Verdict
 
 MAX_STEPS = 200
 

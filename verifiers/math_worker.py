@@ -100,6 +100,7 @@ def run_with_deadline(job: str, args: tuple, time_limit: float):
 
 def _equivalent(gold: str, candidate: str) -> tuple[bool, str]:
     import sympy
+
     from reasonry.verifiers import expr
 
     def as_sympy(text: str):

@@ -16,6 +16,7 @@ from fractions import Fraction
 from functools import lru_cache
 
 import sympy
+
 from reasonry.generators.mcts.env import Step
 from reasonry.verifiers import math as math_verifier
 from reasonry.verifiers.math_steps import equation_sides, solution_set

@@ -11,7 +11,6 @@ from typing import Protocol
 
 from reasonry.generators.mcts.env import Step
 from reasonry.generators.mcts.search import Request
-
 from reasonry.rng import derive_seed
 
 

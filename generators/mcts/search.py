@@ -19,9 +19,8 @@ from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from reasonry.generators.mcts.env import Environment, Step
-
 from reasonry.config import require
+from reasonry.generators.mcts.env import Environment, Step
 
 DEAD_END = -1.0
 
