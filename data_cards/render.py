@@ -134,6 +134,18 @@ def render_card(manifest: dict, layout: str = "local") -> str:
             tc = b["trace_chars"]
             rows.append([f"`{name}`", bucket, b["count"], tc.get("p50", "-"), tc.get("p90", "-"), tc.get("max", "-")])
     out.append(_table(rows, ["task", "split/bucket", "count", "p50", "p90", "max"]))
+    for asset in manifest.get("assets", []):
+        if "trace_lengths_" in asset:
+            family = asset.rsplit("_", 1)[1].removesuffix(".png")
+            out.append(f"\n![Trace lengths of {family}]({asset})\n")
+    sampled = {name: t["pass_rate_histogram"] for name, t in manifest["tasks"].items()
+               if t.get("pass_rate_histogram")}
+    if sampled:
+        out.append("\n### Model pass rates (self-consistency)\n")
+        rows = [[f"`{name}`", *hist] for name, hist in sampled.items()]
+        out.append(_table(rows, ["task", *[f"{b / 10:.1f}" for b in range(10)]]))
+        if "assets/pass_rates.png" in manifest.get("assets", []):
+            out.append("\n![Pass-rate histogram](assets/pass_rates.png)\n")
     out.append("\n## Loading\n")
     out.append("```python\nfrom datasets import load_dataset\n")
     for cfg in hub_configs(manifest)[:4]:
@@ -143,6 +155,14 @@ def render_card(manifest: dict, layout: str = "local") -> str:
     out.append("`sft-*` rows hold TRL conversational `messages`; `rl-*` rows hold verl's `data_source`, `prompt`, "
                "`ability`, `reward_model` and `extra_info` (with the record's `verifier`, so rewards are computed "
                f"by the same checker that built the data). RL prompts end with: `{RL_INSTRUCTION.strip()}`\n")
+    out.append("## Rewards\n")
+    out.append("Score a model's reply on an `rl-*` row with the verifier that built it (1.0 if the final answer "
+               "verifies, else 0.0; an unparsable reply scores 0):\n")
+    out.append("```python\nfrom reasonry.rewards import compute_score, trl_reward, reward_func\n"
+               "# verl: custom_reward_function.path=<site-packages>/reasonry/rewards.py, name=compute_score\n"
+               "compute_score(row['data_source'], reply, row['reward_model']['ground_truth'], row['extra_info'])\n"
+               "# TRL GRPOTrainer(reward_funcs=[trl_reward]) reads the extra_info column\n"
+               "# OpenRLHF: reward_func(queries, prompts, labels) with labels = extra_info\n```\n")
     out.append("## Examples\n")
     for name, t in manifest["tasks"].items():
         ex = t.get("example")

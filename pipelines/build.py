@@ -25,7 +25,7 @@ from reasonry.pipelines.runner import make_runner, pipeline_options
 from reasonry.pipelines.transforms import REJECTS, DedupAndWrite, Generate
 from reasonry.plan import ShardSpec, plan_shards
 
-OUTPUT_DIRS = ("records", "sft", "rl", "preference", "stepwise", "rejects")
+OUTPUT_DIRS = ("records", "sft", "rl", "preference", "stepwise", "rejects", "assets")
 STAGING = ".staging"
 CACHE = ".cache/shards"
 ERROR_REASONS = ("error", "verifier_error")
@@ -96,6 +96,7 @@ def run_build(config: BuildConfig, out: str | Path, *, beam_args: tuple[str, ...
     shard whose task, generator version, options, seed and index range are unchanged, and a killed build
     resumes where it stopped. ``use_cache=False`` clears that cache first.
     """
+    from reasonry.data_cards.plots import write_plots
     from reasonry.data_cards.render import write_card
 
     out = Path(out)
@@ -139,6 +140,9 @@ def run_build(config: BuildConfig, out: str | Path, *, beam_args: tuple[str, ...
            "shard_seconds": _task_seconds(markers),
            "finished_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
     manifest = build_manifest(staging, config, run)
+    histograms = {name: t["pass_rate_histogram"] for name, t in manifest["tasks"].items() if t["pass_rate_histogram"]}
+    families = sorted({name.split("/", 1)[0] for name in config.tasks})
+    manifest["assets"] = write_plots(staging, families, histograms)
     write_manifest(staging, manifest)
     write_card(staging, manifest)
     _install(staging, out)

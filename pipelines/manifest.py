@@ -64,17 +64,17 @@ def task_stats(root: Path, config: BuildConfig) -> dict:
     """Per task: planned / kept / dropped-by-reason, per split and bucket, trace lengths and one example."""
     planned = planned_items(config)
     records = _read(root, "records/*/*.parquet",
-                    ["id", "task", "split", "length_bucket", "prompt", "answer", "trace"])
+                    ["id", "task", "split", "length_bucket", "prompt", "answer", "trace", "difficulty"])
     rejects = _read(root, "rejects/*/*.parquet", ["task", "reason", "stage"])
     stats: dict = {}
     for name in sorted(planned):
         stats[name] = {"planned": planned[name], "kept": 0, "generated": 0, "dropped": {}, "buckets": {},
-                       "example": None}
+                       "pass_rate_histogram": None, "example": None}
     if rejects is not None:
         for (task, reason, stage), n in Counter(zip(rejects["task"], rejects["reason"], rejects["stage"],
                                                     strict=True)).items():
             entry = stats.setdefault(task, {"planned": 0, "kept": 0, "generated": 0, "dropped": {}, "buckets": {},
-                                            "example": None})
+                                            "pass_rate_histogram": None, "example": None})
             entry["dropped"][reason] = entry["dropped"].get(reason, 0) + n
             entry.setdefault("_gen_dropped", 0)
             if stage == "generate":
@@ -93,6 +93,7 @@ def task_stats(root: Path, config: BuildConfig) -> dict:
                 buckets[f"{split}/{bucket}"] = {"count": part.height,
                                                 "trace_chars": _percentiles(part["trace_chars"])}
             entry["buckets"] = dict(sorted(buckets.items()))
+            entry["pass_rate_histogram"] = _pass_rate_histogram(frame["difficulty"])
             first = frame.sort("id").row(0, named=True)
             trace = first["trace"] or ""
             entry["example"] = {"id": first["id"], "split": first["split"], "length_bucket": first["length_bucket"],
@@ -102,6 +103,18 @@ def task_stats(root: Path, config: BuildConfig) -> dict:
         entry["generated"] = entry["planned"] - entry.pop("_gen_dropped", 0)
         entry["dropped"] = dict(sorted(entry["dropped"].items()))
     return stats
+
+
+def _pass_rate_histogram(difficulty: pl.Series) -> list[int] | None:
+    """Ten bins of 0.1 over the model pass rates that sampling wrote into ``difficulty``; None if unsampled."""
+    bins = [0] * 10
+    seen = False
+    for text in difficulty.to_list():
+        rate = json.loads(text).get("pass_rate") if text else None
+        if isinstance(rate, (int, float)):
+            bins[min(int(rate * 10), 9)] += 1
+            seen = True
+    return bins if seen else None
 
 
 def file_index(root: Path) -> dict[str, dict[str, dict[str, int]]]:

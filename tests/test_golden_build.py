@@ -101,6 +101,16 @@ def test_card_front_matter_lists_exactly_the_files(golden):
                                                                  "extra_info"]
 
 
+def test_card_shows_trace_length_plots(golden):
+    a = golden[1]
+    card = (a / "README.md").read_text()
+    assets = golden[3].manifest["assets"]
+    assert assets == ["assets/trace_lengths_tail.png"]
+    assert "](assets/trace_lengths_tail.png)" in card
+    assert (a / assets[0]).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "compute_score" in card and "tail/addition" in card
+
+
 def test_rerun_after_crash_gives_same_output(golden, tmp_path):
     config, a, _b, _, _ = golden
     out = tmp_path / "crashed"

@@ -1,0 +1,85 @@
+"""Figures for the data card, written as PNG next to the data.
+
+Rendered with matplotlib's Agg backend, fixed size, dpi and no timestamp metadata, so the same data gives the
+same bytes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+ASSETS = "assets"
+
+
+def _figure(width: float, height: float):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    plt.rcParams["svg.hashsalt"] = "reasonry"
+    return plt, plt.figure(figsize=(width, height), dpi=100)
+
+
+def _save(plt, fig, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.tight_layout()
+    fig.savefig(path, format="png", metadata={"Software": None})
+    plt.close(fig)
+
+
+def trace_length_plot(records: pl.DataFrame, family: str, path: Path) -> bool:
+    """Box plot of trace length (characters) per task and length bucket; False if no record has a trace."""
+    frame = records.filter((pl.col("family") == family) & pl.col("trace").is_not_null())
+    if frame.height == 0:
+        return False
+    frame = frame.with_columns(pl.col("trace").str.len_chars().alias("chars"),
+                               pl.col("length_bucket").fill_null("all"))
+    groups = sorted(frame.group_by(["task", "length_bucket"]), key=lambda kv: kv[0])
+    labels = [f"{task.split('/', 1)[1]} {bucket}" for (task, bucket), _ in groups]
+    values = [part["chars"].to_list() for _, part in groups]
+    plt, fig = _figure(max(6.0, 0.35 * len(labels) + 2), 4.5)
+    ax = fig.add_subplot(1, 1, 1)
+    ax.boxplot(values, showfliers=False)
+    ax.set_xticks(range(1, len(labels) + 1), labels, rotation=75, fontsize=7)
+    ax.set_yscale("log")
+    ax.set_ylabel("trace length (characters)")
+    ax.set_title(f"{family}: gold trace length per task and bucket")
+    _save(plt, fig, path)
+    return True
+
+
+def pass_rate_plot(histograms: dict[str, list[int]], path: Path) -> bool:
+    """Bar chart of model pass rates per task (ten bins of 0.1); False when nothing was sampled."""
+    histograms = {k: v for k, v in histograms.items() if sum(v)}
+    if not histograms:
+        return False
+    plt, fig = _figure(7.0, 4.0)
+    ax = fig.add_subplot(1, 1, 1)
+    width = 0.8 / len(histograms)
+    for i, (task, counts) in enumerate(sorted(histograms.items())):
+        ax.bar([b + i * width for b in range(10)], counts, width=width, label=task)
+    ax.set_xticks(range(10), [f"{b / 10:.1f}" for b in range(10)])
+    ax.set_xlabel("pass rate (bin start)")
+    ax.set_ylabel("items")
+    ax.legend(fontsize=7)
+    _save(plt, fig, path)
+    return True
+
+
+def write_plots(root: Path, families: list[str], histograms: dict[str, list[int]]) -> list[str]:
+    """Every figure of the card; returns their paths relative to ``root``."""
+    files = sorted(root.glob("records/*/*.parquet"))
+    written = []
+    if files:
+        records = pl.concat([pl.read_parquet(f, columns=["family", "task", "length_bucket", "trace"]) for f in files])
+        for family in families:
+            rel = f"{ASSETS}/trace_lengths_{family}.png"
+            if trace_length_plot(records, family, root / rel):
+                written.append(rel)
+    rel = f"{ASSETS}/pass_rates.png"
+    if pass_rate_plot(histograms, root / rel):
+        written.append(rel)
+    return written
