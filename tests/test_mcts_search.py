@@ -107,3 +107,47 @@ def test_model_path_parses_the_steps_it_would_be_shown(name):
         state = steps[0].state
         if env.is_terminal(state):
             break
+
+
+def test_equation_steps_are_sympy_checked_and_mistakes_are_real():
+    from reasonry.verifiers.math_steps import solution_set
+
+    env = EquationEnv("3*x/2 + 5", "x - 7", skill=0.5)
+    rng = random.Random(3)
+    frontier = [env.root()]
+    kept = changed = 0
+    for _ in range(4):
+        nxt = []
+        for state in frontier:
+            if env.is_terminal(state):
+                continue
+            before = solution_set(*state)
+            for step in env.propose(state, rng, 4):
+                try:
+                    after = solution_set(*step.state)
+                except ValueError:
+                    after = None
+                if after == before:
+                    kept += 1
+                else:
+                    changed += 1  # a mistake: the step claims an operation on both sides but changes the answer
+                    assert "=>" in step.text
+                nxt.append(step.state)
+        frontier = nxt[:12]
+    assert kept and changed
+
+
+def test_addition_mistakes_fail_the_column_check():
+    import re
+
+    env = AdditionEnv("4867", "975", skill=0.0)
+    state = env.root()
+    mistakes = env.propose(state, random.Random(0), 3)  # skill 0: mistakes first (three exist in column 0)
+    assert len(mistakes) == 3
+    for step in mistakes:
+        m = re.match(r"Column 0: fetch a=(\d) b=(\d) c=(\d); sum=(\d+); digit=(\d) c=(\d)", step.text)
+        da, db, cin, total, digit, cout = map(int, m.groups())
+        sound = (da, db, cin) == (7, 5, 0) and total == 12 and digit == 2 and cout == 1
+        assert not sound
+    good = AdditionEnv("4867", "975", skill=1.0).propose(state, random.Random(0), 1)[0]
+    assert good.text == "Column 0: fetch a=7 b=5 c=0; sum=12; digit=2 c=1"
