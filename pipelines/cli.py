@@ -136,18 +136,26 @@ def cmd_build(args) -> int:
 
     console = _console()
     out = Path(args.out) if args.out else Path("out") / config.build.name
+    if args.resume and args.fresh:
+        raise ConfigError("--resume and --fresh contradict each other", path="build")
+    if args.resume and not (out / ".cache" / "shards").is_dir():
+        raise ConfigError(f"nothing to resume: {str(out)!r} has no shard cache from an earlier run", path="--resume")
     progress, update = _progress_printer(console)
+    kwargs = {"beam_args": tuple(args.beam_arg or ()), "on_progress": update, "use_cache": not args.fresh}
     try:
         if progress:
             with progress:
-                result = run_build(config, out, beam_args=tuple(args.beam_arg or ()), on_progress=update)
+                result = run_build(config, out, **kwargs)
         else:
-            result = run_build(config, out, beam_args=tuple(args.beam_arg or ()), on_progress=update)
+            result = run_build(config, out, **kwargs)
     except BuildFailed as exc:
         console.print(f"[red]build failed:[/red] {exc}")
         console.print(f"output: {out.resolve()}")
         return 3
     print_summary(console, result)
+    reused = result.manifest["run"]["shards_reused"]
+    if reused:
+        console.print(f"reused {reused} of {result.manifest['run']['shards']} shards from the cache")
     return 0
 
 
@@ -169,6 +177,14 @@ def cmd_verify(args) -> int:
         console.print(f"FAIL {failure['id']} {failure['task']}: {failure['reason']}", markup=False)
     console.print(f"total: {report['ok']}/{report['total']} records verify")
     return 0 if report["ok"] == report["total"] else 1
+
+
+def cmd_publish(args) -> int:
+    from reasonry.pipelines.publish import publish
+
+    publish(Path(args.out), args.repo, private=args.private, revision=args.revision, tag=args.tag,
+            dry_run=args.dry_run)
+    return 0
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -196,12 +212,24 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a config key, e.g. build.seed=3")
     p.add_argument("--dry-run", action="store_true", help="print the resolved config and stop")
     p.add_argument("--beam-arg", action="append", metavar="ARG", help="extra Beam pipeline option, repeatable")
+    p.add_argument("--resume", action="store_true",
+                   help="continue a killed build from the shards it finished (unchanged shards are always reused)")
+    p.add_argument("--fresh", action="store_true", help="ignore and clear the shard cache: regenerate everything")
     p.set_defaults(fn=cmd_build)
 
     p = sub.add_parser("verify", help="re-verify a build, or score a JSONL of {id, answer} against it")
     p.add_argument("target", help="a build folder, or a records Parquet file")
     p.add_argument("--answers", help="JSONL file of candidate answers {\"id\", \"answer\"}")
     p.set_defaults(fn=cmd_verify)
+
+    p = sub.add_parser("publish", help="upload a build to the Hugging Face Hub as one tagged commit")
+    p.add_argument("out", help="the build folder")
+    p.add_argument("--repo", required=True, metavar="ORG/NAME", help="dataset repository (created if needed)")
+    p.add_argument("--private", action="store_true", help="create the repository as private")
+    p.add_argument("--revision", metavar="BRANCH", help="branch to commit to (created if needed; default main)")
+    p.add_argument("--tag", help="tag for the commit (default build-YYYYMMDD of the build)")
+    p.add_argument("--dry-run", action="store_true", help="list what would be uploaded and stop")
+    p.set_defaults(fn=cmd_publish)
     return parser
 
 
