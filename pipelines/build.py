@@ -22,7 +22,7 @@ from reasonry.config import BuildConfig
 from reasonry.errors import BuildFailed, ConfigError
 from reasonry.pipelines.manifest import build_id, build_manifest, write_manifest
 from reasonry.pipelines.runner import make_runner, pipeline_options
-from reasonry.pipelines.transforms import REJECTS, DedupAndWrite, Generate
+from reasonry.pipelines.transforms import NAMESPACE, REJECTS, DedupAndWrite, Generate
 from reasonry.plan import ShardSpec, plan_shards
 
 OUTPUT_DIRS = ("records", "sft", "rl", "preference", "stepwise", "rejects", "assets")
@@ -65,13 +65,28 @@ def build_graph(p: beam.Pipeline, config: BuildConfig, specs: list[ShardSpec], r
 
 
 def _run_pipeline(config: BuildConfig, specs: list[ShardSpec], staging: Path, progress_dir: Path,
-                  cache_dir: Path | None, beam_args: tuple[str, ...]) -> None:
+                  cache_dir: Path | None, beam_args: tuple[str, ...]) -> dict[str, int]:
     options = pipeline_options(config.runner, beam_args)
     runner = make_runner(config.runner)
     p = beam.Pipeline(runner=runner, options=options) if runner else beam.Pipeline(options=options)
     build_graph(p, config, specs, str(staging), str(progress_dir), str(cache_dir) if cache_dir else None)
     result = p.run()
     result.wait_until_finish()
+    return _counters(result)
+
+
+def _counters(result) -> dict[str, int]:
+    """Beam's own counters of the run (kept, reused, dropped per task and reason), where the runner has them."""
+    try:
+        counters = result.metrics().query()["counters"]
+    except Exception:  # some runners report no metrics; the manifest's counts come from the files anyway
+        return {}
+    totals: dict[str, int] = {}
+    for c in counters:
+        if c.key.metric.namespace == NAMESPACE:
+            value = c.committed if c.committed is not None else c.attempted
+            totals[c.key.metric.name] = totals.get(c.key.metric.name, 0) + int(value or 0)
+    return dict(sorted(totals.items()))
 
 
 def _install(staging: Path, out: Path) -> None:
@@ -114,10 +129,11 @@ def run_build(config: BuildConfig, out: str | Path, *, beam_args: tuple[str, ...
     total = sum(s.size for s in specs)
     started = time.time()
     errors: list[BaseException] = []
+    counters: dict[str, int] = {}
 
     def target():
         try:
-            _run_pipeline(config, specs, staging, progress_dir, cache_dir, beam_args)
+            counters.update(_run_pipeline(config, specs, staging, progress_dir, cache_dir, beam_args))
         except BaseException as exc:  # re-raised in the caller's thread
             errors.append(exc)
 
@@ -137,7 +153,7 @@ def run_build(config: BuildConfig, out: str | Path, *, beam_args: tuple[str, ...
     reused = sorted(m["shard"] for m in markers if m.get("reused"))
     run = {"seconds": round(seconds, 3), "shards": len(specs), "items_planned": total,
            "shards_reused": len(reused), "reused": reused,
-           "shard_seconds": _task_seconds(markers),
+           "shard_seconds": _task_seconds(markers), "beam_counters": counters,
            "finished_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
     manifest = build_manifest(staging, config, run)
     histograms = {name: t["pass_rate_histogram"] for name, t in manifest["tasks"].items() if t["pass_rate_histogram"]}

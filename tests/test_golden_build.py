@@ -133,6 +133,11 @@ def test_dead_letters_are_counted_and_kept_and_threshold_fails_build(tmp_path):
     entry = result.manifest["tasks"]["tail/flaky"]
     assert entry["dropped"] == {"error": 4, "no_instance": 4, "verifier_error": 4}
     assert entry["kept"] == 4 and entry["generated"] == 8
+    # Beam's own counters agree with the counts read back from the files
+    counters = result.manifest["run"]["beam_counters"]
+    assert {k: v for k, v in counters.items() if k.startswith("dropped/")} == {
+        "dropped/tail/flaky/error": 4, "dropped/tail/flaky/no_instance": 4, "dropped/tail/flaky/verifier_error": 4}
+    assert counters["items_kept"] == 4 and counters["items_planned"] == 16
     rows = [r for p in (tmp_path / "ok/rejects").rglob("*.parquet") for r in pq.read_table(p).to_pylist()]
     assert len(rows) == 12
     errors = [r for r in rows if r["reason"] == "error"]
