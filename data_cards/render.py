@@ -132,8 +132,12 @@ def render_card(manifest: dict, layout: str = "local") -> str:
     for name, t in manifest["tasks"].items():
         for bucket, b in t["buckets"].items():
             tc = b["trace_chars"]
-            rows.append([f"`{name}`", bucket, b["count"], tc.get("p50", "-"), tc.get("p90", "-"), tc.get("max", "-")])
-    out.append(_table(rows, ["task", "split/bucket", "count", "p50", "p90", "max"]))
+            ex = b.get("example") or {}
+            question = " ".join(ex.get("prompt", "").split())
+            question = question if len(question) <= 80 else question[:80] + " ..."
+            rows.append([f"`{name}`", bucket, b["count"], tc.get("p50", "-"), tc.get("p90", "-"), tc.get("max", "-"),
+                         question.replace("|", "\\|")])
+    out.append(_table(rows, ["task", "split/bucket", "count", "p50", "p90", "max", "example question"]))
     for asset in manifest.get("assets", []):
         if "trace_lengths_" in asset:
             family = asset.rsplit("_", 1)[1].removesuffix(".png")

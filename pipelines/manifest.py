@@ -53,6 +53,10 @@ def _read(root: Path, pattern: str, columns: list[str]) -> pl.DataFrame | None:
     return pl.concat([pl.read_parquet(f, columns=columns) for f in files], how="vertical")
 
 
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit] + " ..."
+
+
 def _percentiles(values: pl.Series) -> dict:
     if values.len() == 0:
         return {}
@@ -90,8 +94,11 @@ def task_stats(root: Path, config: BuildConfig) -> dict:
             buckets: dict = defaultdict(dict)
             for (split, bucket), part in sorted(frame.group_by(["split", "length_bucket"]),
                                                 key=lambda kv: kv[0]):
+                sample = part.sort("id").row(0, named=True)
                 buckets[f"{split}/{bucket}"] = {"count": part.height,
-                                                "trace_chars": _percentiles(part["trace_chars"])}
+                                                "trace_chars": _percentiles(part["trace_chars"]),
+                                                "example": {"id": sample["id"], "prompt": _clip(sample["prompt"], 400),
+                                                            "answer": _clip(sample["answer"], 200)}}
             entry["buckets"] = dict(sorted(buckets.items()))
             entry["pass_rate_histogram"] = _pass_rate_histogram(frame["difficulty"])
             first = frame.sort("id").row(0, named=True)
