@@ -5,7 +5,10 @@ CPU build of vLLM rejects smaller attention heads. The weights are random: it pr
 counts, n samples, stop strings), not meaningful text. ``build_tiny_model`` runs the builder in the vLLM
 interpreter, which has torch and transformers; the pipeline's own environment needs neither.
 
-Run directly: ``<vllm python> tiny_model.py OUT_DIR [SEED]``.
+``hidden``, ``layers`` and ``extra_words`` scale it towards the per-token cost of a real small model (a real
+vocabulary is tens of thousands of tokens), for benchmarks where the serving overhead must not dominate.
+
+Run directly: ``<vllm python> tiny_model.py OUT_DIR [SEED [HIDDEN LAYERS EXTRA_WORDS]]``.
 """
 
 from __future__ import annotations
@@ -24,12 +27,13 @@ VOCAB = (
 )
 
 
-def _build(out_dir: str, seed: int = 0) -> None:
+def _build(out_dir: str, seed: int = 0, hidden: int = 64, layers: int = 2, extra_words: int = 0) -> None:
     import torch
     from tokenizers import Tokenizer, models, pre_tokenizers
     from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
 
-    vocab = {word: i for i, word in enumerate(VOCAB)}
+    words = VOCAB + [f"w{i}" for i in range(extra_words)]
+    vocab = {word: i for i, word in enumerate(words)}
     core = Tokenizer(models.WordLevel(vocab=vocab, unk_token="<unk>"))
     core.pre_tokenizer = pre_tokenizers.Whitespace()
     tokenizer = PreTrainedTokenizerFast(tokenizer_object=core, unk_token="<unk>", bos_token="<s>",
@@ -39,8 +43,10 @@ def _build(out_dir: str, seed: int = 0) -> None:
         "{% if add_generation_prompt %}answer : {% endif %}"
     )
     torch.manual_seed(seed)
-    config = LlamaConfig(vocab_size=len(VOCAB), hidden_size=64, intermediate_size=128, num_hidden_layers=2,
-                         num_attention_heads=1, num_key_value_heads=1, head_dim=64, max_position_embeddings=512,
+    heads = max(1, hidden // 64)
+    config = LlamaConfig(vocab_size=len(words), hidden_size=hidden, intermediate_size=2 * hidden,
+                         num_hidden_layers=layers, num_attention_heads=heads, num_key_value_heads=heads, head_dim=64,
+                         max_position_embeddings=512,
                          bos_token_id=vocab["<s>"], eos_token_id=vocab["</s>"], pad_token_id=vocab["<unk>"],
                          tie_word_embeddings=False)
     model = LlamaForCausalLM(config).to(torch.float32)
@@ -51,16 +57,18 @@ def _build(out_dir: str, seed: int = 0) -> None:
     tokenizer.save_pretrained(out_dir)
 
 
-def build_tiny_model(out_dir: str | os.PathLike, python: str = ".venv-vllm/bin/python", seed: int = 0) -> Path:
+def build_tiny_model(out_dir: str | os.PathLike, python: str = ".venv-vllm/bin/python", seed: int = 0,
+                     hidden: int = 64, layers: int = 2, extra_words: int = 0) -> Path:
     """Build the model into ``out_dir`` (skipped when it is already there) with the vLLM interpreter."""
     out = Path(out_dir)
     if (out / "config.json").exists() and (out / "tokenizer.json").exists():
         return out
     out.mkdir(parents=True, exist_ok=True)
-    subprocess.run([os.path.abspath(python), os.path.abspath(__file__), str(out), str(seed)], check=True,
+    argv = [str(out), str(seed), str(hidden), str(layers), str(extra_words)]
+    subprocess.run([os.path.abspath(python), os.path.abspath(__file__), *argv], check=True,
                    env={**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_NO_ADVISORY_WARNINGS": "1"})
     return out
 
 
 if __name__ == "__main__":
-    _build(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 0)
+    _build(sys.argv[1], *(int(a) for a in sys.argv[2:6]))

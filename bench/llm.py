@@ -1,0 +1,130 @@
+"""Generated tokens/s through our client (vLLM's OpenAI server) against vLLM's own offline engine.
+
+    .venv/bin/python bench/llm.py [--model PATH_OR_HF_ID] [--python .venv-vllm/bin/python]
+                                  [--prompts 64] [--n 4] [--max-tokens 64] [--server-arg=--dtype=float32 ...]
+
+Same model, prompts and sampling parameters on both sides, run one after the other so they never share the
+CPU: (1) ``ModelClient.generate`` sends every prompt as a concurrent request (``n`` samples each) to a server
+started by our spawn code, tokens counted from the server's usage; (2) ``vllm.LLM.generate`` in the vLLM
+interpreter, tokens counted from the outputs. Each side is warmed up first and timed on the second pass. The
+ratio is client tokens/s divided by offline tokens/s (target >= 0.9). Without ``--model`` a tiny random Llama
+is built locally (nothing can be downloaded), which measures the serving path, not a real model.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+from reasonry.generators.llm import ClientConfig, ModelClient, ServerConfig
+from reasonry.generators.llm.server import VLLMServer
+from reasonry.generators.llm.tiny_model import build_tiny_model
+
+ROOT = Path(__file__).resolve().parent.parent
+WORDS = "what is the sum of a and b Final answer x y".split()
+
+OFFLINE = """
+import json, sys, time
+from vllm import LLM, SamplingParams
+spec = json.loads(sys.argv[1])
+llm = LLM(model=spec["model"], **spec["engine"])
+params = SamplingParams(n=spec["n"], max_tokens=spec["max_tokens"], temperature=spec["temperature"],
+                        top_p=spec["top_p"], seed=spec["seed"])
+llm.generate(spec["prompts"][:4], params, use_tqdm=False)  # warm-up
+start = time.perf_counter()
+outputs = llm.generate(spec["prompts"], params, use_tqdm=False)
+elapsed = time.perf_counter() - start
+tokens = sum(len(c.token_ids) for o in outputs for c in o.outputs)
+print("RESULT " + json.dumps({"tokens": tokens, "seconds": elapsed}))
+"""
+
+
+def engine_kwargs(server_args: list[str]) -> dict:
+    """The server's engine flags as LLM(...) keyword arguments, so both sides run the same engine settings."""
+    kwargs: dict = {}
+    i = 0
+    while i < len(server_args):
+        flag = server_args[i]
+        key, _, value = flag.lstrip("-").partition("=")
+        key = key.replace("-", "_")
+        if not value and i + 1 < len(server_args) and not server_args[i + 1].startswith("--"):
+            value, i = server_args[i + 1], i + 1
+        elif not value:
+            value = True
+        if isinstance(value, str) and value.isdigit():
+            value = int(value)
+        kwargs[key] = value
+        i += 1
+    return kwargs
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--model", default="")
+    parser.add_argument("--python", default=str(ROOT / ".venv-vllm" / "bin" / "python"))
+    parser.add_argument("--size", choices=["tiny", "small"], default="small",
+                        help="random model without --model: tiny (hidden 64, 2 layers, 48 words) or small "
+                             "(hidden 512, 4 layers, 32k words: closer to a real model's per-token cost)")
+    parser.add_argument("--prompts", type=int, default=64)
+    parser.add_argument("--n", type=int, default=4)
+    parser.add_argument("--max-tokens", type=int, default=64)
+    parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--server-arg", action="append", default=None,
+                        help="engine flag for both sides, e.g. --server-arg=--max-model-len=2048")
+    args = parser.parse_args()
+    server_args = args.server_arg or ["--max-model-len", "256", "--enforce-eager", "--dtype", "float32"]
+    env = {"VLLM_CPU_KVCACHE_SPACE": os.environ.get("VLLM_CPU_KVCACHE_SPACE", "2")}
+
+    work = Path(tempfile.mkdtemp(prefix="bench-llm-"))
+    shape = {"tiny": {}, "small": {"hidden": 512, "layers": 4, "extra_words": 32000}}[args.size]
+    model = args.model or str(build_tiny_model(work / args.size, python=args.python, **shape))
+    prompts = [" ".join(WORDS[(i * 7 + j) % len(WORDS)] for j in range(4 + i % 5)) + f" {i % 10} ?"
+               for i in range(args.prompts)]
+    sampling = {"n": args.n, "max_tokens": args.max_tokens, "temperature": 1.0, "top_p": 1.0, "seed": 1234}
+
+    config = ClientConfig(model=model, mode="spawn", concurrency=args.concurrency,
+                          server=ServerConfig(python=args.python, args=tuple(server_args), env=env,
+                                              log_dir=str(work)))
+    server = VLLMServer(config)
+    started = time.perf_counter()
+    server.start()
+    startup = time.perf_counter() - started
+    try:
+        client = ModelClient(config, url=server.url)
+        client.generate(prompts[:4], **sampling)  # warm-up
+        client.completion_tokens = 0
+        start = time.perf_counter()
+        client.generate(prompts, **sampling)
+        client_s = time.perf_counter() - start
+        client_tokens = client.completion_tokens
+        client.close()
+    finally:
+        server.stop()
+
+    spec = {"model": model, "engine": engine_kwargs(server_args), "prompts": prompts, **sampling}
+    done = subprocess.run([args.python, "-c", OFFLINE, json.dumps(spec)], capture_output=True, text=True,
+                          env={**os.environ, **env, "HF_HUB_OFFLINE": "1", "VLLM_NO_USAGE_STATS": "1"})
+    lines = [ln for ln in done.stdout.splitlines() if ln.startswith("RESULT ")]
+    if done.returncode != 0 or not lines:
+        raise SystemExit(f"offline vLLM run failed ({done.returncode}):\n{done.stderr[-3000:]}")
+    offline = json.loads(lines[-1][len("RESULT "):])
+
+    client_rate = client_tokens / client_s
+    offline_rate = offline["tokens"] / offline["seconds"]
+    label = model if args.model else f"random Llama {args.size} {shape or '(hidden 64, 2 layers, 48 words)'}"
+    print(f"model: {label}; {args.prompts} prompts "
+          f"x n={args.n}, max_tokens={args.max_tokens}; engine flags: {' '.join(server_args)}")
+    print(f"server start-up:            {startup:8.1f} s")
+    print(f"our client via the server:  {client_tokens:8d} tokens in {client_s:7.2f} s = {client_rate:9.1f} tok/s")
+    print(f"vLLM offline LLM.generate:  {offline['tokens']:8d} tokens in {offline['seconds']:7.2f} s = "
+          f"{offline_rate:9.1f} tok/s")
+    print(f"ratio client/offline: {client_rate / offline_rate:.2f} (target >= 0.9)")
+
+
+if __name__ == "__main__":
+    main()
