@@ -47,9 +47,9 @@ def cases(names):
 
 @pytest.mark.parametrize("name,index", cases(ASTRO))
 def test_astro_trace(name, index):
-    found = searched(name, index)
-    if found is None:
-        pytest.skip("no record for this draw (counted by the pipeline)")
+    # a draw may give no record (the pipeline counts it); take the first draw from this index on that gives one
+    found = next((f for i in range(index * 20, index * 20 + 20) if (f := searched(name, i)) is not None), None)
+    assert found is not None, "twenty draws in a row gave no record"
     task, tree, lin, record = found
     # the record is exactly this linearisation
     assert record["trace"] == lin.text
@@ -121,9 +121,9 @@ def test_astro_trace(name, index):
 def test_preference_pairs_and_step_labels(name, index):
     task = get_task(name)
     config = task.default_config()
-    record = task.generate(config, ItemKey(name, "train", None, index), item_rng(3, name, index))
-    if record is None:
-        pytest.skip("no record for this draw (counted by the pipeline)")
+    record = next((r for i in range(index * 20, index * 20 + 20)
+                   if (r := task.generate(config, ItemKey(name, "train", None, i), item_rng(3, name, i)))), None)
+    assert record is not None, "twenty draws in a row gave no record"
     pairs = record["meta"]["preferences"]
     assert len(pairs) <= config.max_pairs
     for pair in pairs:
