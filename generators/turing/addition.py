@@ -12,7 +12,7 @@ import random
 from dataclasses import dataclass, field
 
 from reasonry.config import require
-from reasonry.generators.turing.common import TailConfig, TailTask
+from reasonry.generators.turing.common import TailConfig, TailTask, random_number
 from reasonry.numbers import align_decimals, canonical_decimal
 from reasonry.task import ItemKey
 
@@ -52,15 +52,6 @@ class AdditionConfig(TailConfig):
         require(0.0 <= self.decimal_probability <= 1.0, "decimal_probability", "must be in [0, 1]")
         for bucket, (low, _high) in self.sizes.items():
             require(low >= 1, f"sizes.{bucket}", "operands have at least one digit")
-
-
-def _number(rng: random.Random, digits: int, decimal: bool) -> str:
-    chars = [str(rng.randint(1, 9))] + [str(rng.randint(0, 9)) for _ in range(digits - 1)]
-    if decimal and digits >= 2:
-        chars[-1] = str(rng.randint(1, 9))  # a trailing zero after the point would not be canonical
-        point = rng.randint(1, digits - 1)
-        return "".join(chars[:point]) + "." + "".join(chars[point:])
-    return "".join(chars)
 
 
 def add_trace(x1: str, x2: str, rendering: str) -> tuple[str, list[str]]:
@@ -118,8 +109,8 @@ class AdditionTask(TailTask):
         low, high = self.size_range(config, key.bucket)
         d1, d2 = rng.randint(low, high), rng.randint(low, high)
         decimal = rng.random() < config.decimal_probability
-        x1 = _number(rng, d1, False)
-        x2 = _number(rng, d2, decimal)
+        x1 = random_number(rng, d1, False)
+        x2 = random_number(rng, d2, decimal)
         template, prompt = self.pose(rng, x1=x1, x2=x2)
         answer, lines = add_trace(x1, x2, config.rendering)
         return self.finish(key, config, problem={"x1": x1, "x2": x2}, template=template, prompt=prompt,

@@ -36,6 +36,16 @@ class TailConfig:
                     f"a size range is [low, high] with 0 <= low <= high, got {list(pair)}")
 
 
+def random_number(rng: random.Random, digits: int, decimal: bool) -> str:
+    """A number with ``digits`` digits and no leading zero; with ``decimal``, a point somewhere inside."""
+    chars = [str(rng.randint(1, 9))] + [str(rng.randint(0, 9)) for _ in range(digits - 1)]
+    if decimal and digits >= 2:
+        chars[-1] = str(rng.randint(1, 9))  # a trailing zero after the point would not be canonical
+        point = rng.randint(1, digits - 1)
+        return "".join(chars[:point]) + "." + "".join(chars[point:])
+    return "".join(chars)
+
+
 class TailTask(Task):
     """Base of the 18 TAIL tasks."""
 

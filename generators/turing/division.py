@@ -20,9 +20,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from reasonry.generators.turing.common import TailConfig, TailTask
-
 from reasonry.config import require
+from reasonry.generators.turing.common import TailConfig, TailTask, random_number
 from reasonry.numbers import canonical_decimal
 from reasonry.task import ItemKey
 
@@ -65,15 +64,6 @@ class DivisionConfig(TailConfig):
         require(0 <= self.places <= 50, "places", "must be in [0, 50]")
         for bucket, (low, _high) in self.sizes.items():
             require(low >= 1, f"sizes.{bucket}", "operands have at least one digit")
-
-
-def _number(rng: random.Random, digits: int, decimal: bool) -> str:
-    chars = [str(rng.randint(1, 9))] + [str(rng.randint(0, 9)) for _ in range(digits - 1)]
-    if decimal and digits >= 2:
-        chars[-1] = str(rng.randint(1, 9))  # a trailing zero after the point would not be canonical
-        point = rng.randint(1, digits - 1)
-        return "".join(chars[:point]) + "." + "".join(chars[point:])
-    return "".join(chars)
 
 
 def _scaled(x1: str, x2: str) -> tuple[str, int]:
@@ -143,7 +133,7 @@ class DivisionTask(TailTask):
         d2 = rng.randint(1, d1)
         dec1 = rng.random() < config.decimal_probability
         dec2 = rng.random() < config.decimal_probability
-        x1, x2 = _number(rng, d1, dec1), _number(rng, d2, dec2)
+        x1, x2 = random_number(rng, d1, dec1), random_number(rng, d2, dec2)
         template, prompt = self.pose(rng, x1=x1, x2=x2, places=config.places)
         answer, lines = divide_trace(x1, x2, config.places, config.rendering)
         spec = {"x1": x1, "x2": x2, "places": config.places}
