@@ -193,6 +193,7 @@ def test_astro_items_yield_and_search_statistics():
         records = [task.generate(config, ItemKey(name, "train", None, i), item_rng(9, name, i)) for i in range(8)]
         made = [r for r in records if r]
         assert len(made) >= 4, f"{name}: only {len(made)} of 8 draws gave a record"
+        assert sum(len(r["meta"]["preferences"]) for r in made) >= len(made), "few preference pairs"
         for r in made:
             stats = r["meta"]["search"]
             assert stats["nodes"] > stats["terminals"] >= stats["correct_terminals"] >= 1
