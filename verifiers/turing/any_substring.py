@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from reasonry.verifiers.turing.stepcheck import Form, walk
-
 from reasonry.verdict import Verdict
+from reasonry.verifiers.turing.stepcheck import Form, walk
 
 HEADER = (Form("String: {}"), Form("The string is {}, with {} characters."))
 CALL = (Form("Call {}: fetch s[{}:]={}"), Form("Recursive call {} works on the suffix starting at {}: {}."))

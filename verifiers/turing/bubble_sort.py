@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 
-from reasonry.verifiers.turing.stepcheck import Form, walk
-
 from reasonry.verdict import Verdict
+from reasonry.verifiers.turing.stepcheck import Form, walk
 
 HEADER = (Form("List: {}"), Form("Start with the list {}."))
 STATE = (Form("State {},{}: fetch a{}={} a{}={}; {} {} {} {}; list={}"),

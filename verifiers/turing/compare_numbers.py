@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from reasonry.verifiers.turing.stepcheck import Form, walk
-
 from reasonry.verdict import Verdict
+from reasonry.verifiers.turing.stepcheck import Form, walk
 
 HEADER = (Form("Operands: {} vs {}"), Form("Pad the numbers to the same shape around the decimal point: {} and {}."))
 STATE = (Form("State {}: fetch a={} b={}; {}"), Form("Digit {}: the first number has {} and the second has {}, so {}."))

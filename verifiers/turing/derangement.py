@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 from math import factorial
 
-from reasonry.verifiers.turing.stepcheck import Form, walk
-
 from reasonry.verdict import Verdict
+from reasonry.verifiers.turing.stepcheck import Form, walk
 
 CALL = (Form("Call D({}): needs D({}) and D({})"),
         Form("D({}) = {} x (D({}) + D({})), so I first need D({}) and D({})."))

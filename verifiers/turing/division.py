@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from reasonry.verifiers.turing.stepcheck import Form, walk
-
 from reasonry.numbers import canonical_decimal, parse_decimal
 from reasonry.verdict import Verdict
+from reasonry.verifiers.turing.stepcheck import Form, walk
 
 HEADER = (Form("Scale: {} / {} -> {} / {}"), Form("Scale both numbers to whole numbers: {} / {} becomes {} / {}."))
 STATE = (Form("State {}: fetch r={} d={}; cur={}; q={} q*b={}; r={}"),

@@ -16,7 +16,8 @@ from collections.abc import Callable, Iterable, Mapping
 from reasonry.verdict import Verdict
 from reasonry.verifiers.turing.common import fail_at, split_final
 
-Expected = tuple[str, Mapping[str, str]]
+# (kind, values): values name the groups of the kind's shape, or list the groups of a plain regex in order
+Expected = tuple[str, Mapping[str, str] | tuple[str, ...]]
 Shapes = dict[str, tuple[re.Pattern, re.Pattern]]
 
 INT = r"-?\d+"
@@ -40,6 +41,11 @@ def shapes(terse: str, styled: str, **classes: str) -> tuple[re.Pattern, re.Patt
     return shape(terse, **classes), shape(styled, **classes)
 
 
+def both(terse: str, styled: str) -> tuple[re.Pattern, re.Pattern]:
+    """Plain regexes per rendering, whose groups are compared in order with a state's values."""
+    return re.compile(terse), re.compile(styled)
+
+
 def lockstep(trace: str, expected: Iterable[Expected], kinds: Shapes, final_ok: Callable[[str], bool]) -> Verdict:
     body, final = split_final(trace)
     if final is None:
@@ -58,10 +64,13 @@ def lockstep(trace: str, expected: Iterable[Expected], kinds: Shapes, final_ok: 
         m = kinds[kind][style].fullmatch(line)
         if m is None:
             return fail_at(i, f"expected a {kind} line")
-        for name, got in m.groupdict().items():
-            want = str(values[name])
-            if got != want:
-                return fail_at(i, f"{kind}: {name} is {got[:60]!r} where the replay gives {want[:60]!r}")
+        if isinstance(values, Mapping):
+            for name, got in m.groupdict().items():
+                want = str(values[name])
+                if got != want:
+                    return fail_at(i, f"{kind}: {name} is {got[:60]!r} where the replay gives {want[:60]!r}")
+        elif m.groups() != tuple(values):
+            return fail_at(i, f"{kind} state shows {m.groups()}, expected {tuple(values)}")
     if count == 0:
         return Verdict.no("the replay expects no states")
     if len(body) > count:

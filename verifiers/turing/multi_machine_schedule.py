@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import re
 
-from reasonry.verifiers.turing.replay import Expected, both, replay
-
 from reasonry.verdict import Verdict
+from reasonry.verifiers.turing.lockstep import Expected, both, lockstep
 
 _N = r"(\d+)"
 _TASKS = r"(T\d+\(b=\d+,d=\d+\)(?: T\d+\(b=\d+,d=\d+\))*)"
@@ -97,4 +96,4 @@ def expected_states(spec: dict) -> list[Expected]:
 
 def check_trace(spec: dict, trace: str) -> Verdict:
     gold = answer(spec)
-    return replay(trace, expected_states(spec), PATTERNS, lambda final: same(final, gold))
+    return lockstep(trace, expected_states(spec), PATTERNS, lambda final: same(final, gold))

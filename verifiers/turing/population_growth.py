@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import re
 
-from reasonry.verifiers.turing.replay import Expected, both, replay
-
 from reasonry.verdict import Verdict
+from reasonry.verifiers.turing.lockstep import Expected, both, lockstep
 
 _N = r"(\d+)"
 PATTERNS = {
@@ -81,4 +80,4 @@ def expected_states(spec: dict) -> list[Expected]:
 
 def check_trace(spec: dict, trace: str) -> Verdict:
     gold = answer(spec)
-    return replay(trace, expected_states(spec), PATTERNS, lambda final: same(final, gold))
+    return lockstep(trace, expected_states(spec), PATTERNS, lambda final: same(final, gold))

@@ -12,9 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 
-from reasonry.verifiers.turing.common import fail_at, split_final
-
 from reasonry.verdict import Verdict
+from reasonry.verifiers.turing.common import fail_at, split_final
 
 
 class Form:

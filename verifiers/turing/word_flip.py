@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from reasonry.verifiers.turing.stepcheck import Form, walk
-
 from reasonry.verdict import Verdict
+from reasonry.verifiers.turing.stepcheck import Form, walk
 
 HEADER = (Form("Sentence: {}"), Form("Read the sentence of {} characters: {}"))
 STATE = (Form("State {}: fetch s[{}]='{}'; write out[{}]='{}'"),
