@@ -167,3 +167,17 @@ def test_xhtml_with_xml_declaration_and_empty_page():
     assert reject is None and [p["answer_text"] for p in pairs] == ["12"]
     _pairs, reject, _notes = page_to_pairs({**page, "body": b""}, ExtractConfig())
     assert reject["reason"] == "unparsable_html"
+
+
+def test_corrupt_record_mid_file_is_skipped_and_reading_resumes(warcs, tmp_path):
+    data = open(warcs["good"], "rb").read()
+    starts = [i for i in range(len(data) - 2) if data[i:i + 3] == b"\x1f\x8b\x08"]
+    # garble the middle of the 6th gzip member: that one record is lost, the rest of the file is read
+    a, b = starts[5], starts[6]
+    bad = data[:a + 20] + bytes(x ^ 0x5A for x in data[a + 20:b - 10]) + data[b - 10:]
+    path = tmp_path / "corrupt.warc.gz"
+    path.write_bytes(bad)
+    counts = Counter()
+    pages = list(read_warc(str(path), counts))
+    assert counts["corrupt_record"] == 1 and not counts["truncated_warc"]
+    assert len(pages) == warcs["n"] - 1

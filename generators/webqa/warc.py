@@ -16,6 +16,8 @@ from collections.abc import Iterator
 
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_\-:.]+)""", re.IGNORECASE)
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
+_GZIP_MAGIC = b"\x1f\x8b\x08"
+_SCAN_CHUNK = 1 << 20
 
 
 def _header_charset(content_type: str) -> str | None:
@@ -44,47 +46,83 @@ def decode_body(body: bytes, content_type: str) -> tuple[str | None, str]:
         return None, f"bytes are not valid {charset} at offset {exc.start}"
 
 
+def _next_marker(fh, start: int, marker: bytes) -> int | None:
+    """Offset of the next ``marker`` (a gzip member or a WARC header) at or after ``start``, or None."""
+    fh.seek(start)
+    offset, tail = start, b""
+    while True:
+        chunk = fh.read(_SCAN_CHUNK)
+        if not chunk:
+            return None
+        data = tail + chunk
+        found = data.find(marker)
+        if found >= 0:
+            return offset - len(tail) + found
+        tail = data[-(len(marker) - 1):]
+        offset += len(chunk)
+
+
 def read_warc(path: str, counts: Counter | None = None, storage_options: dict | None = None) -> Iterator[dict]:
     """Yield page dicts (``url, date, status, content_type, body, truncated, warc, offset``) from one file.
 
-    ``counts`` receives the reasons of skipped records (``truncated_warc``, ``corrupt_record``,
-    ``not_response``) so the caller can report them.
+    A record that cannot be read is skipped: reading resumes at the next gzip member (or, in an uncompressed
+    file, the next ``WARC/1.`` header). ``counts`` receives ``corrupt_record`` for each skipped record,
+    ``truncated_warc`` when the file ends inside a record, and ``not_response`` for other record types.
     """
     import fsspec
-    from warcio.archiveiterator import ArchiveIterator
-    from warcio.exceptions import ArchiveLoadFailed
 
     counts = counts if counts is not None else Counter()
     with fsspec.open(path, "rb", **(storage_options or {})) as fh:
-        iterator = ArchiveIterator(fh, no_record_parse=False)
-        while True:
-            try:
-                record = next(iterator)
-            except StopIteration:
+        head = fh.read(2)
+        marker = _GZIP_MAGIC if head == _GZIP_MAGIC[:2] else b"WARC/1."
+        pos = 0
+        while pos is not None:
+            fh.seek(pos)
+            outcome, last_start = yield from _read_from(fh, path, counts)
+            if outcome == "eof":
                 return
-            except (ArchiveLoadFailed, EOFError, zlib.error, OSError, ValueError) as exc:
-                counts["truncated_warc" if _is_truncation(exc) else "corrupt_record"] += 1
-                counts["error:" + type(exc).__name__] += 1
-                return
-            if record.format != "warc":
-                # warcio also reads legacy ARC; here that only happens when the bytes are not a WARC at all
-                counts["corrupt_record"] += 1
-                return
-            try:
-                page = _page(record, path, iterator)
-                record.raw_stream.read()  # drain, so a missing tail shows up as an unmet Content-Length
-            except (EOFError, zlib.error, OSError, ValueError) as exc:
-                counts["truncated_warc" if _is_truncation(exc) else "corrupt_record"] += 1
-                return
-            if getattr(record.raw_stream, "limit", 0):
-                # warcio hands back a short body when the file ends inside a record: the declared
-                # Content-Length was not reached, so this record (and the file) is cut off
+            if outcome == "short":  # the body ended before its Content-Length: the file is cut off
                 counts["truncated_warc"] += 1
                 return
-            if page is None:
-                counts["not_response"] += 1
-                continue
-            yield page
+            # the broken record is the one after the last good one (or the first one read from ``pos``)
+            broken = pos if last_start is None else _next_marker(fh, last_start + 1, marker)
+            nxt = None if broken is None else _next_marker(fh, broken + 1, marker)
+            counts["truncated_warc" if nxt is None and outcome == "truncated" else "corrupt_record"] += 1
+            pos = nxt
+
+
+def _read_from(fh, path: str, counts: Counter):
+    """Read records from the current position; returns (outcome, start offset of the last good record)."""
+    from warcio.archiveiterator import ArchiveIterator
+    from warcio.exceptions import ArchiveLoadFailed
+
+    iterator = ArchiveIterator(fh, no_record_parse=False)
+    last_start = None
+    while True:
+        try:
+            record = next(iterator)
+        except StopIteration:
+            return "eof", last_start
+        except (ArchiveLoadFailed, EOFError, zlib.error, OSError, ValueError) as exc:
+            return ("truncated" if _is_truncation(exc) else "corrupt"), last_start
+        if record.format != "warc":
+            # warcio also reads legacy ARC; here that only happens when the bytes are not a WARC record
+            return "corrupt", last_start
+        try:
+            page = _page(record, path, iterator)
+            record.raw_stream.read()  # drain, so a missing tail shows up as an unmet Content-Length
+            # only after the record is read: asking warcio for the offset earlier skips the record's body
+            start = iterator.get_record_offset()
+        except (EOFError, zlib.error, OSError, ValueError) as exc:
+            return ("truncated" if _is_truncation(exc) else "corrupt"), last_start
+        if getattr(record.raw_stream, "limit", 0):
+            # warcio hands back a short body when the file ends inside a record
+            return "short", last_start
+        last_start = start
+        if page is None:
+            counts["not_response"] += 1
+            continue
+        yield page
 
 
 def _is_truncation(exc: BaseException) -> bool:
