@@ -1,9 +1,10 @@
 """Reading fetched pages back out of WARC / WARC.gz files, local or remote (any fsspec URL).
 
 A Common Crawl segment, or one of our own crawl files, is a sequence of records; we keep HTTP ``response``
-records and turn each into a page dict. A record that cannot be parsed is skipped with a counted reason. A
-truncated gzip member ends the readable part of its file (nothing after it can be located reliably): the
-reader counts ``truncated_warc`` and the build goes on with the next file.
+records and turn each into a page dict. A record that cannot be parsed is skipped with a counted reason
+(``corrupt_record``) and reading resumes at the next record boundary (WARC.gz files compress each record as
+its own gzip member, so the next member's magic bytes mark it). A file that ends inside a record counts
+``truncated_warc``; the build goes on with the next file.
 """
 
 from __future__ import annotations
