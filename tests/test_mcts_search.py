@@ -151,3 +151,19 @@ def test_addition_mistakes_fail_the_column_check():
         assert not sound
     good = AdditionEnv("4867", "975", skill=1.0).propose(state, random.Random(0), 1)[0]
     assert good.text == "Column 0: fetch a=7 b=5 c=0; sum=12; digit=2 c=1"
+
+
+def test_records_do_not_depend_on_the_process_hash_seed():
+    import os
+    import subprocess
+    import sys
+
+    code = ("from reasonry.registry import get_task\nfrom reasonry.rng import item_rng\n"
+            "from reasonry.task import ItemKey\nfrom reasonry.hashing import content_hash\nout = []\n"
+            "for name in ['mcts/countdown/astro', 'mcts/equation/astro', 'mcts/addition/direct']:\n"
+            "    t = get_task(name); c = t.default_config()\n"
+            "    out += [t.generate(c, ItemKey(name, 'train', None, i), item_rng(4, name, i)) for i in range(3)]\n"
+            "print(content_hash(out))\n")
+    digests = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                              env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2")}
+    assert len(digests) == 1 and next(iter(digests)).strip()
