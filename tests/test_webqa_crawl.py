@@ -190,3 +190,33 @@ def test_per_host_rate_limit_and_page_cap(tmp_path):
     assert len(times) == 9  # robots.txt + 8 pages
     gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
     assert min(gaps) >= 0.045
+
+
+def test_time_cap_on_slow_page(tmp_path):
+    with FixtureServer() as server:
+        cfg = _config(server, tmp_path / "state", timeout_s=0.3, max_depth=0)
+        cfg["seeds"] = [server.base + "/slow.html"]
+        started = time.monotonic()
+        summary = crawl(CrawlConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in cfg.items()}))
+        elapsed = time.monotonic() - started
+    assert summary.fetched == 0 and summary.counts["fetch_error"] == 1
+    assert elapsed < 1.5
+
+
+def test_retry_interrupted_refetches_in_flight_urls(tmp_path):
+    """A journal that ends with a claim (the crash happened mid-request): retried only when configured."""
+    import json as _json
+
+    with FixtureServer() as server:
+        cfg = _config(server, tmp_path / "state", max_depth=0)
+        state = tmp_path / "state"
+        state.mkdir()
+        url = server.base + "/"
+        (state / "state.jsonl").write_text(
+            _json.dumps({"e": "queue", "url": url, "depth": 0, "hops": 0}) + "\n"
+            + _json.dumps({"e": "claim", "url": url}) + "\n")
+        first = crawl(CrawlConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in cfg.items()}))
+        assert first.fetched == 0 and first.counts["interrupted"] == 1 and "/" not in server.fetched()
+        cfg["retry_interrupted"] = True
+        second = crawl(CrawlConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in cfg.items()}))
+        assert second.fetched == 1 and server.fetched().count("/") == 1

@@ -10,6 +10,8 @@ from reasonry.generators.webqa.fixture_site import build_site
 
 # Served without Content-Length so the crawler's streaming size cap (not the header check) has to stop it.
 STREAMED = {"/archive/big.html"}
+# Not part of the site: answers after 2 s, to exercise the crawler's time cap.
+SLOW = "/slow.html"
 
 
 class FixtureServer:
@@ -26,6 +28,8 @@ class FixtureServer:
                     server.requests.append(self.path)
                     server.times.append(time.monotonic())
                 page = server.site.get(self.path)
+                if self.path == SLOW:
+                    time.sleep(2.0)
                 if page is None:
                     body = b"<html><body><h1>404 Not Found</h1></body></html>"
                     self.send_response(404)

@@ -34,8 +34,10 @@ class CrawlConfig:
     # (single addresses or CIDR networks, e.g. "127.0.0.1" for tests).
     allow_addresses: tuple[str, ...] = ()
     user_agent: str = "reasonry-webqa/0.1"
-    warc_max_bytes: int = 1_000_000_000
     fsync: bool = True
+    # A URL in flight when a crawl crashed may or may not have reached the server. False (default): never
+    # request it again (at most one fetch per URL); True: fetch it again on resume (no page lost).
+    retry_interrupted: bool = False
 
     def __post_init__(self):
         for i, seed in enumerate(self.seeds):

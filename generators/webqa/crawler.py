@@ -12,7 +12,8 @@
 Resume: an append-only journal (``state.jsonl``) records each URL when it is queued, when it is claimed (just
 before the request is sent, flushed and fsynced) and when its records are safely in the WARC. On restart the
 journal is replayed: done URLs are never fetched again, and URLs claimed but not done (in flight at the crash)
-are counted as ``interrupted`` and not retried, because the server may already have answered them. Each
+are counted as ``interrupted`` and not retried, because the server may already have answered them
+(``retry_interrupted: true`` trades that guarantee for completeness). Each
 session writes a new WARC file, so a record cut off by a crash never sits in front of new ones.
 """
 
@@ -432,7 +433,8 @@ class Crawler:
         self.counts.update(self.journal.previous)
         self.counts["interrupted"] = len(interrupted)
         for url in self.journal.queued:
-            if url not in self.journal.claimed and url not in self.journal.skipped:
+            retry = config.retry_interrupted and url in interrupted
+            if (url not in self.journal.claimed or retry) and url not in self.journal.skipped:
                 self.frontier.append(url)
         for seed in config.seeds:
             url = normalise_url(seed)
