@@ -1,0 +1,141 @@
+"""prolog/cryptarithm: letters stand for distinct digits in a sum of words (CLP(FD)).
+
+Puzzles are made from a real sum with its digits replaced by letters, so at least one solution exists.
+Evolution: 0 = two addends; 1 = three addends; 2 = three addends and a second objective, the number of
+solutions. The assignment asked for is the first in search order (letters alphabetically, smallest digit
+first).
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from reasonry.config import require
+from reasonry.generators.prolog.common import (
+    CSP_TRACE,
+    Instance,
+    PrologConfig,
+    PrologFamily,
+    csp_renderer,
+    make_tasks,
+    program,
+)
+
+MODEL = """
+letters(Letters) :-
+    puzzle(Addends, Sum),
+    append([Sum|Addends], All),
+    sort(All, Letters).
+
+model(Pairs, Digits) :-
+    puzzle(Addends, Sum),
+    letters(Letters),
+    same_length(Letters, Digits),
+    pairs_keys_values(Pairs, Letters, Digits),
+    Digits ins 0..9,
+    all_different(Digits),
+    maplist(word_value(Pairs), Addends, Values),
+    word_value(Pairs, Sum, Total),
+    add_up(Values, Left),
+    Left #= Total,
+    maplist(leading_digit(Pairs), [Sum|Addends]).
+
+% A word's value as one arithmetic expression, so the whole sum is a single linear constraint.
+word_value(Pairs, Word, Value) :-
+    foldl(add_digit(Pairs), Word, 0, Value).
+
+add_digit(Pairs, Letter, Acc, Acc * 10 + D) :-
+    memberchk(Letter-D, Pairs).
+
+add_up([V], V).
+add_up([V, W|Vs], Sum) :-
+    add_up([V + W|Vs], Sum).
+
+leading_digit(Pairs, [First|_]) :-
+    memberchk(First-D, Pairs),
+    D #\\= 0.
+"""
+
+ANSWER = """
+answer(_{assignment: Assignment}) :-
+    model(Pairs, Digits),
+    label(Digits),
+    dict_pairs(Assignment, _, Pairs).
+"""
+
+ANSWER_COUNT = """
+answer(_{assignment: Assignment, solutions: Count}) :-
+    model(Pairs, Digits),
+    label(Digits),
+    dict_pairs(Assignment, _, Pairs),
+    aggregate_all(count, (model(_, Ds), label(Ds)), Count).
+"""
+
+TRACE = CSP_TRACE + """
+trace_search :-
+    letters(Letters),
+    model(_, Digits),
+    once(tlabel(Digits, Letters)).
+"""
+
+LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+@dataclass(frozen=True)
+class CryptarithmConfig(PrologConfig):
+    digits: tuple[int, int] = (2, 4)  # digits of each addend
+    max_letters: tuple[int, ...] = (6, 7, 7)
+
+    def __post_init__(self):
+        super().__post_init__()
+        require(1 <= self.digits[0] <= self.digits[1] <= 6, "digits", "a range within 1..6")
+        require(len(self.max_letters) == 3 and all(2 <= m <= 10 for m in self.max_letters), "max_letters",
+                "one limit in 2..10 per evolution level (3)")
+
+
+class Cryptarithm(PrologFamily):
+    name = "cryptarithm"
+    title = "cryptarithms: word sums with distinct digits (CLP(FD))"
+    Config = CryptarithmConfig
+
+    def build(self, config: CryptarithmConfig, rng: random.Random) -> Instance | None:
+        addends_n = 2 if config.evolution == 0 else 3
+        for _ in range(50):
+            numbers = [rng.randint(10 ** (d - 1), 10 ** d - 1)
+                       for d in (rng.randint(*config.digits) for _ in range(addends_n))]
+            total = sum(numbers)
+            used = sorted(set("".join(map(str, numbers + [total]))))
+            if len(used) <= config.max_letters[config.evolution]:
+                break
+        else:
+            return None
+        letters = rng.sample(LETTERS, len(used))
+        code = dict(zip(used, letters, strict=True))
+        words = ["".join(code[ch] for ch in str(x)) for x in numbers]
+        sum_word = "".join(code[ch] for ch in str(total))
+        count = config.evolution == 2
+        fact = ("puzzle([" + ", ".join("[" + ", ".join(w) + "]" for w in words) + "], ["
+                + ", ".join(sum_word) + "]).")
+        text = program(fact, MODEL, ANSWER_COUNT if count else ANSWER, clpfd=True)
+        shown = " + ".join(w.upper() for w in words) + " = " + sum_word.upper()
+        statement = (f"Solve the cryptarithm {shown}: each letter stands for a digit, different letters for "
+                     "different digits, and no word starts with 0. If several assignments work, give the first "
+                     "one when the letters are taken in alphabetical order and digits are tried from 0 upwards "
+                     "(the lexicographically smallest digit sequence).")
+        fmt = '{"assignment": {"letter": digit, ...}} with the letters in lower case'
+        if count:
+            statement += " Also count all valid assignments."
+            fmt = '{"assignment": {"letter": digit, ...}, "solutions": number of assignments} (lower-case letters)'
+        return Instance(
+            problem={"addends": words, "sum": sum_word, "count": count},
+            program=text,
+            statement=statement,
+            answer_format=fmt + ".",
+            trace_addon=TRACE,
+            render_trace=csp_renderer(lambda letter: f"letter {str(letter).upper()}", lambda d: f"digit {d}"),
+            difficulty={"addends": addends_n, "letters": len(used)},
+        )
+
+
+CryptarithmExecution, CryptarithmSolve = make_tasks(Cryptarithm)
