@@ -38,8 +38,10 @@ def normalise_text(text: str) -> str:
 
 
 def reject(reason: str, detail: str, record: dict, stage: str) -> dict:
-    return {"reason": reason, "detail": detail, "stage": stage, "task": record.get("task"), "id": record.get("id"),
-            "record": record}
+    """The pipeline's reject shape (the same keys as ``reasonry.rejects.reject``)."""
+    return {"reason": reason, "detail": detail, "stage": stage, "task": record.get("task"),
+            "split": record.get("split"), "length_bucket": record.get("length_bucket"),
+            "index": (record.get("provenance") or {}).get("index"), "id": record.get("id"), "record": record}
 
 
 def _text(record: dict, field: str) -> str:

@@ -25,6 +25,8 @@ def make_reject(reason: str, detail: str, *, record: dict | None = None, url: st
     if url:
         detail = f"{url}: {detail}"
     return {"reason": reason, "detail": detail, "stage": STAGE, "task": TASK,
+            "split": record["split"] if record else None, "length_bucket": None,
+            "index": record["provenance"].get("index") if record else None,
             "id": record["id"] if record else None, "record": record}
 
 
