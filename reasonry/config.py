@@ -36,6 +36,9 @@ def _coerce(value: Any, tp: Any, path: str) -> Any:
     if origin in (Union, types.UnionType):
         if value is None and type(None) in args:
             return None
+        options = [a for a in args if a is not type(None)]
+        if len(options) == 1:  # Optional[X]: X's own error names the inner field
+            return _coerce(value, options[0], path)
         errors = []
         for arg in args:
             if arg is type(None):

@@ -98,3 +98,23 @@ def test_shipped_configs_load():
             load_config(path)
         except ConfigError as exc:  # a config for a source that is not installed here is still named
             assert "unknown task" in str(exc), exc
+
+
+def test_nested_optional_section_errors_name_the_inner_field():
+    from dataclasses import dataclass
+
+    from reasonry.config import from_dict
+
+    @dataclass(frozen=True)
+    class Inner:
+        delay: float = 1.0
+
+    @dataclass(frozen=True)
+    class Outer:
+        inner: Inner | None = None
+
+    assert from_dict(Outer, {"inner": {"delay": 2}}).inner.delay == 2.0
+    with pytest.raises(ConfigError, match=r"stage\.inner\.delay.*number"):
+        from_dict(Outer, {"inner": {"delay": "slow"}}, "stage")
+    with pytest.raises(ConfigError, match=r"stage\.inner\.dely"):
+        from_dict(Outer, {"inner": {"dely": 2}}, "stage")
