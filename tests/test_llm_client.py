@@ -145,3 +145,12 @@ def test_spawn_mode_shares_one_server_per_process(vllm_server):
     assert a.connect() == vllm_server.url
     with urllib.request.urlopen(vllm_server.url + "/v1/models", timeout=10) as response:
         assert [m["id"] for m in json.load(response)["data"]] == ["tiny"]
+
+
+def test_chat_api_uses_the_models_chat_template(vllm_server, tmp_path):
+    chat = ModelClient(vllm_server.client_config(api="chat", cache_dir=str(tmp_path)))
+    out = chat.generate(PROMPTS[:2], n=3, max_tokens=8, seed=2)
+    assert [len(s) for s in out] == [3, 3] and chat.requests_made == 2
+    plain = ModelClient(vllm_server.client_config(cache_dir=str(tmp_path)))
+    plain.generate(PROMPTS[:2], n=3, max_tokens=8, seed=2)
+    assert plain.requests_made == 2  # the API is part of the cache key: no chat reply is reused for a completion
