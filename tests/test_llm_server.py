@@ -27,7 +27,7 @@ if args.fail:
     print("stand-in: cannot load model", args.model, flush=True)
     sys.exit(3)
 child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
-open(os.environ["PID_FILE"], "w").write(f"{os.getpid()} {child.pid}")
+open(os.environ["PID_FILE"], "a").write(f"{os.getpid()} {child.pid}\\n")
 time.sleep(0.5)
 class Health(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
@@ -37,15 +37,16 @@ http.server.HTTPServer((args.host, args.port), Health).serve_forever()
 """
 
 
-def stand_in_config(tmp_path, *args: str) -> ClientConfig:
+def stand_in_config(tmp_path, *args: str, share: str = "process") -> ClientConfig:
     package = tmp_path / "fake" / "vllm" / "entrypoints" / "openai"
     package.mkdir(parents=True)
     for folder in (package, package.parent, package.parent.parent):
         (folder / "__init__.py").write_text("")
     (package / "api_server.py").write_text(textwrap.dedent(STAND_IN))
     env = {"PYTHONPATH": str(tmp_path / "fake"), "PID_FILE": str(tmp_path / "pids")}
-    return ClientConfig(model="m", mode="spawn", server=ServerConfig(python=sys.executable, args=args, env=env,
-                                                                     startup_timeout_s=30, log_dir=str(tmp_path)))
+    return ClientConfig(model="m", mode="spawn", server=ServerConfig(
+        python=sys.executable, args=args, env=env, startup_timeout_s=30, log_dir=str(tmp_path), share=share,
+        state_dir=str(tmp_path / "state")))
 
 
 def alive(pid: int) -> bool:
@@ -67,6 +68,27 @@ def test_start_waits_for_health_and_stop_ends_the_process_group(tmp_path):
     assert not alive(pid) and not alive(child)
     assert not server.healthy()
     server.stop()  # idempotent
+
+
+def test_machine_share_starts_once_and_the_last_user_stops_it(tmp_path):
+    # Two users in one process stand for two worker processes: flock locks belong to separate open files.
+    from reasonry.generators.llm.server import MachineServer
+
+    config = stand_in_config(tmp_path, share="machine")
+    first, second = MachineServer(config), MachineServer(config)
+    url = first.acquire()
+    assert second.acquire() == url
+    starts = (tmp_path / "pids").read_text().splitlines()
+    assert len(starts) == 1  # the second user reused the running server
+    pid, child = map(int, starts[0].split())
+    first.release()  # the user that started it leaves first: the other still needs it
+    assert alive(pid) and alive(child)
+    third = MachineServer(config)
+    assert third.acquire() == url and len((tmp_path / "pids").read_text().splitlines()) == 1
+    second.release()
+    third.release()  # the last user stops the whole process group
+    assert not alive(pid) and not alive(child)
+    assert not list((tmp_path / "state").glob("*.json"))
 
 
 def test_server_that_exits_gives_its_log(tmp_path):

@@ -26,6 +26,9 @@ class ServerConfig:
     env: dict[str, str] = field(default_factory=dict)
     startup_timeout_s: float = 600.0
     log_dir: str = ""  # "" = a temporary directory
+    # process: one server per worker process; machine: one per machine, shared by its worker processes.
+    share: Literal["process", "machine"] = "process"
+    state_dir: str = ""  # where machine-shared servers keep their lock and state files ("" = temp dir)
 
     def __post_init__(self):
         require(bool(self.python), "server.python", "name the interpreter that has vllm installed")

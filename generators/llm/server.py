@@ -9,6 +9,9 @@ every DoFn instance in a worker reuses it.
 from __future__ import annotations
 
 import atexit
+import contextlib
+import fcntl
+import json
 import os
 import signal
 import socket
@@ -129,7 +132,134 @@ class VLLMServer:
             pass
 
 
-_SERVERS: dict[str, VLLMServer] = {}
+def _process_gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+            return fh.read().rsplit(")", 1)[-1].split()[0] == "Z"
+    except OSError:
+        return False
+
+
+def _stop_group(pid: int, grace_s: float = 20.0) -> None:
+    """Stop a server this process did not start (so cannot wait for): TERM the group, KILL after the grace."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(pid, sig)
+        except ProcessLookupError:
+            return
+        deadline = time.monotonic() + grace_s
+        while time.monotonic() < deadline:
+            if _process_gone(pid):
+                return
+            time.sleep(0.1)
+
+
+@contextlib.contextmanager
+def _locked(path: Path):
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+class MachineServer:
+    """One server per machine for every process with the same configuration (``server.share: machine``).
+
+    Processes count themselves as users with a shared ``flock`` on a users file; start-up and shutdown happen
+    under an exclusive start lock. The first user starts the server and writes its URL and pid to a state
+    file; later users reuse it while it answers ``/health``; the last user to leave (the one that can turn its
+    shared lock into an exclusive one) stops it. A crashed user's locks vanish with it, so the count stays right.
+    """
+
+    def __init__(self, config: ClientConfig):
+        self.config = config
+        key = _server_key(config)
+        root = Path(config.server.state_dir or Path(tempfile.gettempdir()) / "reasonry-vllm")
+        root.mkdir(parents=True, exist_ok=True)
+        self.start_lock = root / f"{key}.lock"
+        self.users_path = root / f"{key}.users"
+        self.state_path = root / f"{key}.json"
+        self.url: str | None = None
+        self.started_here: VLLMServer | None = None
+        self._users_fd: int | None = None
+
+    def _state(self) -> dict | None:
+        try:
+            state = json.loads(self.state_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return state if isinstance(state, dict) and "url" in state and "pid" in state else None
+
+    def acquire(self) -> str:
+        if self.url is not None:
+            return self.url
+        with _locked(self.start_lock):
+            fd = os.open(self.users_path, os.O_RDWR | os.O_CREAT, 0o600)
+            fcntl.flock(fd, fcntl.LOCK_SH)
+            try:
+                state = self._state()
+                if state is not None and not _process_gone(state["pid"]) and _healthy(state["url"]):
+                    self.url = state["url"]
+                else:
+                    if state is not None:
+                        _stop_group(state["pid"])  # hung or half-dead leftover of an earlier run
+                    server = VLLMServer(self.config)
+                    server.start()
+                    self.started_here = server
+                    tmp = self.state_path.with_suffix(".tmp")
+                    tmp.write_text(json.dumps({"url": server.url, "pid": server.process.pid,
+                                               "log": str(server.log_path)}), encoding="utf-8")
+                    os.replace(tmp, self.state_path)
+                    self.url = server.url
+            except BaseException:
+                os.close(fd)
+                raise
+            self._users_fd = fd
+        return self.url
+
+    def release(self) -> None:
+        fd, self._users_fd = self._users_fd, None
+        if fd is None:
+            return
+        with _locked(self.start_lock):
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                last = True
+            except BlockingIOError:
+                last = False
+            if last:
+                state = self._state()
+                if self.started_here is not None and self.started_here.process is not None:
+                    self.started_here.stop()
+                elif state is not None:
+                    _stop_group(state["pid"])
+                with contextlib.suppress(FileNotFoundError):
+                    self.state_path.unlink()
+            os.close(fd)
+        if not last and self.started_here is not None:
+            # Others still use it: leave it running; the last user stops it.
+            self.started_here.process = None
+        self.url = None
+
+    def stop(self) -> None:
+        self.release()
+
+
+def _healthy(url: str) -> bool:
+    try:
+        return httpx.get(url + "/health", timeout=5.0).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+_SERVERS: dict[str, VLLMServer | MachineServer] = {}
 _LOCK = threading.Lock()
 
 
@@ -137,11 +267,17 @@ def _server_key(config: ClientConfig) -> str:
     return content_hash([config.model, config.served_model_name, config.api_key, to_dict(config.server)])
 
 
-def shared_server(config: ClientConfig) -> VLLMServer:
-    """The process-wide server for this configuration, started on first use and restarted if it died."""
+def shared_server(config: ClientConfig) -> VLLMServer | MachineServer:
+    """The server for this configuration, started on first use: one per process (``server.share: process``,
+    restarted if it died) or one per machine (``server.share: machine``). Has ``url`` and ``stop()``."""
     key = _server_key(config)
     with _LOCK:
         server = _SERVERS.get(key)
+        if config.server.share == "machine":
+            if server is None:
+                server = _SERVERS[key] = MachineServer(config)
+            server.acquire()
+            return server
         if server is not None and server.process is not None and server.process.poll() is None:
             return server
         if server is not None:
@@ -162,4 +298,5 @@ def stop_all() -> None:
 
 atexit.register(stop_all)
 
-__all__ = ["VLLMServer", "ServerStartError", "RetryableError", "shared_server", "stop_all", "free_port"]
+__all__ = ["MachineServer", "VLLMServer", "ServerStartError", "RetryableError", "shared_server", "stop_all",
+           "free_port"]
