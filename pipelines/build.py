@@ -54,13 +54,50 @@ def check_writable(out: Path) -> None:
 
 def build_graph(p: beam.Pipeline, config: BuildConfig, specs: list[ShardSpec], root: str,
                 progress_dir: str | None = None, cache_dir: str | None = None):
-    generated = (
-        p
-        | "ShardSpecs" >> beam.Create(specs)
-        | "Reshuffle" >> beam.Reshuffle()
-        | "GenerateAndVerify" >> Generate(config, build_id(config), progress_dir, cache_dir)
-    )
-    return (generated.records, generated[REJECTS]) | "DedupAndWrite" >> DedupAndWrite(
+    """Wire the stages the config asks for::
+
+        generated tasks ----------------------------+
+        web Q&A source -> dedup (exact, MinHash) --+-> decontaminate -> sample + self-consistency
+                                                   -> dedup by id and write
+
+    Near-duplicate removal runs on web text only: the symbolic sources are deduplicated exactly by id, and
+    their templated prompts and programs share most n-grams by construction.
+    """
+    batches, rejects = [], []
+    if specs:
+        generated = (
+            p
+            | "ShardSpecs" >> beam.Create(specs)
+            | "Reshuffle" >> beam.Reshuffle()
+            | "GenerateAndVerify" >> Generate(config, build_id(config), progress_dir, cache_dir)
+        )
+        batches.append(generated.records)
+        rejects.append(generated[REJECTS])
+    if config.stage("webqa") is not None:
+        from reasonry.filters.dedup import DedupConfig
+        from reasonry.pipelines.minhash import Dedup
+        from reasonry.pipelines.webqa import WebQASource
+
+        web = p | "WebQA" >> WebQASource(config.stage("webqa"))
+        deduped = web["records"] | "WebDedup" >> Dedup(config.stage("dedup") or DedupConfig())
+        batches.append(deduped["records"])
+        rejects += [web["rejects"], deduped["rejects"]]
+    records = batches[0] if len(batches) == 1 else tuple(batches) | "AllSources" >> beam.Flatten()
+    if config.stage("decontaminate") is not None:
+        from reasonry.pipelines.webqa import Decontaminate
+
+        clean = records | "Decontaminate" >> Decontaminate(config.stage("decontaminate"))
+        records = clean["records"]
+        rejects.append(clean["rejects"])
+    sampling = config.stage("sampling")
+    if sampling is not None and sampling.enabled:
+        from reasonry.pipelines.sample import SampleAndGrade
+
+        sampled = records | "SampleAndGrade" >> SampleAndGrade(sampling)
+        records = sampled.records
+        rejects.append(sampled[REJECTS])
+    all_rejects = tuple(rejects) | "AllRejects" >> beam.Flatten()
+    return (records, all_rejects) | "DedupAndWrite" >> DedupAndWrite(
         root, config.build.output_shards, config.build.exports)
 
 
@@ -116,8 +153,6 @@ def run_build(config: BuildConfig, out: str | Path, *, beam_args: tuple[str, ...
 
     out = Path(out)
     check_writable(out)
-    if not config.tasks:
-        raise ConfigError("the config selects no tasks", path="tasks")
     staging = out / STAGING
     shutil.rmtree(staging, ignore_errors=True)
     progress_dir = staging / ".progress"

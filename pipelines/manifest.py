@@ -70,15 +70,16 @@ def task_stats(root: Path, config: BuildConfig) -> dict:
     records = _read(root, "records/*/*.parquet",
                     ["id", "task", "split", "length_bucket", "prompt", "answer", "trace", "difficulty"])
     rejects = _read(root, "rejects/*/*.parquet", ["task", "reason", "stage"])
-    stats: dict = {}
-    for name in sorted(planned):
-        stats[name] = {"planned": planned[name], "kept": 0, "generated": 0, "dropped": {}, "buckets": {},
-                       "pass_rate_histogram": None, "example": None}
+    def new_entry(planned_count: int | None) -> dict:
+        # planned None: a source that is not planned by index (the web crawl): planned = what it produced
+        return {"planned": planned_count, "kept": 0, "generated": 0, "dropped": {}, "buckets": {},
+                "pass_rate_histogram": None, "example": None}
+
+    stats: dict = {name: new_entry(planned[name]) for name in sorted(planned)}
     if rejects is not None:
         for (task, reason, stage), n in Counter(zip(rejects["task"], rejects["reason"], rejects["stage"],
                                                     strict=True)).items():
-            entry = stats.setdefault(task, {"planned": 0, "kept": 0, "generated": 0, "dropped": {}, "buckets": {},
-                                            "pass_rate_histogram": None, "example": None})
+            entry = stats.setdefault(task, new_entry(None))
             entry["dropped"][reason] = entry["dropped"].get(reason, 0) + n
             entry.setdefault("_gen_dropped", 0)
             if stage == "generate":
@@ -89,7 +90,7 @@ def task_stats(root: Path, config: BuildConfig) -> dict:
             pl.col("length_bucket").fill_null("all"),
         )
         for (task,), frame in records.group_by(["task"], maintain_order=False):
-            entry = stats[task]
+            entry = stats.setdefault(task, new_entry(None))
             entry["kept"] = frame.height
             buckets: dict = defaultdict(dict)
             for (split, bucket), part in sorted(frame.group_by(["split", "length_bucket"]),
@@ -107,9 +108,11 @@ def task_stats(root: Path, config: BuildConfig) -> dict:
                                 "prompt": first["prompt"], "answer": first["answer"],
                                 "trace": trace if len(trace) <= 1500 else trace[:1500] + "\n..."}
     for entry in stats.values():
+        if entry["planned"] is None:
+            entry["planned"] = entry["kept"] + sum(entry["dropped"].values())
         entry["generated"] = entry["planned"] - entry.pop("_gen_dropped", 0)
         entry["dropped"] = dict(sorted(entry["dropped"].items()))
-    return stats
+    return dict(sorted(stats.items()))
 
 
 def _pass_rate_histogram(difficulty: pl.Series) -> list[int] | None:

@@ -153,7 +153,8 @@ def _split_records(records: list[dict], shards: int):
 
 
 def _reject_key(r: dict) -> str:
-    return r["id"] or f"{r['task']}|{r['split']}|{r['length_bucket']}|{r['index']}|{r['stage']}"
+    return r.get("id") or "|".join(str(r.get(k)) for k in ("task", "split", "length_bucket", "index", "stage",
+                                                            "detail"))
 
 
 def _split_rejects(rejects: list[dict], shards: int):

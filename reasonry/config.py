@@ -193,6 +193,14 @@ class BuildConfig:
         return content_hash({"build": to_dict(self.build), "tasks": to_dict(self.tasks),
                              "stages": to_dict(self.stages)})
 
+    def stage(self, name: str):
+        """The validated config of ``stages.<name>``, or None when the build has no such stage."""
+        from reasonry.registry import stage_config_class
+
+        if name not in self.stages:
+            return None
+        return from_dict(stage_config_class(name), self.stages[name], f"stages.{name}")
+
     def task_options(self, name: str):
         """The task's validated config dataclass."""
         from reasonry.registry import get_task
@@ -256,6 +264,7 @@ def load_config(path: str | os.PathLike | None = None, overrides: list[str] | tu
     try:
         config = from_dict(BuildConfig, data)
         _check_tasks(config)
+        _check_stages(config)
     except ConfigError as exc:
         if exc.source is None:
             raise ConfigError(str(exc), source=source) from None
@@ -283,6 +292,17 @@ def _check_tasks(config: BuildConfig) -> None:
                     raise ConfigError(f"bucket {bucket!r} is not one of {sorted(allowed)}",
                                       path=f"tasks.{name}.{split}.{bucket}")
         config.task_options(name)  # validates the task's own knobs
+
+
+def _check_stages(config: BuildConfig) -> None:
+    from reasonry.registry import STAGES
+
+    for name in config.stages:
+        if name not in STAGES:
+            raise ConfigError(UnknownNameError("stage", name, list(STAGES)).message, path=f"stages.{name}")
+        config.stage(name)
+    if not config.tasks and "webqa" not in config.stages:
+        raise ConfigError("the config selects no tasks and no web source", path="tasks")
 
 
 def dump_config(config: BuildConfig) -> str:

@@ -54,6 +54,21 @@ def load_plugins(modules) -> None:
         importlib.import_module(name)
 
 
+# stage name (a key of a build config's ``stages``) -> its validated config dataclass
+STAGES: dict[str, str] = {
+    "webqa": "reasonry.generators.webqa.config:WebQAStageConfig",
+    "dedup": "reasonry.filters.dedup:DedupConfig",
+    "decontaminate": "reasonry.filters.decontaminate:DecontaminateConfig",
+    "sampling": "reasonry.generators.llm.stage:SamplingStageConfig",
+}
+
+
+def stage_config_class(name: str):
+    if name not in STAGES:
+        raise UnknownNameError("stage", name, list(STAGES))
+    return _load(STAGES[name])
+
+
 def _load(target: str):
     module_name, _, attr = target.partition(":")
     module = importlib.import_module(module_name)
