@@ -8,6 +8,7 @@ raises, so a rerun after a crash or an outage resamples nothing that already cam
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -19,6 +20,11 @@ import httpx
 from reasonry.errors import ReasonryError, RetryableError
 from reasonry.generators.llm.cache import ResponseCache, response_key
 from reasonry.generators.llm.config import ClientConfig
+
+# httpx logs one INFO line per request, which floods worker logs at thousands of requests per shard; an
+# application that configured the logger itself keeps its choice.
+if logging.getLogger("httpx").level == logging.NOTSET:
+    logging.getLogger("httpx").setLevel(logging.WARNING)
 
 # Statuses worth retrying: overload, a server that is (re)starting, gateway hiccups.
 TRANSIENT_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
