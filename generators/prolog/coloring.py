@@ -64,13 +64,32 @@ answer(_{colors: Cs, min_colors: M}) :-
     !.
 """
 
-TRACE = CSP_TRACE + """
-trace_search :-
+TRACE_BASE = CSP_TRACE + """
+first_colouring :-
     colors(K),
     coloring(K, Cs),
     length(Cs, N),
     numlist(1, N, Nodes),
     once(tlabel(Cs, Nodes)).
+"""
+
+TRACE = TRACE_BASE + """
+trace_search :-
+    first_colouring.
+"""
+
+# The second objective: colour counts tried upwards until one admits a colouring.
+TRACE_MIN = TRACE_BASE + """
+trace_search :-
+    first_colouring,
+    colors(K),
+    between(1, K, M),
+    (   coloring(M, Ds), once(label(Ds))
+    ->  note(enough(M))
+    ;   note(too_few(M)),
+        fail
+    ),
+    !.
 """
 
 
@@ -128,8 +147,11 @@ class GraphColoring(PrologFamily):
             program=text,
             statement=statement,
             answer_format=fmt + ".",
-            trace_addon=TRACE,
-            render_trace=csp_renderer(lambda v: f"the colour of node {v}", lambda c: f"colour {c}"),
+            trace_addon=TRACE_MIN if minimum else TRACE,
+            render_trace=csp_renderer(lambda v: f"the colour of node {v}", lambda c: f"colour {c}", {
+                "too_few": lambda m: f"With only colours 1 to {m} the constraints have no solution.",
+                "enough": lambda m: f"With colours 1 to {m} a colouring exists, so {m} colours are the minimum.",
+            }),
             difficulty={"nodes": n, "colors": k, "edges": len(edges), "precolored": len(pre)},
         )
 

@@ -97,12 +97,18 @@ try_values([X|Xs], V, N, Vs, Ns) :-
 """
 
 
-def csp_renderer(var_text: Callable[[Any], str], val_text: Callable[[Any], str]):
-    """Prose for the events of ``CSP_TRACE``, in the family's own words for variables and values."""
+def csp_renderer(var_text: Callable[[Any], str], val_text: Callable[[Any], str],
+                 extra: dict[str, Callable[..., str]] | None = None):
+    """Prose for the events of ``CSP_TRACE``, in the family's own words for variables and values; ``extra``
+    renders a family's own event tags."""
 
     def render(events: list, value: dict) -> list[str]:
         lines = []
+        solutions = 0
         for tag, *args in events:
+            if extra and tag in extra:
+                lines.append(extra[tag](*args))
+                continue
             if tag == "domain":
                 vals = listing([val_text(v) for v in args[1]], "or")
                 lines.append(f"Next, {var_text(args[0])}: after propagation the candidates are {vals}.")
@@ -119,12 +125,16 @@ def csp_renderer(var_text: Callable[[Any], str], val_text: Callable[[Any], str])
             elif tag == "exhausted":
                 lines.append(f"No candidate is left for {var_text(args[0])}: backtrack.")
             elif tag == "solution":
-                lines.append("Every variable has a value and all constraints hold: a solution.")
+                solutions += 1
+                lines.append(f"Every variable has a value and all constraints hold: solution {solutions}.")
         if not events:
             lines.append("Posting the constraints already fails: propagation alone proves that no assignment "
                          "satisfies them.")
         elif not any(e[0] == "solution" for e in events) and len(events) < MAX_TRACE_EVENTS:
             lines.append("The search space is exhausted without a solution.")
+        if type(value.get("solutions")) is int:
+            lines.append(f"Running the search to the end finds {value['solutions']} solution(s) in all; the "
+                         "answer is the first one found.")
         return lines
 
     return render

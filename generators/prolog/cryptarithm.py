@@ -79,6 +79,13 @@ trace_search :-
     once(tlabel(Digits, Letters)).
 """
 
+TRACE_COUNT = CSP_TRACE + """
+trace_search :-
+    letters(Letters),
+    model(_, Digits),
+    forall(tlabel(Digits, Letters), true).
+"""
+
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
@@ -132,7 +139,7 @@ class Cryptarithm(PrologFamily):
             program=text,
             statement=statement,
             answer_format=fmt + ".",
-            trace_addon=TRACE,
+            trace_addon=TRACE_COUNT if count else TRACE,
             render_trace=csp_renderer(lambda letter: f"letter {str(letter).upper()}", lambda d: f"digit {d}"),
             difficulty={"addends": addends_n, "letters": len(used)},
         )

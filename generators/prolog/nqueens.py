@@ -76,6 +76,15 @@ trace_search :-
     once(tlabel(Qs, Rows)).
 """
 
+# With the count objective the same search runs to the end, every solution noted.
+TRACE_COUNT = CSP_TRACE + """
+trace_search :-
+    queens(Qs),
+    length(Qs, N),
+    numlist(1, N, Rows),
+    forall(tlabel(Qs, Rows), true).
+"""
+
 
 @dataclass(frozen=True)
 class NQueensConfig(PrologConfig):
@@ -123,7 +132,7 @@ class NQueens(PrologFamily):
             program=text,
             statement=statement,
             answer_format=fmt,
-            trace_addon=TRACE,
+            trace_addon=TRACE_COUNT if count else TRACE,
             render_trace=csp_renderer(lambda r: f"the queen of row {r}", lambda c: f"column {c}"),
             difficulty={"n": n, "blocked": len(blocked)},
         )
