@@ -110,3 +110,37 @@ def test_shipped_llm_config_validates():
     assert stage.client.mode == "spawn" and stage.client.server.python == ".venv-vllm/bin/python"
     assert [b.name for b in stage.self_consistency.buckets] == ["hard", "medium", "easy"]
     assert stage.self_consistency.allocation.budget_per_record < stage.self_consistency.allocation.k_max
+
+
+KILLED_STARTER = """
+import json, sys
+from reasonry.config import from_dict
+from reasonry.generators.llm import ClientConfig
+from reasonry.generators.llm.server import shared_server
+server = shared_server(from_dict(ClientConfig, json.loads(sys.argv[1])))
+print(server.process.pid, flush=True)
+sys.stdin.read()
+"""
+
+
+def test_per_process_server_dies_with_a_killed_worker(tmp_path):
+    import json
+    import signal
+    import subprocess
+    import time
+
+    from reasonry.config import to_dict
+
+    config = stand_in_config(tmp_path)
+    worker = subprocess.Popen([sys.executable, "-c", KILLED_STARTER, json.dumps(to_dict(config))],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    server_pid = int(worker.stdout.readline())
+    assert alive(server_pid)
+    worker.send_signal(signal.SIGKILL)  # no atexit handler runs
+    worker.wait()
+    deadline = time.monotonic() + 10
+    while alive(server_pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    grandchild = int((tmp_path / "pids").read_text().split()[1])
+    os.kill(grandchild, signal.SIGKILL)  # the stand-in's own child is ours to clean up, not the feature's
+    assert not alive(server_pid)

@@ -251,3 +251,16 @@ def vllm_config_stub():
     from reasonry.generators.llm import ClientConfig
 
     return ClientConfig(model="scripted")
+
+
+def test_unreachable_server_stops_the_stage_and_drops_nothing(tmp_path):
+    from reasonry.generators.llm import ClientConfig, ModelServerUnavailable
+    from reasonry.generators.llm.server import free_port
+
+    dead = ClientConfig(model="m", url=f"http://127.0.0.1:{free_port()}", max_retries=1, backoff_s=0.01,
+                        cache_dir=str(tmp_path))
+    client = ModelClient(dead)
+    stage = SamplingStage(stage_config(dead), client=client)
+    with pytest.raises(ModelServerUnavailable, match="after 2 attempts"):
+        stage.process(records(2))
+    assert client.requests_made == 4  # two records, one retry each, then the stage gives up (no rejects)

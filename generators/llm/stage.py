@@ -22,7 +22,7 @@ from reasonry.filters.self_consistency import (
     grade_rollout,
     needs_pseudo_label,
 )
-from reasonry.generators.llm.client import ModelClient, ModelServerUnavailable
+from reasonry.generators.llm.client import ModelClient, ModelRequestError
 from reasonry.generators.llm.config import ClientConfig
 from reasonry.verifiers.judge import JudgeConfig, decide
 
@@ -131,7 +131,9 @@ class SamplingStage:
                     temperature=cfg.temperature, top_p=cfg.top_p, stop=list(cfg.stop) or None,
                     seed=cfg.seed + round_no)
                 for result in results:
-                    if isinstance(result, ModelServerUnavailable):
+                    # Only a refused request is the record's fault; an unreachable or unstartable server
+                    # stops the stage (nothing is dropped, a rerun resumes from the cache).
+                    if isinstance(result, Exception) and not isinstance(result, ModelRequestError):
                         raise result
                 ok_idxs, ok_records, graded = [], [], []
                 for i, record, result in zip(idxs, records, results, strict=True):
