@@ -31,11 +31,12 @@ from reasonry.generators.prolog.scheduling import Scheduling
 from reasonry.generators.prolog.shortest_path import ShortestPath
 from reasonry.generators.prolog.sudoku import Sudoku
 from reasonry.generators.prolog.syllogism import Syllogism
+from reasonry.generators.prolog.zebra import Zebra
 from reasonry.verifiers.prolog.output import OutputError, canonical, parse_single_object
 from reasonry.verifiers.prolog.pool import PoolSettings, PrologPool
 
 FAMILIES = (NQueens, GraphColoring, Sudoku, Cryptarithm, Scheduling, ShortestPath, Kinship, KnightsKnaves,
-            ListRecursion, Syllogism)
+            ListRecursion, Syllogism, Zebra)
 
 
 def programs(count: int, seed: int = 0) -> list[str]:

@@ -22,6 +22,7 @@ from reasonry.generators.prolog.scheduling import Scheduling
 from reasonry.generators.prolog.shortest_path import ShortestPath
 from reasonry.generators.prolog.sudoku import Sudoku
 from reasonry.generators.prolog.syllogism import Syllogism
+from reasonry.generators.prolog.zebra import Zebra
 from reasonry.verifiers.prolog import run_json
 from reasonry.verifiers.prolog.output import NO_SOLUTION, normalise
 
@@ -330,6 +331,36 @@ def solve_syllogism(p):
     return {"follows": any((x in up(a) and y in up(b)) or (x in up(b) and y in up(a)) for a, b in somes)}
 
 
+def solve_zebra(p):
+    attrs = list(p["attributes"].values())
+    n = len(attrs[0])
+    values = [v for group in attrs for v in group]
+    solutions = []
+    for perms in itertools.product(*(itertools.permutations(range(1, n + 1)) for _ in attrs)):
+        house = {v: h for group, perm in zip(attrs, perms, strict=True) for v, h in zip(group, perm, strict=True)}
+        ok = True
+        for kind, a, b in p["clues"]:
+            if kind == "same":
+                ok = house[a] == house[b]
+            elif kind == "left_of":
+                ok = house[a] + 1 == house[b]
+            elif kind == "next_to":
+                ok = abs(house[a] - house[b]) == 1
+            elif kind == "in_house":
+                ok = house[a] == b
+            else:
+                ok = house[a] != b
+            if not ok:
+                break
+        if ok:
+            solutions.append([house[v] for v in values])
+    if not solutions:
+        return NO_SOLUTION
+    first = min(solutions)
+    rows = [[v for v, h in zip(values, first, strict=True) if h == i] for i in range(1, n + 1)]
+    return {"houses": rows, "solutions": len(solutions)}
+
+
 CASES = {
     "nqueens": (NQueens, solve_nqueens),
     "graph_coloring": (GraphColoring, solve_coloring),
@@ -341,6 +372,7 @@ CASES = {
     "knights_knaves": (KnightsKnaves, solve_knights),
     "list_recursion": (ListRecursion, solve_list),
     "syllogism": (Syllogism, solve_syllogism),
+    "zebra": (Zebra, solve_zebra),
 }
 
 

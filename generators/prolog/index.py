@@ -14,6 +14,7 @@ _FAMILIES: dict[str, tuple[str, str, str]] = {
     "knights_knaves": ("knights", "KnightsKnaves", "knights and knaves"),
     "list_recursion": ("list_recursion", "ListRecursion", "pipelines of recursive list predicates"),
     "syllogism": ("syllogism", "Syllogism", "syllogism chains (All / No / Some)"),
+    "zebra": ("zebra", "Zebra", "zebra-style assignment puzzles (CLP(FD))"),
 }
 
 TASKS: dict[str, tuple[str, str]] = {}
