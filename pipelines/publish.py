@@ -1,9 +1,9 @@
 """Publish a finished build to the Hugging Face Hub: one commit, tagged so users can pin the revision.
 
 The Hub repository holds the build in the Hub layout (``data/<export>-<family>/<split>-XXXXX-of-YYYYY.parquet``,
-rejects as split ``rejected``), the Hub card rendered from the manifest, and ``manifest.json``. Files of an
-earlier build under ``data/`` that this build no longer has are deleted in the same commit, so the card's
-``data_files`` patterns never pick up stale shards.
+rejects as split ``rejected``), the Hub card rendered from the manifest, ``manifest.json`` and the card's
+assets. Files of an earlier build in those folders that this build no longer has are deleted in the same
+commit, so the card's ``data_files`` patterns never pick up stale shards.
 
 Only huggingface_hub is needed here (no Beam). The build folder is only ever read: a failed or interrupted
 publish leaves it byte-identical. The token is never printed, and every error message is scrubbed of it.
@@ -211,7 +211,12 @@ class _Retrier:
         raise AssertionError("unreachable")
 
 
-def _stale_files(api, repo_id: str, revision: str, keep: set[str]) -> list[str]:
+def managed_folders(uploads: list[Upload]) -> set[str]:
+    """Folders a build owns on the Hub (``data/`` and e.g. ``assets/``): an earlier build's leftovers there go."""
+    return {DATA_PREFIX} | {u.path_in_repo.split("/", 1)[0] + "/" for u in uploads if "/" in u.path_in_repo}
+
+
+def _stale_files(api, repo_id: str, revision: str, keep: set[str], folders: set[str]) -> list[str]:
     from huggingface_hub.errors import EntryNotFoundError, RevisionNotFoundError
 
     try:
@@ -219,7 +224,7 @@ def _stale_files(api, repo_id: str, revision: str, keep: set[str]) -> list[str]:
         paths = [e.path for e in entries if getattr(e, "size", None) is not None]
     except (EntryNotFoundError, RevisionNotFoundError):
         return []
-    return sorted(p for p in paths if p.startswith(DATA_PREFIX) and p not in keep)
+    return sorted(p for p in paths if p.startswith(tuple(folders)) and p not in keep)
 
 
 def publish(out: str | Path, repo: str, *, private: bool = False, revision: str | None = None,
@@ -265,7 +270,7 @@ def publish(out: str | Path, repo: str, *, private: bool = False, revision: str 
         retry(f"create branch {branch}", lambda: api.create_branch(repo, branch=branch, repo_type=REPO_TYPE,
                                                                     exist_ok=True))
     keep = {u.path_in_repo for u in uploads}
-    stale = retry("list existing files", lambda: _stale_files(api, repo, branch, keep))
+    stale = retry("list existing files", lambda: _stale_files(api, repo, branch, keep, managed_folders(uploads)))
     build = manifest["build"]
     message = f"reasonry build {build.get('build_id', build['name'])}"
     description = (f"seed {build.get('seed')}, config hash {build.get('config_hash')}, "

@@ -150,16 +150,20 @@ def test_republish_replaces_stale_shards_in_the_same_commit(build, hub, tmp_path
 
     api = HfApi(endpoint=hub.endpoint, token=TOKEN)
     api.create_repo(REPO, repo_type="dataset")
-    old = [CommitOperationAdd("data/sft-tail/train-00000-of-00009.parquet", b"an older build's shard"),
-           CommitOperationAdd("NOTES.md", b"kept: not part of any build")]
+    # the card's own files (plots) live in a folder of their own, which the build owns like data/
+    assets = sorted({u.path_in_repo.split("/", 1)[0] for u in plan_upload(build) if "/" in u.path_in_repo} - {"data"})
+    stale = ["data/sft-tail/train-00000-of-00009.parquet", *(f"{a}/gone.png" for a in assets)]
+    old = [CommitOperationAdd(p, b"an older build's file") for p in stale]
+    old.append(CommitOperationAdd("NOTES.md", b"kept: not part of any build"))
     api.create_commit(REPO, operations=old, commit_message="an older build", repo_type="dataset")
     commits = hub.commit_count(REPO)
 
     result = _publish(build, hub)
     assert hub.commit_count(REPO) == commits + 1
-    assert result.deleted == ["data/sft-tail/train-00000-of-00009.parquet"]
+    assert result.deleted == sorted(stale)
     files = hub.files(REPO)
-    assert "data/sft-tail/train-00000-of-00009.parquet" not in files and files["NOTES.md"].startswith(b"kept")
+    assert not set(stale) & set(files) and files["NOTES.md"].startswith(b"kept")
+    assert set(files) == {u.path_in_repo for u in plan_upload(build)} | {".gitattributes", "NOTES.md"}
     import datasets
 
     ds = datasets.load_dataset(str(hub.materialise(REPO, tmp_path / "clone")), "sft-tail",
