@@ -45,6 +45,10 @@ BAD = {
                          "    json_write_dict(current_output, _{a: 1}).", "sandbox", "open"),
     "shell in a directive": (J + ":- shell('touch pwned').\nsolve_json :- json_write_dict(current_output, _{a: 1}).",
                              "sandbox", "directive"),
+    "term_expansion hook": (J + "term_expansion(_, _) :- shell('touch pwned'), fail.\nsolve_json.", "sandbox",
+                            "term_expansion"),
+    "dynamic hook": (J + ":- dynamic goal_expansion/2.\nsolve_json.", "sandbox", "goal_expansion"),
+    "clause for another module": (J + "user:portray(_) :- shell('touch pwned').\nsolve_json.", "sandbox", "user"),
     "goal fails": (J + "solve_json :- fail.", "goal_failed", "failed"),
     "no entry point": (J + "main :- true.", "no_goal", "solve_json"),
     "prints nothing": (J + "solve_json.", "no_output", "nothing"),
@@ -182,3 +186,29 @@ def test_run_json_raises_record_error_with_reason():
         run_json(BAD["two objects"][0])
     assert info.value.reason == "multiple_json"
     assert info.value.field == "verifier.spec.program"
+
+
+def _child_uses_pool(parent_pids, queue):
+    from reasonry.verifiers.prolog.pool import get_pool, shutdown_pool
+
+    own = get_pool()
+    result = own.run(GOOD)
+    queue.put((own.owner_pid == os.getpid(), set(own.worker_pids()).isdisjoint(parent_pids), result.ok))
+    shutdown_pool()
+
+
+def test_a_forked_worker_process_builds_its_own_pool():
+    """Beam's multi-processing runner forks: a child must never write to its parent's Prolog pipes."""
+    import multiprocessing
+
+    from reasonry.verifiers.prolog.pool import get_pool
+
+    parent = get_pool()
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    child = ctx.Process(target=_child_uses_pool, args=(parent.worker_pids(), queue))
+    child.start()
+    outcome = queue.get(timeout=60)
+    child.join(timeout=30)
+    assert outcome == (True, True, True)
+    assert get_pool() is parent and parent.run(GOOD).ok

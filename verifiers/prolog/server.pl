@@ -164,7 +164,37 @@ vet_head(Head) :-
     ->  throw(reasonry(sandbox_clause, Head))
     ;   callable(Head), predicate_property(system:Head, built_in)
     ->  throw(reasonry(sandbox_clause, Head))
+    ;   callable(Head), functor(Head, Name, Arity), hook(Name, Arity)
+    ->  throw(reasonry(sandbox_clause, Head))
     ;   true
+    ).
+
+% Hooks the system calls by itself (while loading, printing or handling errors), outside safe_goal's view.
+hook(term_expansion, 2).
+hook(term_expansion, 4).
+hook(goal_expansion, 2).
+hook(goal_expansion, 4).
+hook(portray, 1).
+hook(message_hook, 3).
+hook(exception, 3).
+hook(prolog_load_file, 2).
+hook(prolog_exception_hook, 4).
+hook(resource, 2).
+hook(resource, 3).
+hook(message_property, 2).
+hook(prolog_trace_interception, 4).
+
+vet_declaration(Spec) :-
+    (   var(Spec)
+    ->  throw(reasonry(sandbox_directive, dynamic(Spec)))
+    ;   Spec = (A, B)
+    ->  vet_declaration(A),
+        vet_declaration(B)
+    ;   is_list(Spec)
+    ->  maplist(vet_declaration, Spec)
+    ;   Spec = Name/Arity, atom(Name), integer(Arity), \+ hook(Name, Arity)
+    ->  true
+    ;   throw(reasonry(sandbox_directive, dynamic(Spec)))
     ).
 
 % Loading a library changes how later clauses are read (clpfd operators), so allowed imports take
@@ -174,8 +204,10 @@ vet_directive(use_module(library(Lib)), M, _) :- allowed_library(Lib), !,
 vet_directive(use_module(library(Lib), Imports), M, _) :- allowed_library(Lib), !,
     M:use_module(library(Lib), Imports).
 vet_directive(_, _, false) :- !.
-vet_directive(dynamic(_), _, _) :- !.
-vet_directive(discontiguous(_), _, _) :- !.
+vet_directive(dynamic(Spec), _, _) :- !,
+    vet_declaration(Spec).
+vet_directive(discontiguous(Spec), _, _) :- !,
+    vet_declaration(Spec).
 vet_directive(Directive, _, _) :-
     throw(reasonry(sandbox_directive, Directive)).
 
