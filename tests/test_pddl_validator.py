@@ -20,7 +20,7 @@ from reasonry.rng import item_rng
 from reasonry.task import ItemKey
 from reasonry.verifiers.pddl import verify
 from reasonry.verifiers.pddl.judge import judge
-from reasonry.verifiers.pddl.problems import load
+from reasonry.verifiers.pddl.problems import load, load_with_reader, read_plain
 from tests.pddl_sim import Sim, parse_plan
 
 SMALL = {
@@ -79,20 +79,30 @@ def test_simulator_agrees_with_verifier_on_valid_and_corrupted_plans(domain):
     assert checked["valid"] >= 2 and checked["invalid"] >= 5, checked
 
 
+def _shape(model):
+    return (model.init, frozenset(model.goal), model.objects,
+            {n: (s.params, s.pre, s.add, s.delete, s.cost) for n, s in model.schemas.items()})
+
+
 @pytest.mark.parametrize("domain", DOMAINS)
 def test_problem_text_reads_back_as_the_built_problem(domain):
-    """The PDDL the model reads is the problem the planner solves: parse the text, compare with the build."""
+    """The PDDL the model reads is the problem the planner solves: the problem built from the instance, the
+    text read by the verifier's fast path and the text read by unified-planning's own reader all agree."""
     task = get_task(f"pddl/{domain}/plan_generation")
     inst = task.domain.draw(small_config(task), random.Random(3))
     assert isinstance(inst, Instance)
-    built = load_instance(inst).model
-    parsed = load(domain_text(domain), problem_text(inst)).model
-    assert built.init == parsed.init and set(built.goal) == set(parsed.goal)
-    assert built.objects == parsed.objects
-    assert {n: (s.pre, s.add, s.delete, s.cost) for n, s in built.schemas.items()} == \
-        {n: (s.pre, s.add, s.delete, s.cost) for n, s in parsed.schemas.items()}
-    sim = Sim(domain_text(domain), problem_text(inst))
-    assert sim.init == built.init
+    text = problem_text(inst)
+    built = load_instance(inst)
+    fast = load(domain_text(domain), text)
+    reference = load_with_reader(domain_text(domain), text)
+    assert _shape(built.model) == _shape(fast.model) == _shape(reference.model)
+    assert built.problem.quality_metrics == reference.problem.quality_metrics
+    assert Sim(domain_text(domain), text).init == reference.model.init
+    # a problem outside the plain shape (a nested conjunction) takes unified-planning's reader and still loads
+    nested = text.replace("(:goal (and", "(:goal (and (and", 1).replace("  ))\n", "  )))\n", 1)
+    assert read_plain(text) is not None and read_plain(nested) is None
+    loaded = load(domain_text(domain), nested)
+    assert _shape(loaded.model) == _shape(reference.model)
 
 
 @pytest.mark.parametrize("domain", DOMAINS)

@@ -2,10 +2,10 @@
 problem, so the text a model reads and the problem the planner solves cannot drift apart.
 
 Domains are hand-written PDDL files in ``domain_files/``. Each is parsed once per process with
-unified-planning's reader (together with an empty problem, which turns ``(increase (total-cost) n)`` effects
-into an action-cost metric); an instance's problem is that template cloned with the instance's objects,
-initial state and goal added. Parsing every generated problem text instead would cost ~50 ms per instance,
-a third of a Fast Downward run; tests parse the text back and compare it to the built problem.
+unified-planning's reader (see ``reasonry.verifiers.pddl.problems.domain_template``); an instance's problem is
+that template cloned with the instance's objects, initial state and goal added. Parsing every generated
+problem text instead would cost 50-150 ms per instance, a large share of a Fast Downward run; tests parse the
+text back with unified-planning's reader and compare it to the built problem.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from reasonry.verifiers.pddl.problems import Loaded, quiet_environment
+from reasonry.verifiers.pddl.problems import Loaded, PlainProblem, build, domain_template
 from reasonry.verifiers.pddl.strips import Atom, from_up, show
 
 
@@ -61,33 +61,9 @@ def problem_text(inst: Instance) -> str:
     return "\n".join(lines) + "\n"
 
 
-@cache
-def template(domain: str):
-    from unified_planning.io import PDDLReader
-
-    quiet_environment()
-    empty = f"(define (problem empty) (:domain {domain}) (:init"
-    empty += " (= (total-cost) 0)) (:goal (and)) (:metric minimize (total-cost)))" if has_costs(domain) \
-        else ") (:goal (and)))"
-    return PDDLReader().parse_problem_string(domain_text(domain), empty)
-
-
 def to_up(inst: Instance):
-    from unified_planning.model import Object
-
-    problem = template(inst.domain).clone()
-    problem.name = inst.name
-    objects = {}
-    for type_name, names in inst.objects:
-        user_type = problem.user_type(type_name)
-        for name in names:
-            objects[name] = Object(name, user_type)
-    problem.add_objects(list(objects.values()))
-    for atom in inst.init:
-        problem.set_initial_value(problem.fluent(atom[0])(*(objects[a] for a in atom[1:])), True)
-    for atom in inst.goal:
-        problem.add_goal(problem.fluent(atom[0])(*(objects[a] for a in atom[1:])))
-    return problem
+    plain = PlainProblem(inst.name, inst.domain, inst.objects, inst.init, inst.goal, has_costs(inst.domain))
+    return build(domain_template(domain_text(inst.domain)), plain)
 
 
 def load_instance(inst: Instance) -> Loaded:

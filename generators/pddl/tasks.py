@@ -27,6 +27,7 @@ from reasonry.task import ItemKey, Task
 from reasonry.verifiers.pddl import verify
 from reasonry.verifiers.pddl.judge import simulate
 from reasonry.verifiers.pddl.plan_text import render
+from reasonry.verifiers.pddl.problems import domain_template
 from reasonry.verifiers.pddl.strips import Ground
 from reasonry.verifiers.pddl.verdict_json import render_verdict
 from reasonry.verifiers.pddl.walk import compose, walk
@@ -97,9 +98,9 @@ class PddlTask(Task):
         self.last_rejection: tuple[str, str] | None = None
 
     def setup(self) -> None:
-        """Start the planners ahead of the first item (optional: they also start on first use)."""
-        planner.ENGINES.get(planner.SATISFICING)
-        planner.ENGINES.get(planner.OPTIMAL)
+        """Start the planner and read the domain ahead of the first item (both also happen on first use)."""
+        planner.ENGINES.get(self.planner_config)
+        domain_template(domain_text(self.domain.name))
 
     def teardown(self) -> None:
         planner.shutdown()
