@@ -49,6 +49,7 @@ BAD = {
                             "term_expansion"),
     "dynamic hook": (J + ":- dynamic goal_expansion/2.\nsolve_json.", "sandbox", "goal_expansion"),
     "clause for another module": (J + "user:portray(_) :- shell('touch pwned').\nsolve_json.", "sandbox", "user"),
+    "undefined procedure": (J + "solve_json :- no_such_predicate(1).", "undefined_procedure", "no_such_predicate"),
     "goal fails": (J + "solve_json :- fail.", "goal_failed", "failed"),
     "no entry point": (J + "main :- true.", "no_goal", "solve_json"),
     "prints nothing": (J + "solve_json.", "no_output", "nothing"),

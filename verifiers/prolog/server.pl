@@ -84,7 +84,7 @@ serve(In, Out) :-
     ).
 
 protocol_error(Out, E) :-
-    message_to_codes(E, Text),
+    message_text(E, Text),
     reply(Out, _{status: "error", reason: "protocol", detail: Text}).
 
 reply(Out, Dict) :-
@@ -212,6 +212,9 @@ vet_directive(Directive, _, _) :-
     throw(reasonry(sandbox_directive, Directive)).
 
 error_reply(reasonry(syntax, E), _{status: "error", reason: "syntax_error", detail: D}) :- !, message_text(E, D).
+error_reply(reasonry(sandbox, E), _{status: "error", reason: "undefined_procedure", detail: D}) :-
+    E = error(existence_error(procedure, _), _), !,
+    message_text(E, D).
 error_reply(reasonry(sandbox, E), _{status: "error", reason: "sandbox", detail: D}) :- !, message_text(E, D).
 error_reply(reasonry(sandbox_directive, Dir), _{status: "error", reason: "sandbox", detail: D}) :- !,
     format(string(D), 'directive not allowed: ~q', [Dir]).
@@ -232,24 +235,17 @@ error_reply(error(permission_error(A, T, C), _), _{status: "error", reason: "san
 error_reply(E, _{status: "error", reason: "exception", detail: D}) :-
     message_text(E, D).
 
+% The message SWI-Prolog would print for E (one line per message line), or the term itself.
 message_text(E, Text) :-
-    catch(message_to_codes(E, Codes), _, fail), !,
-    string_codes(Text0, Codes),
-    truncate(Text0, Text).
+    catch(( '$messages':translate_message(E, Lines, []),
+            with_output_to(string(Text0), print_message_lines(current_output, '', Lines)) ),
+          _, fail),
+    !,
+    split_string(Text0, "", "\n ", [Text1]),
+    truncate(Text1, Text).
 message_text(E, Text) :-
     format(string(Text0), '~q', [E]),
     truncate(Text0, Text).
-
-message_to_codes(E, Codes) :-
-    message_to_codes_(E, Codes).
-message_to_codes_(E, Codes) :-
-    catch(( message_to_lines(E, Lines), with_output_to(codes(Codes), print_message_lines(current_output, '', Lines)) ),
-          _, fail), !.
-message_to_codes_(E, Codes) :-
-    format(codes(Codes), '~q', [E]).
-
-message_to_lines(E, Lines) :-
-    translate_message(E, Lines, []).
 
 truncate(Text, Out) :-
     string_length(Text, N),
