@@ -100,12 +100,17 @@ def build(template, plain: PlainProblem):
     return problem
 
 
+MAX_TEXT = 1_000_000  # characters per PDDL text: bounds the reader's time and memory
+
+
 @lru_cache(maxsize=128)
 def load(domain_text: str, problem_text: str) -> Loaded:
     if not isinstance(domain_text, str) or "(define" not in domain_text.lower():
         raise ProblemError("malformed domain: not a PDDL domain (no '(define')")
     if not isinstance(problem_text, str):
         raise ProblemError("malformed problem: not text")
+    if len(domain_text) > MAX_TEXT or len(problem_text) > MAX_TEXT:
+        raise ProblemError(f"domain or problem text longer than {MAX_TEXT} characters")
     template = domain_template(domain_text)
     plain = read_plain(problem_text)
     if plain is None or plain.metric != _has_costs(domain_text) or plain.domain != _domain_name(domain_text):
