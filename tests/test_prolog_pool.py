@@ -173,6 +173,8 @@ def test_verifier_gold_passes_and_corrupted_fails():
     bad = verifier.verify({"program": BAD["shell/1"][0]}, '{"a": 1}')
     assert not bad.ok and "sandbox" in bad.reason
     assert not verifier.verify({"nothing": 1}, "{}").ok
+    assert not verifier.verify(spec, '{"queens": ' + "[" * 100_000 + "]" * 100_000 + "}").ok  # never raises
+    assert not verifier.verify(spec, '{"queens": NaN}').ok
 
 
 def test_key_order_is_normalised():

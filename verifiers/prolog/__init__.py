@@ -43,6 +43,8 @@ def run_json(program: str, goal: str = "solve_json", *, time_limit: float | None
         raise ProgramRejected(exc.reason, exc.detail) from None
 
 
+MAX_CANDIDATE_CHARS = 1_000_000
+
 _CACHE: OrderedDict[str, str | ProgramRejected] = OrderedDict()
 _CACHE_SIZE = 2048
 _CACHE_LOCK = Lock()
@@ -84,10 +86,14 @@ def verify(spec: dict, candidate: str) -> Verdict:
         gold = reference_answer(spec)
     except ProgramRejected as exc:
         return Verdict.no(f"reference program rejected ({exc.reason}): {exc.detail}")
+    if len(candidate) > MAX_CANDIDATE_CHARS:
+        return Verdict.no(f"candidate is longer than {MAX_CANDIDATE_CHARS} characters")
     try:
         answer = canonical(candidate_object(candidate))
     except OutputError as exc:
         return Verdict.no(f"candidate is not one JSON object ({exc.reason})")
+    except (ValueError, RecursionError) as exc:  # e.g. nesting too deep for the JSON parser
+        return Verdict.no(f"candidate is not usable JSON ({type(exc).__name__})")
     if answer == gold:
         return Verdict.yes("JSON matches SWI-Prolog's output")
     return Verdict.no(f"wrong answer: SWI-Prolog printed {gold}")

@@ -36,13 +36,13 @@ def parse_single_object(text: str) -> dict:
         raise OutputError("no_output", "the program printed nothing")
     try:
         value, end = _DECODER.raw_decode(stripped)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise OutputError("not_json", f"output is not JSON: {exc}; starts {stripped[:80]!r}") from None
     rest = stripped[end:].strip()
     if rest:
         try:
             _DECODER.raw_decode(rest)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise OutputError("trailing_output", f"text after the JSON object: {rest[:80]!r}") from None
         raise OutputError("multiple_json", "more than one JSON value printed")
     if not isinstance(value, dict):
