@@ -11,6 +11,7 @@ publish leaves it byte-identical. The token is never printed, and every error me
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import time
@@ -198,6 +199,8 @@ class _Retrier:
         for attempt in range(self.retries + 1):
             try:
                 return fn()
+            except PublishError:
+                raise
             except Exception as exc:  # noqa: BLE001 - every failure becomes a PublishError below
                 reason = _redact(describe(exc), self.token)
                 if is_transient(exc) and attempt < self.retries:
@@ -227,6 +230,48 @@ def _stale_files(api, repo_id: str, revision: str, keep: set[str], folders: set[
     return sorted(p for p in paths if p.startswith(tuple(folders)) and p not in keep)
 
 
+def _branch_head(refs, branch: str) -> str:
+    for ref in refs.branches:
+        if ref.name == branch:
+            return ref.target_commit
+    raise PublishError(f"branch {branch} is missing right after it was created")
+
+
+def _git_blob_id(data: bytes) -> str:
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+@dataclass
+class _Landed:
+    oid: str
+    commit_url: str
+
+
+def _landed_commit(api, repo_id: str, branch: str, parent: str, uploads: list[Upload],
+                   stale: list[str]) -> _Landed | None:
+    """The branch's new head if it holds exactly this upload (an earlier attempt landed), else None."""
+    refs = api.list_repo_refs(repo_id, repo_type=REPO_TYPE)
+    head = _branch_head(refs, branch)
+    if head == parent:
+        return None
+    remote = {e.path: e for e in api.list_repo_tree(repo_id, recursive=True, revision=head, repo_type=REPO_TYPE)
+              if getattr(e, "size", None) is not None}
+    if any(p in remote for p in stale):
+        return None
+    for u in uploads:
+        entry = remote.get(u.path_in_repo)
+        data = u.content if u.content is not None else u.source.read_bytes()
+        lfs = getattr(entry, "lfs", None)
+        if entry is None or entry.size != len(data):
+            return None
+        if lfs is not None and getattr(lfs, "sha256", None) != hashlib.sha256(data).hexdigest():
+            return None
+        if lfs is None and entry.blob_id != _git_blob_id(data):
+            return None
+    prefix = "" if api.endpoint.endswith("/") else "/"
+    return _Landed(head, f"{api.endpoint}{prefix}datasets/{repo_id}/commit/{head}")
+
+
 def publish(out: str | Path, repo: str, *, private: bool = False, revision: str | None = None,
             tag: str | None = None, dry_run: bool = False, endpoint: str | None = None, token: str | None = None,
             retries: int = 4, backoff: float = 2.0, log: Callable[[str], None] = print) -> PublishResult:
@@ -254,6 +299,7 @@ def publish(out: str | Path, repo: str, *, private: bool = False, revision: str 
         return result
 
     from huggingface_hub import CommitOperationDelete, HfApi, constants
+    from huggingface_hub.errors import HfHubHTTPError
 
     if constants.is_offline_mode():
         raise PublishError("HF_HUB_OFFLINE is set: unset it to publish")
@@ -269,17 +315,35 @@ def publish(out: str | Path, repo: str, *, private: bool = False, revision: str 
     if branch not in {b.name for b in refs.branches}:
         retry(f"create branch {branch}", lambda: api.create_branch(repo, branch=branch, repo_type=REPO_TYPE,
                                                                     exist_ok=True))
+        refs = retry("list branches and tags", lambda: api.list_repo_refs(repo, repo_type=REPO_TYPE))
+    head = _branch_head(refs, branch)
     keep = {u.path_in_repo for u in uploads}
-    stale = retry("list existing files", lambda: _stale_files(api, repo, branch, keep, managed_folders(uploads)))
+    stale = retry("list existing files", lambda: _stale_files(api, repo, head, keep, managed_folders(uploads)))
     build = manifest["build"]
     message = f"reasonry build {build.get('build_id', build['name'])}"
     description = (f"seed {build.get('seed')}, config hash {build.get('config_hash')}, "
                    f"git commit {manifest.get('git_commit')}; {len(uploads)} files, {len(stale)} stale removed")
+    attempts = []
 
     def commit():
+        # Pinned to the head the stale list was read from: a commit that raced ours fails instead of being
+        # overwritten, and a retry after a lost reply cannot land the same build twice.
+        attempts.append(1)
         operations = [u.operation() for u in uploads] + [CommitOperationDelete(path_in_repo=p) for p in stale]
-        return api.create_commit(repo, operations=operations, commit_message=message,
-                                 commit_description=description, repo_type=REPO_TYPE, revision=branch)
+        try:
+            return api.create_commit(repo, operations=operations, commit_message=message,
+                                     commit_description=description, repo_type=REPO_TYPE, revision=branch,
+                                     parent_commit=head)
+        except HfHubHTTPError as exc:
+            status = getattr(getattr(exc, "response", None), "status_code", None)
+            if status in (409, 412):
+                landed = _landed_commit(api, repo, branch, head, uploads, stale) if len(attempts) > 1 else None
+                if landed:
+                    log(f"the earlier attempt's commit {landed.oid} landed; its reply was lost")
+                    return landed
+                raise PublishError(f"upload commit failed: branch {branch} moved past {head[:12]} while "
+                                   f"publishing (another publish?); run again") from None
+            raise
 
     log(f"uploading {len(uploads)} files to datasets/{repo} branch {branch} as one commit")
     info = retry("upload commit", commit)

@@ -5,8 +5,10 @@ It exists because the real Hub cannot be reached offline. It answers the request
 preupload, NDJSON commit) and ``create_tag``, and keeps each repository as real git-like state: commits with
 their file contents, branches and tags. Preupload answers "regular" for every file, so contents arrive inline in
 the commit's NDJSON. ``faults`` injects failures per endpoint, in order: an HTTP status (its error message
-echoes the request's Authorization header, to prove the client scrubs it) or ``"drop"`` (the connection closes
-without an answer, like an interrupted upload).
+echoes the request's Authorization header, to prove the client scrubs it), ``"drop"`` (the connection closes
+without an answer, like an interrupted upload) or ``"lost-reply"`` (the request is carried out, then the
+connection closes without an answer). A commit whose ``parentCommit`` is not the branch head gets 412, as on
+the Hub; the tree lists git blob ids.
 """
 
 from __future__ import annotations
@@ -29,11 +31,16 @@ class _Drop(Exception):
     pass
 
 
+def git_blob_id(data: bytes) -> str:
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
 class HubStandIn:
     def __init__(self, token: str):
         self.token = token
         self.repos: dict[str, dict] = {}
         self.faults: dict[str, list] = {}
+        self.hooks: dict[str, list] = {}  # endpoint -> callables run (once each) before the next such request
         self.requests: list[tuple[str, str]] = []
         self.unhandled: list[tuple[str, str]] = []
         self.lock = threading.Lock()
@@ -135,6 +142,8 @@ class HubStandIn:
         with self.lock:
             pending = self.faults.get(kind)
             fault = pending.pop(0) if pending else None
+        if fault == "lost-reply":
+            return "lost-reply"
         if fault == "drop":
             raise _Drop
         if isinstance(fault, int):
@@ -158,24 +167,37 @@ class HubStandIn:
             repo = self.repos.get(repo_id)
         if repo is None:
             return 404, {"error": "Repository not found"}, {"X-Error-Code": "RepoNotFound"}
+        with self.lock:
+            pending = self.hooks.get(action)
+            hook = pending.pop(0) if pending else None
+        if hook:
+            hook()
         fault = self._fault(action, auth)
-        if fault:
+        if fault and fault != "lost-reply":
             return fault
         with self.lock:
-            if (method, action) == ("GET", "refs"):
-                return 200, self._refs(repo), {}
-            if (method, action) == ("POST", "branch"):
-                return self._branch(repo, rest, json.loads(body or b"{}"))
-            if (method, action) == ("GET", "tree"):
-                return self._tree(repo, rest)
-            if (method, action) == ("POST", "preupload"):
-                return self._preupload(repo, rest, json.loads(body))
-            if (method, action) == ("POST", "commit"):
-                return self._commit(repo_id, repo, rest, body)
-            if (method, action) == ("POST", "tag"):
-                return self._tag(repo, rest, json.loads(body))
-        self.unhandled.append((method, path))
-        return 404, {"error": f"no route {method} {path}"}, {}
+            answer = self._act(method, action, repo_id, repo, rest, body)
+        if fault == "lost-reply":
+            raise _Drop
+        if answer is None:
+            self.unhandled.append((method, path))
+            return 404, {"error": f"no route {method} {path}"}, {}
+        return answer
+
+    def _act(self, method: str, action: str, repo_id: str, repo: dict, rest: str, body: bytes):
+        if (method, action) == ("GET", "refs"):
+            return 200, self._refs(repo), {}
+        if (method, action) == ("POST", "branch"):
+            return self._branch(repo, rest, json.loads(body or b"{}"))
+        if (method, action) == ("GET", "tree"):
+            return self._tree(repo, rest)
+        if (method, action) == ("POST", "preupload"):
+            return self._preupload(repo, rest, json.loads(body))
+        if (method, action) == ("POST", "commit"):
+            return self._commit(repo_id, repo, rest, body)
+        if (method, action) == ("POST", "tag"):
+            return self._tag(repo, rest, json.loads(body))
+        return None
 
     def _create(self, payload: dict):
         repo_id = f"{payload['organization']}/{payload['name']}"
@@ -223,7 +245,7 @@ class HubStandIn:
         if oid is None:
             return 404, {"error": "Invalid rev id"}, {"X-Error-Code": "RevisionNotFound"}
         files = repo["commits"][oid]["files"]
-        return 200, [{"type": "file", "oid": hashlib.sha1(files[p]).hexdigest(), "size": len(files[p]), "path": p}
+        return 200, [{"type": "file", "oid": git_blob_id(files[p]), "size": len(files[p]), "path": p}
                      for p in sorted(files)], {}
 
     def _preupload(self, repo: dict, revision: str, payload: dict):
@@ -243,6 +265,8 @@ class HubStandIn:
             key, value = item["key"], item["value"]
             if key == "header":
                 message = value["summary"]
+                if value.get("parentCommit") not in (None, parent):
+                    return 412, {"error": "A commit has happened since. Please refresh and try again."}, {}
             elif key == "file":
                 files[value["path"]] = base64.b64decode(value["content"])
             elif key == "deletedFile":

@@ -226,6 +226,35 @@ def test_interrupted_upload_is_retried(build, hub):
     assert sum(1 for method, path in hub.requests if path.endswith("/commit/main")) == 3
 
 
+def test_a_commit_whose_reply_was_lost_is_recognised_and_not_repeated(build, hub):
+    messages: list[str] = []
+    hub.faults["commit"] = ["lost-reply"]  # the commit lands, then the connection drops before the answer
+    result = publish(build, REPO, endpoint=hub.endpoint, token=TOKEN, backoff=0.01, log=messages.append)
+    repo = hub.repos[REPO]
+    assert hub.commit_count(REPO) == 2  # the initial commit and the build, once
+    assert repo["branches"]["main"] == result.commit and list(repo["tags"].values()) == [result.commit]
+    assert any("landed" in m for m in messages)
+
+
+def test_a_branch_that_moves_during_the_upload_is_not_overwritten(build, hub):
+    from huggingface_hub import CommitOperationAdd, HfApi
+
+    api = HfApi(endpoint=hub.endpoint, token=TOKEN)
+
+    def someone_else_commits():
+        api.create_commit(REPO, operations=[CommitOperationAdd("data/sft-tail/theirs.parquet", b"not ours")],
+                          commit_message="a concurrent publish", repo_type="dataset")
+
+    hub.hooks["commit"] = [someone_else_commits]
+    with pytest.raises(PublishError, match="moved past"):
+        _publish(build, hub)
+    files = hub.files(REPO)
+    assert "data/sft-tail/theirs.parquet" in files and "manifest.json" not in files
+    assert hub.repos[REPO]["tags"] == {}
+    _publish(build, hub)  # run again: now the other file is an earlier build's leftover and goes
+    assert "data/sft-tail/theirs.parquet" not in hub.files(REPO)
+
+
 def test_persistent_failure_is_a_clear_error_without_the_token_and_leaves_the_build_intact(build, hub, capsys):
     before = _snapshot(build)
     hub.faults["commit"] = ["drop"] + [500] * 10  # the 500s echo the Authorization header back
