@@ -32,6 +32,7 @@ def test_lenient_spellings_of_the_gold_plan_pass(bw):
         "\n".join(f"{s.split()[0]}({', '.join(s.split()[1:])})" for s in bare),
         "```\n" + "\n".join(s.upper() for s in lines) + "\n```",
         "\n".join(f"- {s} ; comment" for s in lines),
+        "Plan:\n" + "\n".join(f"{i} {s}" for i, s in enumerate(lines, 1)),
     ]
     for text in styles:
         assert verify(spec, text).ok, text

@@ -1,9 +1,10 @@
 """Lenient reading of a plan written by a model: one action per line, in any of the usual spellings.
 
 Accepted per line: ``(stack a b)``, ``stack a b``, ``stack(a, b)``, each optionally preceded by a step number
-(``3.``, ``3)``, ``3:``, ``Step 3:``, ``[3]``) or a list bullet, and optionally followed by a ``;`` comment or a
-Fast Downward ``(cost)`` suffix. Blank lines, ``;`` comment lines and Markdown code fences are skipped. PDDL
-names are case-insensitive, so everything is lower-cased. Anything else is an unparsable line with its number.
+(``3.``, ``3)``, ``3:``, ``Step 3:``, ``[3]``, ``3 (``) or a list bullet, and optionally followed by a ``;``
+comment or a Fast Downward ``(cost)`` suffix. Blank lines, ``;`` comment lines, Markdown code fences and
+heading lines such as ``Plan:`` are skipped. PDDL names are case-insensitive, so everything is lower-cased.
+Anything else is an unparsable line, reported with its number.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from __future__ import annotations
 import re
 
 _NAME = r"[a-z][a-z0-9_\-]*"
-_PREFIX = re.compile(r"^(?:step\s*)?(?:\[\s*\d+\s*\]|\d+\s*[.):]|[-*\u2022])\s*")
+_PREFIX = re.compile(r"^(?:step\s*)?(?:\[\s*\d+\s*\]|\d+\s*[.):]|\d+\s+(?=\()|[-*\u2022])\s*")
+_HEADING = re.compile(r"^[a-z][a-z ]*:$")
 _PAREN = re.compile(rf"^\(\s*({_NAME})((?:\s+{_NAME})*)\s*\)$")
 _CALL = re.compile(rf"^({_NAME})\s*\(\s*((?:{_NAME}\s*(?:,\s*{_NAME}\s*)*)?)\)$")
 _BARE = re.compile(rf"^({_NAME})((?:\s+{_NAME})*)$")
@@ -54,7 +56,7 @@ def parse_plan(text: str, max_steps: int) -> list[tuple[str, tuple[str, ...]]]:
     steps = []
     for lineno, line in enumerate(text.splitlines(), 1):
         s = line.strip()
-        if not s or s.startswith(";") or s.startswith("```"):
+        if not s or s.startswith(";") or s.startswith("```") or _HEADING.match(s.lower()):
             continue
         action = parse_action(s)
         if action is None:
