@@ -255,7 +255,7 @@ class PrologTask(Task):
                 lines.append(f"(The search log is cut after its first {MAX_TRACE_EVENTS} steps; "
                              "the search goes on in the same way.)")
         if self.mode == "execution":
-            lines.insert(0, "solve_json/0 calls answer/1, which runs the model; the search goes as follows.")
+            lines.insert(0, "solve_json/0 calls answer/1; SWI-Prolog derives the answer as follows.")
         lines.append(f"Final answer: {canonical_json(value)}")
         return "\n".join(lines)
 
