@@ -37,7 +37,9 @@ def generate_shard(spec: ShardSpec, task_config, *, seed: int, config_hash: str,
                                     "config_hash": config_hash, "build_id": build_id}
             records.append(record)
         except RecordError as exc:
-            rejects.append(reject("invalid_record", str(exc), task=spec.task, key=key, stage="generate"))
+            # engines name their own reasons (a Prolog program's time_limit, a planner's timeout, ...)
+            reason = getattr(exc, "reason", None) or "invalid_record"
+            rejects.append(reject(reason, str(exc), task=spec.task, key=key, stage="generate"))
         except Exception as exc:  # dead letter: the item is kept as a reject with its error
             rejects.append(reject("error", error_detail(exc), task=spec.task, key=key, stage="generate"))
     stats = {"shard": spec.key(), "task": spec.task, "items": spec.size,
