@@ -58,10 +58,13 @@ class GenerateShardFn(beam.DoFn):
                 task.setup()
 
     def teardown(self):
+        from reasonry.registry import shutdown_engines
+
         for name in getattr(self, "task_configs", {}):
             task = get_task(name)
             if hasattr(task, "teardown"):
                 task.teardown()
+        shutdown_engines()
 
     def _compute(self, spec: ShardSpec):
         from reasonry.generators.run import generate_shard
@@ -111,6 +114,11 @@ class VerifyBatchFn(beam.DoFn):
         from reasonry.registry import load_plugins
 
         load_plugins(self.plugins)
+
+    def teardown(self):
+        from reasonry.registry import shutdown_engines
+
+        shutdown_engines()
 
     def process(self, records: list[dict]):
         from reasonry.verifiers.gold import verify_batch

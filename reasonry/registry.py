@@ -63,6 +63,20 @@ STAGES: dict[str, str] = {
 }
 
 
+# Process-wide engines started lazily by verifiers; stopped when a worker tears down.
+ENGINE_SHUTDOWNS = ("reasonry.verifiers.math_worker:shutdown", "reasonry.verifiers.prolog:shutdown_pool")
+
+
+def shutdown_engines() -> None:
+    """Stop every engine this process started (a module never imported started none)."""
+    import sys
+
+    for target in ENGINE_SHUTDOWNS:
+        module_name, _, attr = target.partition(":")
+        if module_name in sys.modules:
+            getattr(sys.modules[module_name], attr)()
+
+
 def stage_config_class(name: str):
     if name not in STAGES:
         raise UnknownNameError("stage", name, list(STAGES))
