@@ -63,6 +63,7 @@ class _Engines:
                     # Our domains are fixed typed STRIPS that both planners support; the per-call check
                     # recomputes the problem kind by walking every expression, which costs more than a small search.
                     engine.skip_checks = True
+                    _reuse_plan_reader(engine)
                     self._engines[config] = engine
                     self._names[config] = name
                     break
@@ -80,6 +81,25 @@ class _Engines:
                 pass
         self._engines.clear()
         self._names.clear()
+
+
+def _reuse_plan_reader(engine) -> None:
+    """unified-planning's PDDL planners read the plan file with a new ``PDDLReader`` per call, and building
+    the reader's grammar costs more than a small Fast Downward search's translation step. The reading itself
+    (``parse_plan_string``) keeps no state between calls, so one reader per engine does the same job."""
+    if not hasattr(engine, "_plan_from_str"):
+        return
+    from unified_planning.io import PDDLReader
+
+    readers = {}
+
+    def plan_from_str(problem, plan_str, get_item_named):
+        env = problem.environment
+        if id(env) not in readers:
+            readers[id(env)] = PDDLReader(env)
+        return readers[id(env)].parse_plan_string(problem, plan_str, get_item_named)
+
+    engine._plan_from_str = plan_from_str
 
 
 ENGINES = _Engines()
