@@ -164,6 +164,7 @@ def test_the_worker_wheel_holds_every_package_and_data_file(tmp_path):
 
 
 def test_container_and_template_files_match_this_environment():
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
     python = f"python{sys.version_info.major}.{sys.version_info.minor}"
     apt = re.search(r"^APT_PACKAGES := (.+)$", (ROOT / "Makefile").read_text(), re.M).group(1).split()
     for name in ("Dockerfile.cpu", "Dockerfile.gpu"):
@@ -172,6 +173,8 @@ def test_container_and_template_files_match_this_environment():
         assert f"FROM apache/beam_{python}_sdk:" in text
         assert all(pkg in text for pkg in apt)
         assert "dist/reasonry-*.whl" in text and "-c /tmp/reasonry/constraints.txt" in text
+        (extras,) = re.findall(r"reasonry-\*\.whl\)\[([a-z,]+)\]", text)
+        assert set(extras.split(",")) <= set(pyproject["project"]["optional-dependencies"]), name
     gpu = (ROOT / "dataflow/Dockerfile.gpu").read_text()
     assert "python -m venv /opt/vllm" in gpu and "/opt/vllm/bin/pip install" in gpu
     launcher = (ROOT / "dataflow/Dockerfile.launcher").read_text()
