@@ -38,3 +38,37 @@ def test_same_problem_is_solved_once_per_process():
     assert first == second
     assert planner.STATS["calls"] - before["calls"] == 1
     assert planner.STATS["cache_hits"] - before["cache_hits"] == 1
+
+
+def test_planner_runs_leave_the_working_directory_alone(tmp_path, monkeypatch):
+    """Fast Downward's default ``output.sas`` in the current directory lets parallel runs (Beam workers in one
+    directory) swap each other's tasks; every run must use a file of its own."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "output.sas").mkdir()  # a run that used the shared default file could not write it
+    planner.clear_cache()
+    for domain in ("ferry", "visitall"):
+        record = records(domain, "plan_generation_optimal", 1)[0]
+        assert verify(record["verifier"]["spec"], record["answer"]).ok
+    assert [p.name for p in tmp_path.iterdir()] == ["output.sas"]
+    assert list((tmp_path / "output.sas").iterdir()) == []
+
+
+def _solve_in_process(args):
+    domain, index = args
+    from reasonry.registry import get_task
+    from reasonry.rng import item_rng
+    from reasonry.task import ItemKey
+
+    task = get_task(f"pddl/{domain}/plan_generation")
+    record = task.generate(task.default_config(), ItemKey(task.name, "train", None, index),
+                           item_rng(5, task.name, index))
+    return None if record is None else verify(record["verifier"]["spec"], record["answer"]).reason
+
+
+def test_parallel_planner_processes_in_one_directory_get_their_own_plans():
+    import multiprocessing
+
+    jobs = [(d, i) for i in range(3) for d in ("miconic", "visitall", "gripper", "ferry")]
+    with multiprocessing.get_context("spawn").Pool(2) as pool:
+        reasons = pool.map(_solve_in_process, jobs)
+    assert all(r is not None and r.startswith("valid plan") for r in reasons), reasons

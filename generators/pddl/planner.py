@@ -15,6 +15,7 @@ generating the same key twice (determinism checks, retries) should not pay for t
 
 from __future__ import annotations
 
+import os
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -64,6 +65,7 @@ class _Engines:
                     # recomputes the problem kind by walking every expression, which costs more than a small search.
                     engine.skip_checks = True
                     _reuse_plan_reader(engine)
+                    _private_sas_file(engine)
                     self._engines[config] = engine
                     self._names[config] = name
                     break
@@ -81,6 +83,24 @@ class _Engines:
                 pass
         self._engines.clear()
         self._names.clear()
+
+
+def _private_sas_file(engine) -> None:
+    """Fast Downward's translator writes ``output.sas`` into the current directory by default, so two planner
+    runs in one directory (Beam workers, parallel test runs) read each other's tasks and return plans for the
+    wrong problem. Each run gets its own file next to unified-planning's per-call plan file instead."""
+    for attr in ("_get_cmd", "_get_anytime_cmd"):
+        original = getattr(engine, attr, None)
+        if original is None:
+            continue
+
+        def with_sas_file(domain_filename, problem_filename, plan_filename, _original=original):
+            cmd = list(_original(domain_filename, problem_filename, plan_filename))
+            at = cmd.index("--plan-file")
+            sas = os.path.join(os.path.dirname(plan_filename), "output.sas")
+            return cmd[:at] + ["--sas-file", sas] + cmd[at:]
+
+        setattr(engine, attr, with_sas_file)
 
 
 def _reuse_plan_reader(engine) -> None:

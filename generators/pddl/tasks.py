@@ -158,8 +158,10 @@ class PddlTask(Task):
                 f"Problem (PDDL):\n{problem_text(inst).strip()}\n\n{instruction}")
 
     @staticmethod
-    def example(grounds: list[Ground]) -> str:
-        return grounds[0].text()
+    def example(model) -> str:
+        """The answer's syntax shown with type placeholders: a real step could give part of the answer away."""
+        schema = next(iter(model.schemas.values()))
+        return "(" + " ".join([schema.name, *(f"<{t}>" for _, t in schema.params)]) + ")"
 
     # --- corrupted answers and traces for the contract test ----------------------------------------
 
@@ -214,7 +216,7 @@ class PlanGeneration(PddlTask):
     mode = "generate"
 
     def pose(self, config, inst, loaded, grounds, cost, spec, rng):
-        return {"instruction": INSTRUCTIONS["generate"].format(example=self.example(grounds)),
+        return {"instruction": INSTRUCTIONS["generate"].format(example=self.example(loaded.model)),
                 "answer": _plan_text(grounds), "spec": {}, "walk": walk(loaded.model, grounds)}
 
 
@@ -229,7 +231,7 @@ class PlanGenerationOptimal(PddlTask):
             rule = f" (action costs: {costs})"
         else:
             rule = " (every action costs 1, so the shortest plan)"
-        instruction = INSTRUCTIONS["optimal"].format(example=self.example(grounds), cost_rule=rule)
+        instruction = INSTRUCTIONS["optimal"].format(example=self.example(loaded.model), cost_rule=rule)
         return {"instruction": instruction, "answer": _plan_text(grounds), "spec": {"optimal_cost": cost},
                 "walk": walk(loaded.model, grounds), "meta": {"optimal_cost": cost}}
 
@@ -246,7 +248,7 @@ class PlanCompletion(PddlTask):
         instruction = (f"Here is a plan of {n} steps for this problem with {k} step(s) missing, each marked '?':\n"
                        f"{shown}\n\nFill in every missing step so that the whole plan is valid. Each '?' is exactly "
                        f"one action, and every given step must stay at its position. Answer with the complete "
-                       f"plan of {n} steps, one action per line in PDDL form, e.g. {self.example(grounds)}.")
+                       f"plan of {n} steps, one action per line in PDDL form, e.g. {self.example(loaded.model)}.")
         return {"instruction": instruction, "answer": _plan_text(grounds), "spec": {"given": given},
                 "walk": walk(loaded.model, grounds), "problem_extra": {"given": given}}
 
