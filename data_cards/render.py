@@ -81,10 +81,15 @@ def dataset_infos(manifest: dict) -> list[dict]:
         features = Features.from_arrow_schema(schemas[export])._to_yaml_list()
         for family, files in sorted(families.items()):
             rows: dict[str, int] = {}
+            sizes: dict[str, int] = {}
             for path, n in files.items():
-                rows[split_of(path)] = rows.get(split_of(path), 0) + n
+                split = split_of(path)
+                rows[split] = rows.get(split, 0) + n
+                sizes[split] = sizes.get(split, 0) + manifest.get("file_bytes", {}).get(path, 0)
             infos.append({"config_name": f"{export}-{family}", "features": features,
-                          "splits": [{"name": k, "num_examples": v} for k, v in sorted(rows.items())]})
+                          "splits": [{"name": k, "num_bytes": sizes[k], "num_examples": v}
+                                     for k, v in sorted(rows.items())],
+                          "dataset_size": sum(sizes.values())})
     return infos
 
 

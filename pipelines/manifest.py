@@ -139,6 +139,17 @@ def file_index(root: Path) -> dict[str, dict[str, dict[str, int]]]:
     return index
 
 
+def file_bytes(root: Path) -> dict[str, int]:
+    """Uncompressed size of each Parquet file's data (what the Hub's ``num_bytes`` counts)."""
+    import pyarrow.parquet as pq
+
+    sizes = {}
+    for path in sorted(root.glob("*/*/*.parquet")):
+        meta = pq.read_metadata(path)
+        sizes[str(path.relative_to(root))] = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+    return sizes
+
+
 def build_manifest(root: Path, config: BuildConfig, run: dict) -> dict:
     return {
         "schema_version": 1,
@@ -151,6 +162,7 @@ def build_manifest(root: Path, config: BuildConfig, run: dict) -> dict:
         "generators": {name: get_task(name).version for name in sorted(config.tasks)},
         "tasks": task_stats(root, config),
         "files": file_index(root),
+        "file_bytes": file_bytes(root),
         "run": {**run, "runner": to_dict(config.runner)},
     }
 
