@@ -81,7 +81,8 @@ def test_malformed_domain_and_problem_are_named(bw):
 
 def test_planner_time_out_is_a_counted_rejection():
     task = get_task("pddl/blocksworld/plan_generation_optimal")
-    config = from_dict(task.Config, {"blocks": [30, 30], "time_limit_s": 0.5, "max_plan_length": 200})
+    config = from_dict(task.Config, {"blocks": [30, 30], "optimal_time_limit_s": 0.5,
+                                     "max_plan_length": 200})
     key = ItemKey(task.name, "train", None, 0)
     assert task.generate(config, key, item_rng(1, task.name, 0)) is None
     reason, detail = task.last_rejection
@@ -146,6 +147,7 @@ def test_trace_checker_names_the_first_wrong_line(bw):
 @pytest.mark.parametrize("options,field", [
     ({"blocks": [5, 2]}, "blocks"),
     ({"time_limit_s": 0}, "time_limit_s"),
+    ({"optimal_time_limit_s": -1}, "optimal_time_limit_s"),
     ({"gap_fraction": 1.5}, "gap_fraction"),
     ({"colour": "red"}, "colour"),
 ])

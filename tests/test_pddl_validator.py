@@ -36,7 +36,8 @@ SMALL = {
 def small_config(task, **extra):
     from reasonry.config import from_dict
 
-    return from_dict(task.Config, {"time_limit_s": 20.0, **SMALL[task.domain.name], **extra})
+    limits = {"time_limit_s": 20.0, "optimal_time_limit_s": 20.0}
+    return from_dict(task.Config, {**limits, **SMALL[task.domain.name], **extra})
 
 
 def records(domain: str, kind: str, n: int, **extra):

@@ -37,7 +37,8 @@ from reasonry.verifiers.pddl.walk import compose, walk
 class PddlConfig:
     """Knobs every PDDL task has; domain configs add their size knobs."""
 
-    time_limit_s: float = 10.0  # per planner call, satisficing and optimal alike
+    time_limit_s: float = 10.0  # per satisficing planner call (wall clock)
+    optimal_time_limit_s: float = 30.0  # per cost-optimal planner call (wall clock)
     min_plan_length: int = 2
     max_plan_length: int = 40  # longer plans make prompts and traces unwieldy
     gap_fraction: float = 0.3  # plan_completion: share of steps blanked out (at least one)
@@ -45,6 +46,7 @@ class PddlConfig:
 
     def __post_init__(self):
         require(0 < self.time_limit_s <= 3600, "time_limit_s", "must be in (0, 3600]")
+        require(0 < self.optimal_time_limit_s <= 3600, "optimal_time_limit_s", "must be in (0, 3600]")
         require(1 <= self.min_plan_length <= self.max_plan_length, "min_plan_length",
                 "must be >= 1 and <= max_plan_length")
         require(0.0 < self.gap_fraction < 1.0, "gap_fraction", "must be in (0, 1)")
@@ -118,10 +120,10 @@ class PddlTask(Task):
         inst = self.domain.draw(config, rng)
         text = problem_text(inst)
         loaded = load_instance(inst)
-        solution = planner.solve(loaded.problem, text, self.planner_config, config.time_limit_s)
+        limit = config.optimal_time_limit_s if self.planner_config == planner.OPTIMAL else config.time_limit_s
+        solution = planner.solve(loaded.problem, text, self.planner_config, limit)
         if solution.reason is not None:
-            raise Reject(solution.reason, f"{solution.planner} on {inst.name} ({self.planner_config}, "
-                                          f"limit {config.time_limit_s}s)")
+            raise Reject(solution.reason, f"{solution.planner} on {inst.name} ({self.planner_config}, limit {limit}s)")
         grounds = [loaded.model.ground(n, a) for n, a in solution.plan]
         if len(grounds) < config.min_plan_length:
             raise Reject("trivial_plan", f"plan of {len(grounds)} steps < min_plan_length")
