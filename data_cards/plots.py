@@ -6,8 +6,6 @@ same bytes.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import polars as pl
 
 ASSETS = "assets"
@@ -23,14 +21,19 @@ def _figure(width: float, height: float):
     return plt, plt.figure(figsize=(width, height), dpi=100)
 
 
-def _save(plt, fig, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+def _save(plt, fig, path: str) -> None:
+    import io
+
+    from reasonry.storage import write_bytes
+
     fig.tight_layout()
-    fig.savefig(path, format="png", metadata={"Software": None})
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", metadata={"Software": None})
     plt.close(fig)
+    write_bytes(path, buffer.getvalue())
 
 
-def trace_length_plot(records: pl.DataFrame, family: str, path: Path) -> bool:
+def trace_length_plot(records: pl.DataFrame, family: str, path: str) -> bool:
     """Box plot of trace length (characters) per task and length bucket; False if no record has a trace."""
     frame = records.filter((pl.col("family") == family) & pl.col("trace").is_not_null())
     if frame.height == 0:
@@ -51,7 +54,7 @@ def trace_length_plot(records: pl.DataFrame, family: str, path: Path) -> bool:
     return True
 
 
-def pass_rate_plot(histograms: dict[str, list[int]], path: Path) -> bool:
+def pass_rate_plot(histograms: dict[str, list[int]], path: str) -> bool:
     """Bar chart of model pass rates per task (ten bins of 0.1); False when nothing was sampled."""
     histograms = {k: v for k, v in histograms.items() if sum(v)}
     if not histograms:
@@ -69,17 +72,18 @@ def pass_rate_plot(histograms: dict[str, list[int]], path: Path) -> bool:
     return True
 
 
-def write_plots(root: Path, families: list[str], histograms: dict[str, list[int]]) -> list[str]:
+def write_plots(root: str, families: list[str], histograms: dict[str, list[int]]) -> list[str]:
     """Every figure of the card; returns their paths relative to ``root``."""
-    files = sorted(root.glob("records/*/*.parquet"))
+    from reasonry.storage import glob, join, read_parquet_frame
+
+    records = read_parquet_frame(glob(root, "records/*/*.parquet"), ["family", "task", "length_bucket", "trace"])
     written = []
-    if files:
-        records = pl.concat([pl.read_parquet(f, columns=["family", "task", "length_bucket", "trace"]) for f in files])
+    if records is not None:
         for family in families:
             rel = f"{ASSETS}/trace_lengths_{family}.png"
-            if trace_length_plot(records, family, root / rel):
+            if trace_length_plot(records, family, join(root, rel)):
                 written.append(rel)
     rel = f"{ASSETS}/pass_rates.png"
-    if pass_rate_plot(histograms, root / rel):
+    if pass_rate_plot(histograms, join(root, rel)):
         written.append(rel)
     return written

@@ -190,7 +190,9 @@ def render_card(manifest: dict, layout: str = "local") -> str:
     return "\n".join(out) + "\n"
 
 
-def write_card(root: Path, manifest: dict, layout: str = "local") -> Path:
-    path = Path(root) / "README.md"
-    path.write_text(render_card(manifest, layout), encoding="utf-8")
+def write_card(root: str | Path, manifest: dict, layout: str = "local") -> str:
+    from reasonry.storage import join, write_bytes
+
+    path = join(root, "README.md")
+    write_bytes(path, render_card(manifest, layout).encode("utf-8"))
     return path

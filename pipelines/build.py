@@ -9,7 +9,6 @@ crash leaves the previous build intact and a rerun starts clean and gives the sa
 from __future__ import annotations
 
 import json
-import shutil
 import threading
 import time
 from collections.abc import Callable
@@ -18,6 +17,7 @@ from pathlib import Path
 
 import apache_beam as beam
 
+from reasonry import storage
 from reasonry.config import BuildConfig
 from reasonry.errors import BuildFailed, ConfigError
 from reasonry.pipelines.manifest import build_id, build_manifest, write_manifest
@@ -33,7 +33,7 @@ ERROR_REASONS = ("error", "verifier_error")
 
 @dataclass
 class BuildResult:
-    out: Path
+    out: Path | str  # a local folder, or the URL of a remote one
     manifest: dict
     seconds: float
 
@@ -42,14 +42,14 @@ class BuildResult:
         return self.manifest["tasks"]
 
 
-def check_writable(out: Path) -> None:
+def check_writable(out: str) -> None:
+    probe = storage.join(out, ".write-probe")
     try:
-        out.mkdir(parents=True, exist_ok=True)
-        probe = out / ".write-probe"
-        probe.write_text("ok")
-        probe.unlink()
-    except OSError as exc:
-        raise ConfigError(f"cannot write to output folder {str(out)!r}: {exc.strerror or exc}", path="--out") from None
+        storage.write_bytes(probe, b"ok")
+        storage.remove(probe)
+    except (OSError, ImportError, ValueError) as exc:
+        reason = getattr(exc, "strerror", None) or exc
+        raise ConfigError(f"cannot write to output folder {out!r}: {reason}", path="--out") from None
 
 
 def build_graph(p: beam.Pipeline, config: BuildConfig, specs: list[ShardSpec], root: str,
@@ -101,12 +101,12 @@ def build_graph(p: beam.Pipeline, config: BuildConfig, specs: list[ShardSpec], r
         root, config.build.output_shards, config.build.exports)
 
 
-def _run_pipeline(config: BuildConfig, specs: list[ShardSpec], staging: Path, progress_dir: Path,
-                  cache_dir: Path | None, beam_args: tuple[str, ...]) -> dict[str, int]:
+def _run_pipeline(config: BuildConfig, specs: list[ShardSpec], staging: str, progress_dir: str,
+                  cache_dir: str | None, beam_args: tuple[str, ...]) -> dict[str, int]:
     options = pipeline_options(config.runner, beam_args)
     runner = make_runner(config.runner)
     p = beam.Pipeline(runner=runner, options=options) if runner else beam.Pipeline(options=options)
-    build_graph(p, config, specs, str(staging), str(progress_dir), str(cache_dir) if cache_dir else None)
+    build_graph(p, config, specs, staging, progress_dir, cache_dir)
     result = p.run()
     result.wait_until_finish()
     return _counters(result)
@@ -126,18 +126,15 @@ def _counters(result) -> dict[str, int]:
     return dict(sorted(totals.items()))
 
 
-def _install(staging: Path, out: Path) -> None:
+def _install(staging: str, out: str) -> None:
     """Move the finished build into place, replacing the previous one's files."""
     for name in (*OUTPUT_DIRS, "manifest.json", "README.md"):
-        target = out / name
-        if target.is_dir():
-            shutil.rmtree(target)
-        elif target.exists():
-            target.unlink()
-        source = staging / name
-        if source.exists():
-            source.rename(target)
-    shutil.rmtree(staging, ignore_errors=True)
+        target = storage.join(out, name)
+        storage.remove(target)
+        source = storage.join(staging, name)
+        if storage.exists(source):
+            storage.move(source, target)
+    storage.remove(staging)
 
 
 def run_build(config: BuildConfig, out: str | Path, *, beam_args: tuple[str, ...] = (),
@@ -151,15 +148,15 @@ def run_build(config: BuildConfig, out: str | Path, *, beam_args: tuple[str, ...
     from reasonry.data_cards.plots import write_plots
     from reasonry.data_cards.render import write_card
 
-    out = Path(out)
+    out = str(out)
     check_writable(out)
-    staging = out / STAGING
-    shutil.rmtree(staging, ignore_errors=True)
-    progress_dir = staging / ".progress"
-    progress_dir.mkdir(parents=True)
-    cache_dir = out / CACHE
+    staging = storage.join(out, STAGING)
+    storage.remove(staging)
+    progress_dir = storage.join(staging, ".progress")
+    storage.makedirs(progress_dir)
+    cache_dir = storage.join(out, CACHE)
     if not use_cache:
-        shutil.rmtree(cache_dir, ignore_errors=True)
+        storage.remove(cache_dir)
     specs = plan_shards(config)
     total = sum(s.size for s in specs)
     started = time.time()
@@ -174,8 +171,9 @@ def run_build(config: BuildConfig, out: str | Path, *, beam_args: tuple[str, ...
 
     worker = threading.Thread(target=target, name="beam-pipeline", daemon=True)
     worker.start()
+    poll = 2.0 if storage.is_url(out) else 0.5
     while worker.is_alive():
-        worker.join(timeout=0.5)
+        worker.join(timeout=poll)
         if on_progress:
             on_progress(*_progress(progress_dir), total)
     if errors:
@@ -184,7 +182,7 @@ def run_build(config: BuildConfig, out: str | Path, *, beam_args: tuple[str, ...
         on_progress(*_progress(progress_dir), total)
     seconds = time.time() - started
     markers = _markers(progress_dir)
-    shutil.rmtree(progress_dir, ignore_errors=True)
+    storage.remove(progress_dir)
     reused = sorted(m["shard"] for m in markers if m.get("reused"))
     run = {"seconds": round(seconds, 3), "shards": len(specs), "items_planned": total,
            "shards_reused": len(reused), "reused": reused,
@@ -198,20 +196,20 @@ def run_build(config: BuildConfig, out: str | Path, *, beam_args: tuple[str, ...
     write_card(staging, manifest)
     _install(staging, out)
     _check_failure_rate(config, manifest)
-    return BuildResult(out, manifest, seconds)
+    return BuildResult(out if storage.is_url(out) else Path(out), manifest, seconds)
 
 
-def _markers(progress_dir: Path) -> list[dict]:
+def _markers(progress_dir: str) -> list[dict]:
     found = []
-    for marker in progress_dir.glob("*.json"):
+    for marker in storage.glob(progress_dir, "*.json"):
         try:
-            found.append(json.loads(marker.read_text()))
+            found.append(json.loads(storage.read_bytes(marker)))
         except (OSError, ValueError):
             continue  # a marker being written right now
     return found
 
 
-def _progress(progress_dir: Path) -> tuple[int, int]:
+def _progress(progress_dir: str) -> tuple[int, int]:
     markers = _markers(progress_dir)
     return sum(m.get("items", 0) for m in markers), len(markers)
 

@@ -120,9 +120,11 @@ def print_summary(console, result) -> None:
         totals = [totals[0] + t["planned"], totals[1] + t["generated"], totals[2] + t["kept"]]
     table.add_row("total", *map(str, totals), "", style="bold")
     console.print(table)
-    console.print(f"output: {result.out.resolve()}")
-    console.print(f"  data card: {result.out.resolve() / 'README.md'}   manifest: "
-                  f"{result.out.resolve() / 'manifest.json'}")
+    from reasonry.storage import join
+
+    out = result.out if isinstance(result.out, str) else str(result.out.resolve())
+    console.print(f"output: {out}")
+    console.print(f"  data card: {join(out, 'README.md')}   manifest: {join(out, 'manifest.json')}")
 
 
 def cmd_build(args) -> int:
@@ -135,10 +137,12 @@ def cmd_build(args) -> int:
     from reasonry.pipelines.build import run_build
 
     console = _console()
-    out = Path(args.out) if args.out else Path("out") / config.build.name
+    out = args.out or str(Path("out") / config.build.name)
     if args.resume and args.fresh:
         raise ConfigError("--resume and --fresh contradict each other", path="build")
-    if args.resume and not (out / ".cache" / "shards").is_dir():
+    from reasonry.storage import exists, join
+
+    if args.resume and not exists(join(out, ".cache", "shards")):
         raise ConfigError(f"nothing to resume: {str(out)!r} has no shard cache from an earlier run", path="--resume")
     progress, update = _progress_printer(console)
     kwargs = {"beam_args": tuple(args.beam_arg or ()), "on_progress": update, "use_cache": not args.fresh}
@@ -150,7 +154,7 @@ def cmd_build(args) -> int:
             result = run_build(config, out, **kwargs)
     except BuildFailed as exc:
         console.print(f"[red]build failed:[/red] {exc}")
-        console.print(f"output: {out.resolve()}")
+        console.print(f"output: {out}")
         return 3
     print_summary(console, result)
     reused = result.manifest["run"]["shards_reused"]

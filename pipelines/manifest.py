@@ -20,6 +20,7 @@ from reasonry import __version__
 from reasonry.config import BuildConfig, to_dict
 from reasonry.plan import planned_items
 from reasonry.registry import get_task
+from reasonry.storage import glob, join, parquet_metadata, read_parquet_frame, relative, write_bytes
 
 PACKAGES = ("apache-beam", "pyarrow", "polars", "datasets", "huggingface-hub", "sympy", "math-verify",
             "pyswip", "unified-planning", "up-fast-downward", "datatrove", "trafilatura")
@@ -46,11 +47,8 @@ def git_commit() -> str | None:
         return None
 
 
-def _read(root: Path, pattern: str, columns: list[str]) -> pl.DataFrame | None:
-    files = sorted(root.glob(pattern))
-    if not files:
-        return None
-    return pl.concat([pl.read_parquet(f, columns=columns) for f in files], how="vertical")
+def _read(root: str, pattern: str, columns: list[str]) -> pl.DataFrame | None:
+    return read_parquet_frame(glob(root, pattern), columns)
 
 
 def _clip(text: str, limit: int) -> str:
@@ -64,7 +62,7 @@ def _percentiles(values: pl.Series) -> dict:
             "max": int(values.max()), "mean": round(float(values.mean()), 1)}
 
 
-def task_stats(root: Path, config: BuildConfig) -> dict:
+def task_stats(root: str, config: BuildConfig) -> dict:
     """Per task: planned / kept / dropped-by-reason, per split and bucket, trace lengths and one example."""
     planned = planned_items(config)
     records = _read(root, "records/*/*.parquet",
@@ -127,30 +125,30 @@ def _pass_rate_histogram(difficulty: pl.Series) -> list[int] | None:
     return bins if seen else None
 
 
-def file_index(root: Path) -> dict[str, dict[str, dict[str, int]]]:
-    """export -> family -> {relative path: rows} of the Parquet files written."""
-    import pyarrow.parquet as pq
+def _parquet_files(root: str) -> list[tuple[str, str]]:
+    """(relative path, full path) of every output Parquet file: ``<export>/<family>/<name>.parquet``."""
+    return [(relative(p, root).replace("\\", "/"), p) for p in glob(root, "*/*/*.parquet")]
 
+
+def file_index(root: str) -> dict[str, dict[str, dict[str, int]]]:
+    """export -> family -> {relative path: rows} of the Parquet files written."""
     index: dict[str, dict[str, dict[str, int]]] = {}
-    for path in sorted(root.glob("*/*/*.parquet")):
-        rel = path.relative_to(root)
-        export, family = rel.parts[0], rel.parts[1]
-        index.setdefault(export, {}).setdefault(family, {})[str(rel)] = pq.read_metadata(path).num_rows
+    for rel, path in _parquet_files(root):
+        export, family, _name = rel.split("/")
+        index.setdefault(export, {}).setdefault(family, {})[rel] = parquet_metadata(path).num_rows
     return index
 
 
-def file_bytes(root: Path) -> dict[str, int]:
+def file_bytes(root: str) -> dict[str, int]:
     """Uncompressed size of each Parquet file's data (what the Hub's ``num_bytes`` counts)."""
-    import pyarrow.parquet as pq
-
     sizes = {}
-    for path in sorted(root.glob("*/*/*.parquet")):
-        meta = pq.read_metadata(path)
-        sizes[str(path.relative_to(root))] = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+    for rel, path in _parquet_files(root):
+        meta = parquet_metadata(path)
+        sizes[rel] = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
     return sizes
 
 
-def build_manifest(root: Path, config: BuildConfig, run: dict) -> dict:
+def build_manifest(root: str, config: BuildConfig, run: dict) -> dict:
     return {
         "schema_version": 1,
         "build": {"name": config.build.name, "seed": config.build.seed, "config_hash": config.config_hash(),
@@ -171,7 +169,7 @@ def build_id(config: BuildConfig) -> str:
     return f"{config.build.name}-{config.config_hash()[:12]}"
 
 
-def write_manifest(root: Path, manifest: dict) -> Path:
-    path = root / "manifest.json"
-    path.write_text(json.dumps(manifest, indent=2, sort_keys=False, ensure_ascii=False) + "\n", encoding="utf-8")
+def write_manifest(root: str, manifest: dict) -> str:
+    path = join(root, "manifest.json")
+    write_bytes(path, (json.dumps(manifest, indent=2, sort_keys=False, ensure_ascii=False) + "\n").encode("utf-8"))
     return path

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pyarrow as pa
 
 from reasonry.exports import EXPORTS
 from reasonry.filters.exact import dedup_by_id
 from reasonry.record import SPLITS
+from reasonry.storage import join
 from reasonry.tables import (
     EXPORT_SCHEMAS,
     records_table,
@@ -19,10 +18,10 @@ from reasonry.tables import (
 )
 
 
-def write_group(root: str | Path, family: str, shard: int, shards: int, records: list[dict],
+def write_group(root: str, family: str, shard: int, shards: int, records: list[dict],
                 rejects: list[dict], exports: tuple[str, ...]) -> dict:
     """Dedup by id, then write every file of this group. Returns per-file row counts."""
-    root = Path(root)
+    root = str(root)
     kept, dup_rejects = dedup_by_id(records)
     rejects = sorted([*rejects, *dup_rejects], key=reject_sort_key)
     written: dict[str, int] = {}
@@ -31,18 +30,18 @@ def write_group(root: str | Path, family: str, shard: int, shards: int, records:
         if not rows:
             continue
         name = shard_name(split, shard, shards)
-        path = root / "records" / family / name
-        write_parquet(records_table(rows), path)
-        written[str(path.relative_to(root))] = len(rows)
+        rel = f"records/{family}/{name}"
+        write_parquet(records_table(rows), join(root, rel))
+        written[rel] = len(rows)
         for export in exports:
             view = [row for r in rows for row in EXPORTS[export](r)]
             if not view:
                 continue
-            path = root / export / family / name
-            write_parquet(pa.Table.from_pylist(view, schema=EXPORT_SCHEMAS[export]), path)
-            written[str(path.relative_to(root))] = len(view)
+            rel = f"{export}/{family}/{name}"
+            write_parquet(pa.Table.from_pylist(view, schema=EXPORT_SCHEMAS[export]), join(root, rel))
+            written[rel] = len(view)
     if rejects:
-        path = root / "rejects" / family / f"part-{shard:05d}-of-{shards:05d}.parquet"
-        write_parquet(rejects_table(rejects), path)
-        written[str(path.relative_to(root))] = len(rejects)
+        rel = f"rejects/{family}/part-{shard:05d}-of-{shards:05d}.parquet"
+        write_parquet(rejects_table(rejects), join(root, rel))
+        written[rel] = len(rejects)
     return written

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import time
-from pathlib import Path
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
@@ -94,10 +93,12 @@ class GenerateShardFn(beam.DoFn):
         _count_rejects(rejects)
         if self.progress_dir:
             # The driver polls these markers to draw progress and lists reused shards in the manifest.
-            marker = Path(self.progress_dir) / f"{content_hash(spec.key(), 8)}.json"
-            marker.write_text(json.dumps({"shard": spec.key(), "task": spec.task, "items": spec.size,
-                                          "kept": len(records), "reused": cached is not None,
-                                          "seconds": round(time.perf_counter() - started, 4)}))
+            from reasonry.storage import join, write_bytes
+
+            marker = join(self.progress_dir, f"{content_hash(spec.key(), 8)}.json")
+            write_bytes(marker, json.dumps({"shard": spec.key(), "task": spec.task, "items": spec.size,
+                                            "kept": len(records), "reused": cached is not None,
+                                            "seconds": round(time.perf_counter() - started, 4)}).encode())
         if records:
             yield records
         if rejects:

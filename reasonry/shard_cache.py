@@ -10,21 +10,20 @@ from __future__ import annotations
 import gzip
 import json
 import os
-from pathlib import Path
+
+from reasonry.storage import join, read_bytes, write_bytes
 
 
 class ShardCache:
     def __init__(self, root: str | os.PathLike):
-        self.root = Path(root)
+        self.root = str(root)
 
-    def _path(self, key: str) -> Path:
-        return self.root / key[:2] / f"{key}.json.gz"
+    def _path(self, key: str) -> str:
+        return join(self.root, key[:2], f"{key}.json.gz")
 
     def get(self, key: str) -> tuple[list[dict], list[dict]] | None:
-        path = self._path(key)
         try:
-            with gzip.open(path, "rt", encoding="utf-8") as fh:
-                data = json.load(fh)
+            data = json.loads(gzip.decompress(read_bytes(self._path(key))))
             return data["records"], data["rejects"]
         except FileNotFoundError:
             return None
@@ -32,11 +31,5 @@ class ShardCache:
             return None  # an unreadable entry is recomputed, never trusted
 
     def put(self, key: str, records: list[dict], rejects: list[dict]) -> None:
-        path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         data = json.dumps({"records": records, "rejects": rejects}, ensure_ascii=False).encode("utf-8")
-        with open(tmp, "wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0,
-                                                    compresslevel=3) as fh:
-            fh.write(data)
-        os.replace(tmp, path)
+        write_bytes(self._path(key), gzip.compress(data, compresslevel=3, mtime=0))

@@ -7,7 +7,6 @@ fixed writer settings; files are written to a temporary name and renamed, so a c
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -73,14 +72,19 @@ def reject_sort_key(r: dict) -> tuple:
             r.get("stage") or "", r["reason"], r.get("id") or "", r.get("detail") or "")
 
 
-def write_parquet(table: pa.Table, path: str | os.PathLike) -> None:
-    """Write with fixed settings via a temporary file and an atomic rename."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    pq.write_table(table, tmp, compression="zstd", compression_level=3, use_dictionary=True,
+def parquet_bytes(table: pa.Table) -> bytes:
+    """The file's bytes, with fixed writer settings."""
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, compression="zstd", compression_level=3, use_dictionary=True,
                    write_statistics=True, row_group_size=10_000, data_page_size=1 << 20)
-    os.replace(tmp, path)
+    return sink.getvalue().to_pybytes()
+
+
+def write_parquet(table: pa.Table, path: str | os.PathLike) -> None:
+    """Write a Parquet file atomically, to a local path or an fsspec URL."""
+    from reasonry.storage import write_bytes
+
+    write_bytes(path, parquet_bytes(table))
 
 
 def shard_name(split: str, shard: int, shards: int) -> str:

@@ -217,3 +217,10 @@ def test_cli_sample_json_is_schema_records():
     for line in lines:
         record = validate(json.loads(line))
         assert record["length_bucket"] == "L" and record["split"] == "test"
+
+
+def test_a_url_output_gives_the_same_files(golden, tmp_path):
+    """The same build written through fsspec (``file://`` stands in for gs:// or s3://, unreachable here)."""
+    config, a, _b, _, _ = golden
+    run_build(config, f"file://{tmp_path}/remote")
+    assert _files(tmp_path / "remote") == _files(a)

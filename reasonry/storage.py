@@ -1,0 +1,131 @@
+"""Where a build's files live: a local folder or any fsspec URL (gs://, s3://, file://).
+
+Local writes go to a temporary name and are renamed, so a crash never leaves half a file; object stores
+publish an object only when its upload completes, so remote writes go straight to their name.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+from pathlib import Path
+
+
+def is_url(path: str | os.PathLike) -> bool:
+    return "://" in str(path)
+
+
+def join(root: str | os.PathLike, *parts: str) -> str:
+    root = str(root)
+    return posixpath.join(root, *parts) if is_url(root) else str(Path(root, *parts))
+
+
+def _fs(path: str):
+    import fsspec
+
+    return fsspec.core.url_to_fs(path)
+
+
+def write_bytes(path: str | os.PathLike, data: bytes) -> None:
+    path = str(path)
+    if not is_url(path):
+        target = Path(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+        tmp.write_bytes(data)
+        os.replace(tmp, target)
+        return
+    fs, p = _fs(path)
+    fs.makedirs(posixpath.dirname(p), exist_ok=True)
+    with fs.open(p, "wb") as fh:
+        fh.write(data)
+
+
+def read_bytes(path: str | os.PathLike) -> bytes:
+    path = str(path)
+    if not is_url(path):
+        return Path(path).read_bytes()
+    fs, p = _fs(path)
+    with fs.open(p, "rb") as fh:
+        return fh.read()
+
+
+def exists(path: str | os.PathLike) -> bool:
+    path = str(path)
+    if not is_url(path):
+        return Path(path).exists()
+    fs, p = _fs(path)
+    return fs.exists(p)
+
+
+def glob(root: str | os.PathLike, pattern: str) -> list[str]:
+    """Sorted paths under ``root`` matching ``pattern`` (relative, '/'-separated), in ``root``'s own form."""
+    root = str(root)
+    if not is_url(root):
+        return sorted(str(p) for p in Path(root).glob(pattern))
+    fs, p = _fs(root)
+    protocol = root.split("://", 1)[0]
+    return sorted(f"{protocol}://{m}" if not m.startswith(f"{protocol}://") else m
+                  for m in fs.glob(posixpath.join(p, pattern)))
+
+
+def relative(path: str, root: str | os.PathLike) -> str:
+    root = str(root)
+    if not is_url(root):
+        return str(Path(path).relative_to(root))
+    return posixpath.relpath(path.split("://", 1)[-1], root.split("://", 1)[-1])
+
+
+def remove(path: str | os.PathLike) -> None:
+    """Delete a file or a folder tree if it exists."""
+    path = str(path)
+    if not is_url(path):
+        import shutil
+
+        p = Path(path)
+        if p.is_dir():
+            shutil.rmtree(p, ignore_errors=True)
+        elif p.exists():
+            p.unlink()
+        return
+    fs, p = _fs(path)
+    if fs.exists(p):
+        fs.rm(p, recursive=True)
+
+
+def move(source: str | os.PathLike, target: str | os.PathLike) -> None:
+    """Rename a file or folder (on object stores: copy, then delete)."""
+    source, target = str(source), str(target)
+    if not is_url(source):
+        Path(source).rename(target)
+        return
+    fs, s = _fs(source)
+    _fs2, t = _fs(target)
+    fs.mv(s, t, recursive=True)
+
+
+def makedirs(path: str | os.PathLike) -> None:
+    path = str(path)
+    if not is_url(path):
+        Path(path).mkdir(parents=True, exist_ok=True)
+        return
+    fs, p = _fs(path)
+    fs.makedirs(p, exist_ok=True)
+
+
+def read_parquet_frame(paths: list[str], columns: list[str]):
+    """One polars frame from Parquet files, local or remote."""
+    import io
+
+    import polars as pl
+
+    frames = [pl.read_parquet(p if not is_url(p) else io.BytesIO(read_bytes(p)), columns=columns) for p in paths]
+    return pl.concat(frames, how="vertical") if frames else None
+
+
+def parquet_metadata(path: str):
+    import io
+
+    import pyarrow.parquet as pq
+
+    return pq.read_metadata(path if not is_url(path) else io.BytesIO(read_bytes(path)))
