@@ -155,3 +155,18 @@ def test_bad_configuration_names_the_field(options, field):
     task = get_task("pddl/blocksworld/plan_completion")
     with pytest.raises(ConfigError, match=field):
         from_dict(task.Config, options)
+
+
+def test_verifier_never_raises_on_garbage(bw):
+    spec = bw["verifier"]["spec"]
+    rng = random.Random(0)
+    alphabet = "()abc- \n0123456789;.:{}\"[]?bstackpickup"
+    candidates = [None, 5, b"(pick-up b1)", {"valid": True}, "", "\x00", "(" * 5000, ")" * 5000]
+    candidates += ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 200))) for _ in range(200)]
+    broken_specs = [{}, None, {"mode": "generate"}, {**spec, "domain": None}, {**spec, "problem": 7},
+                    {**spec, "mode": "complete"}, {**spec, "mode": "optimal"}, {**spec, "mode": "validate"}]
+    for candidate in candidates:
+        for s in [spec, *broken_specs]:
+            verdict = verify(s, candidate)
+            assert verdict.ok in (True, False) and verdict.reason
+        assert check_trace(spec, candidate).ok in (True, False)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 
 import pytest
 
@@ -120,3 +121,39 @@ def test_validation_task_truth_matches_simulator(domain):
             assert answer["step"] == step
         seen.add(valid)
     assert seen, "no items"
+
+
+def _atoms(text: str) -> set[tuple[str, ...]]:
+    return {tuple(a.split()) for a in re.findall(r"\(([^()]*)\)", text)}
+
+
+@pytest.mark.parametrize("domain", DOMAINS)
+def test_gold_trace_states_and_checks_match_the_simulator(domain):
+    """Every re-written state and every precondition check in the gold walk-through is what the independent
+    simulator computes, including the walk of a corrupted plan up to its failing step."""
+    for record in records(domain, "plan_validation", 3, invalid_fraction=0.7):
+        spec = record["verifier"]["spec"]
+        sim = Sim(spec["domain"], spec["problem"])
+        changing = {a[0] for (_, _, add, delete, _) in sim.actions.values() for a in (*add, *delete)}
+        state = set(sim.init)
+        steps = parse_plan("\n".join(spec["plan"]))
+        lines = record["trace"].split("\n")
+        k = 0
+        for line in lines:
+            if line.startswith("Step ") and ": (" in line:
+                name, args = steps[k]
+                pre, add, delete, _ = sim.ground(name, args)
+                k += 1
+            elif line.startswith("State: "):
+                assert _atoms(line) == {a for a in state if a[0] in changing}, line
+            elif line.startswith("Check: "):
+                marks = re.findall(r"\(([^()]*)\) (yes|no)", line)
+                assert [(tuple(a.split()), m == "yes") for a, m in marks] == [(p, p in state) for p in pre]
+                if not all(p in state for p in pre):
+                    break
+                state = (state - set(delete)) | set(add)
+            elif line.startswith("Goal check: "):
+                marks = re.findall(r"\(([^()]*)\) (yes|no)", line)
+                assert [(tuple(a.split()), m == "yes") for a, m in marks] == [(g, g in state) for g in sim.goal]
+        valid, step, _ = sim.run(steps)
+        assert k == (len(steps) if step is None else step)
