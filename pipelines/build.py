@@ -145,9 +145,6 @@ def run_build(config: BuildConfig, out: str | Path, *, beam_args: tuple[str, ...
     shard whose task, generator version, options, seed and index range are unchanged, and a killed build
     resumes where it stopped. ``use_cache=False`` clears that cache first.
     """
-    from reasonry.data_cards.plots import write_plots
-    from reasonry.data_cards.render import write_card
-
     out = str(out)
     check_writable(out)
     staging = storage.join(out, STAGING)
@@ -181,12 +178,38 @@ def run_build(config: BuildConfig, out: str | Path, *, beam_args: tuple[str, ...
     if on_progress:
         on_progress(*_progress(progress_dir), total)
     seconds = time.time() - started
+    manifest = finalize_build(config, out, seconds=seconds, planned_items=total, shards=len(specs),
+                              counters=counters)
+    return BuildResult(out if storage.is_url(out) else Path(out), manifest, seconds)
+
+
+def staging_root(out: str) -> str:
+    return storage.join(str(out), STAGING)
+
+
+def finalize_build(config: BuildConfig, out: str, *, seconds: float | None = None, planned_items: int | None = None,
+                   shards: int | None = None, counters: dict | None = None) -> dict:
+    """Turn a finished pipeline's staging folder into the build: manifest, plots, card, then move into place.
+
+    ``reasonry build`` calls this itself; a job submitted without waiting (a Dataflow flex template) is finished
+    later with ``reasonry finalize``.
+    """
+    from reasonry.data_cards.plots import write_plots
+    from reasonry.data_cards.render import write_card
+
+    out = str(out)
+    staging = staging_root(out)
+    if not storage.exists(staging):
+        raise ConfigError(f"nothing to finalize: {staging!r} does not exist", path="--out")
+    progress_dir = storage.join(staging, ".progress")
     markers = _markers(progress_dir)
     storage.remove(progress_dir)
+    specs = plan_shards(config)
     reused = sorted(m["shard"] for m in markers if m.get("reused"))
-    run = {"seconds": round(seconds, 3), "shards": len(specs), "items_planned": total,
+    run = {"seconds": round(seconds, 3) if seconds is not None else None, "shards": shards or len(specs),
+           "items_planned": planned_items if planned_items is not None else sum(s.size for s in specs),
            "shards_reused": len(reused), "reused": reused,
-           "shard_seconds": _task_seconds(markers), "beam_counters": counters,
+           "shard_seconds": _task_seconds(markers), "beam_counters": counters or {},
            "finished_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
     manifest = build_manifest(staging, config, run)
     histograms = {name: t["pass_rate_histogram"] for name, t in manifest["tasks"].items() if t["pass_rate_histogram"]}
@@ -196,7 +219,7 @@ def run_build(config: BuildConfig, out: str | Path, *, beam_args: tuple[str, ...
     write_card(staging, manifest)
     _install(staging, out)
     _check_failure_rate(config, manifest)
-    return BuildResult(out if storage.is_url(out) else Path(out), manifest, seconds)
+    return manifest
 
 
 def _markers(progress_dir: str) -> list[dict]:

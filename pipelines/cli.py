@@ -163,6 +163,18 @@ def cmd_build(args) -> int:
     return 0
 
 
+def cmd_finalize(args) -> int:
+    """Finish a build whose pipeline ran elsewhere (a Dataflow job submitted without waiting)."""
+    from reasonry.config import load_config
+    from reasonry.pipelines.build import finalize_build
+
+    config = load_config(args.config, args.set or ())
+    manifest = finalize_build(config, args.out)
+    kept = sum(t["kept"] for t in manifest["tasks"].values())
+    _console().print(f"finalized {args.out}: {kept} records in {len(manifest['tasks'])} tasks")
+    return 0
+
+
 def cmd_verify(args) -> int:
     from reasonry.verifiers.reverify import reverify_build, score_answers
 
@@ -220,6 +232,12 @@ def make_parser() -> argparse.ArgumentParser:
                    help="continue a killed build from the shards it finished (unchanged shards are always reused)")
     p.add_argument("--fresh", action="store_true", help="ignore and clear the shard cache: regenerate everything")
     p.set_defaults(fn=cmd_build)
+
+    p = sub.add_parser("finalize", help="write the manifest and card of a build whose pipeline ran elsewhere")
+    p.add_argument("config")
+    p.add_argument("--out", required=True, help="the build's output folder or URL")
+    p.add_argument("--set", action="append", metavar="KEY=VALUE", help="the overrides the build ran with")
+    p.set_defaults(fn=cmd_finalize)
 
     p = sub.add_parser("verify", help="re-verify a build, or score a JSONL of {id, answer} against it")
     p.add_argument("target", help="a build folder, or a records Parquet file")

@@ -46,7 +46,8 @@ def parse_launch_args(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
     parser.add_argument("--config", required=True, help="build config (a path inside the launcher image)")
     parser.add_argument("--out", required=True, help="output root, a gs:// URL")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="config override")
-    parser.add_argument("--wait", action="store_true", help="block until the job finishes")
+    parser.add_argument("--wait", action="store_true",
+                        help="block until the job finishes, then write the manifest and card (else: reasonry finalize)")
     return parser.parse_known_args(argv)
 
 
@@ -54,12 +55,16 @@ def build_pipeline(config, out: str, beam_args: list[str]):
     """The build's Beam pipeline with Dataflow options, constructed but not run."""
     import apache_beam as beam
 
-    from reasonry.pipelines.build import build_graph
+    from reasonry.pipelines.build import CACHE, build_graph, staging_root
     from reasonry.pipelines.runner import pipeline_options
     from reasonry.plan import plan_shards
+    from reasonry.storage import join
 
     p = beam.Pipeline(options=pipeline_options(config.runner, tuple(beam_args)))
-    build_graph(p, config, plan_shards(config), out)
+    # The same layout as a local build: files land in OUT/.staging and `reasonry finalize` (or `--wait`)
+    # writes the manifest and card and moves them into place; finished shards are cached in OUT/.cache.
+    staging = staging_root(out)
+    build_graph(p, config, plan_shards(config), staging, join(staging, ".progress"), join(out, CACHE))
     return p
 
 
@@ -72,9 +77,16 @@ def main(argv: list[str] | None = None) -> int:
         print("reasonry-dataflow: --out must be a gs:// URL (workers cannot see the launcher's disk)", file=sys.stderr)
         return 2
     config = load_config(args.config, [*args.set, "runner.name=DataflowRunner"])
-    result = build_pipeline(config, args.out, beam_args).run()
     if args.wait:
-        result.wait_until_finish()
+        from reasonry.pipelines.build import run_build
+
+        run_build(config, args.out, beam_args=tuple(beam_args))
+        print(f"reasonry-dataflow: build written to {args.out}")
+        return 0
+    build_pipeline(config, args.out, beam_args).run()
+    set_args = "".join(f" --set {s}" for s in args.set)
+    print(f"reasonry-dataflow: job submitted; when it has finished, run:\n"
+          f"  reasonry finalize {args.config} --out {args.out}{set_args}")
     return 0
 
 

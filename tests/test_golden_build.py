@@ -224,3 +224,21 @@ def test_a_url_output_gives_the_same_files(golden, tmp_path):
     config, a, _b, _, _ = golden
     run_build(config, f"file://{tmp_path}/remote")
     assert _files(tmp_path / "remote") == _files(a)
+
+
+def test_finalize_finishes_a_pipeline_that_ran_elsewhere(golden, tmp_path):
+    """A Dataflow job submitted without waiting leaves OUT/.staging; `reasonry finalize` completes the build."""
+    from reasonry.pipelines.build import CACHE, _run_pipeline, staging_root
+    from reasonry.plan import plan_shards
+    from reasonry.storage import join
+
+    config, a, _b, _, _ = golden
+    out = str(tmp_path / "elsewhere")
+    staging = staging_root(out)
+    _run_pipeline(config, plan_shards(config), staging, join(staging, ".progress"), join(out, CACHE), ())
+    assert not (tmp_path / "elsewhere" / "manifest.json").exists()
+    proc = _cli("finalize", str(TINY), "--out", out)
+    assert proc.returncode == 0, proc.stderr
+    assert _files(tmp_path / "elsewhere") == _files(a)
+    proc = _cli("finalize", str(TINY), "--out", out)
+    assert proc.returncode == 2 and "nothing to finalize" in proc.stderr
