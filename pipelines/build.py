@@ -57,8 +57,8 @@ def build_graph(p: beam.Pipeline, config: BuildConfig, specs: list[ShardSpec], r
     """Wire the stages the config asks for::
 
         generated tasks ----------------------------+
-        web Q&A source -> dedup (exact, MinHash) --+-> decontaminate -> sample + self-consistency
-                                                   -> dedup by id and write
+        web Q&A source -> dedup (exact, MinHash) --+-> decontaminate -> [model-written Prolog prototypes]
+                                                   -> [sample + self-consistency] -> dedup by id and write
 
     Near-duplicate removal runs on web text only: the symbolic sources are deduplicated exactly by id, and
     their templated prompts and programs share most n-grams by construction.
@@ -89,6 +89,13 @@ def build_graph(p: beam.Pipeline, config: BuildConfig, specs: list[ShardSpec], r
         clean = records | "Decontaminate" >> Decontaminate(config.stage("decontaminate"))
         records = clean["records"]
         rejects.append(clean["rejects"])
+    prototypes = config.stage("prototypes")
+    if prototypes is not None and prototypes.enabled:
+        from reasonry.pipelines.sample import WritePrototypes
+
+        written = records | "WritePrototypes" >> WritePrototypes(prototypes)
+        records = (records, written.records) | "WithPrototypes" >> beam.Flatten()
+        rejects.append(written[REJECTS])
     sampling = config.stage("sampling")
     if sampling is not None and sampling.enabled:
         from reasonry.pipelines.sample import SampleAndGrade

@@ -56,3 +56,42 @@ class SampleAndGrade(beam.PTransform):
 
     def expand(self, batches):
         return batches | beam.ParDo(SampleBatchFn(self.config)).with_outputs(REJECTS, main="records")
+
+
+class PrototypeBatchFn(beam.DoFn):
+    """Batch -> new batch of model-written Prolog prototype records (the input batch is not consumed)."""
+
+    def __init__(self, config):
+        self.config = config
+        self.stage = None
+
+    def setup(self):
+        from reasonry.generators.llm.prototype_stage import PrototypeStage
+
+        self.stage = PrototypeStage(self.config)
+
+    def teardown(self):
+        if self.stage is not None:
+            self.stage.teardown()
+
+    def process(self, records: list[dict]):
+        new, rejects, stats = self.stage.process(records)
+        for name, value in stats.items():
+            Metrics.counter(NAMESPACE, f"prototypes/{name}").inc(value)
+        for r in rejects:
+            Metrics.counter(NAMESPACE, f"dropped/{r['task']}/{r['reason']}").inc()
+        if new:
+            yield new
+        if rejects:
+            yield beam.pvalue.TaggedOutput(REJECTS, rejects)
+
+
+class WritePrototypes(beam.PTransform):
+    """Batches -> batches of new ``prolog/model_written/execution`` records, with a ``rejects`` output."""
+
+    def __init__(self, config):
+        super().__init__()
+        self.config = config
+
+    def expand(self, batches):
+        return batches | beam.ParDo(PrototypeBatchFn(self.config)).with_outputs(REJECTS, main="records")

@@ -60,6 +60,7 @@ STAGES: dict[str, str] = {
     "dedup": "reasonry.filters.dedup:DedupConfig",
     "decontaminate": "reasonry.filters.decontaminate:DecontaminateConfig",
     "sampling": "reasonry.generators.llm.stage:SamplingStageConfig",
+    "prototypes": "reasonry.generators.llm.prototype_stage:PrototypeStageConfig",
 }
 
 

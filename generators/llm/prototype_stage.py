@@ -1,0 +1,75 @@
+"""``stages.prototypes``: a model writes Prolog prototypes for natural-language problems of the build.
+
+Records whose task matches ``tasks`` lend their prompt as the problem; every problem whose model-written
+program runs in the sandboxed SWI-Prolog pool (and, with ``prototype.evolve``, its harder variant) becomes a
+``prolog/model_written/execution`` record, added to the build next to its source. Problems with no running
+program are rejects with the reasons of every sample.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass, field
+
+from reasonry.config import require
+from reasonry.generators.llm.client import ModelClient
+from reasonry.generators.llm.config import ClientConfig
+from reasonry.generators.llm.prototypes import PrototypeConfig, to_record, write_prototypes
+from reasonry.rejects import reject
+
+
+@dataclass(frozen=True)
+class PrototypeStageConfig:
+    enabled: bool = True
+    client: ClientConfig | None = None
+    # which records' prompts are natural-language problems worth a prototype
+    tasks: tuple[str, ...] = ("webqa/*", "prolog/*/solve")
+    prototype: PrototypeConfig = field(default_factory=PrototypeConfig)
+
+    def __post_init__(self):
+        require(not self.enabled or self.client is not None, "client", "the prototype stage needs a client")
+        require(bool(self.tasks), "tasks", "name at least one task pattern")
+
+
+class PrototypeStage:
+    def __init__(self, config: PrototypeStageConfig, client: ModelClient | None = None):
+        self.config = config
+        self.client = client
+
+    def setup(self) -> None:
+        if self.client is None:
+            self.client = ModelClient(self.config.client)
+        self.client.connect()
+
+    def teardown(self) -> None:
+        if self.client is not None:
+            self.client.close()
+
+    def wants(self, record: dict) -> bool:
+        return self.config.enabled and any(fnmatch.fnmatchcase(record["task"], p) for p in self.config.tasks)
+
+    def process(self, batch: list[dict]) -> tuple[list[dict], list[dict], dict]:
+        """(new prototype records, rejects, counts) for the eligible records of one batch."""
+        sources = {r["id"]: r for r in batch if self.wants(r)}
+        if not sources:
+            return [], [], {}
+        if self.client is None:
+            self.setup()
+        problems = [{"id": rid, "problem": r["prompt"]} for rid, r in sources.items()]
+        kept, failures, stats = write_prototypes(self.client, problems, self.config.prototype)
+        records = []
+        for prototype in kept:
+            source = sources[prototype["id"]]
+            for evolved in (False, True) if prototype["evolved"] else (False,):
+                record = to_record(prototype, evolved=evolved)
+                # the prototype belongs to its source's split, so a test problem never trains a model
+                record = {**record, "split": source["split"],
+                          "provenance": {**record["provenance"], "index": source["provenance"].get("index", 0),
+                                         "source_task": source["task"], "source_id": source["id"]}}
+                records.append(record)
+        rejects = [reject(f["reason"], f["detail"], task="prolog/model_written/execution",
+                          record={**sources[f["id"]]}, stage="prototypes") for f in failures]
+        return records, rejects, stats
+
+
+
