@@ -34,10 +34,12 @@ def bucket_of(bucket: str) -> str | None:
 
 def plan_shards(config: BuildConfig) -> list[ShardSpec]:
     """Every shard of the build, in a stable order."""
-    size = config.build.shard_size
+    from reasonry.registry import get_task
+
     shards = []
     for name in sorted(config.tasks):
         entry = config.tasks[name]
+        size = max(1, config.build.shard_size // max(1, get_task(name).cost))
         for split in ("train", "test"):
             for bucket, count in sorted(getattr(entry, split).items()):
                 for start in range(0, count, size):

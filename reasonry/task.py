@@ -41,6 +41,9 @@ class Task:
     buckets: ClassVar[tuple[str, ...]] = ()
     answer_type: ClassVar[str] = "string"
     verifier_kind: ClassVar[str]
+    # Relative work of one item (a TAIL item is 1): a shard holds build.shard_size // cost items, so shards of
+    # slow tasks (a planner call, a Prolog search) are small and spread evenly over the workers.
+    cost: ClassVar[int] = 1
 
     def default_config(self) -> Any:
         return self.Config()

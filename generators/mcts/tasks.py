@@ -53,6 +53,7 @@ class MctsConfig:
 
 
 class MctsTask(Task):
+    cost = 20  # a whole search tree per item
     family: ClassVar[str] = "mcts"
     mode: ClassVar[str]  # "astro" or "direct"
     env_name: ClassVar[str]
@@ -224,6 +225,7 @@ class EquationConfig(MctsConfig):
 
 
 class EquationTask(MctsTask):
+    cost = 60  # sympy checks every step of every branch
     env_name = "equation"
     verifier_kind = "math"
     answer_type = "integer"

@@ -87,6 +87,7 @@ INSTRUCTIONS = {
 
 
 class PddlTask(Task):
+    cost = 100  # a Fast Downward run per item
     family: ClassVar[str] = "pddl"
     verifier_kind: ClassVar[str] = "pddl"
     answer_type: ClassVar[str] = "plan"

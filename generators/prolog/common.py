@@ -203,6 +203,7 @@ class PrologFamily:
 class PrologTask(Task):
     """Base of ``prolog/<family>/{execution,solve}``; ``family_class`` and ``mode`` are set by subclasses."""
 
+    cost = 10  # a sandboxed SWI-Prolog run per item
     family: ClassVar[str] = "prolog"
     verifier_kind: ClassVar[str] = "prolog"
     answer_type: ClassVar[str] = "json"
