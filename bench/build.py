@@ -34,15 +34,15 @@ def run(config: str, out: Path, extra: list[str]) -> tuple[float, dict]:
 
 
 def default_change(config_path: str) -> str:
+    """Flip the rendering of the first task that has one: a one-task change that alters its output."""
     from reasonry.config import load_config
 
     config = load_config(config_path)
-    name = sorted(config.tasks)[0]
-    options = config.task_options(name)
-    rendering = getattr(options, "rendering", None)
-    if rendering is None:
-        sys.exit(f"pass --change: {name} has no 'rendering' option to flip")
-    return f"tasks.{name}.options.rendering={'styled' if rendering == 'terse' else 'terse'}"
+    for name in sorted(config.tasks):
+        rendering = getattr(config.task_options(name), "rendering", None)
+        if rendering is not None:
+            return f"tasks.{name}.options.rendering={'styled' if rendering == 'terse' else 'terse'}"
+    sys.exit("pass --change: no task of this config has a 'rendering' option to flip")
 
 
 def main() -> None:

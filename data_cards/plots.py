@@ -33,8 +33,27 @@ def _save(plt, fig, path: str) -> None:
     write_bytes(path, buffer.getvalue())
 
 
-def trace_length_plot(records: pl.DataFrame, family: str, path: str) -> bool:
+def _cached(cache_dir: str | None, digest: str, path: str) -> bool:
+    """Copy a figure drawn from the same data by an earlier build; drawing is most of a rebuild's finishing."""
+    from reasonry.storage import exists, join, read_bytes, write_bytes
+
+    if not cache_dir or not exists(join(cache_dir, f"{digest}.png")):
+        return False
+    write_bytes(path, read_bytes(join(cache_dir, f"{digest}.png")))
+    return True
+
+
+def _remember(cache_dir: str | None, digest: str, path: str) -> None:
+    from reasonry.storage import join, read_bytes, write_bytes
+
+    if cache_dir:
+        write_bytes(join(cache_dir, f"{digest}.png"), read_bytes(path))
+
+
+def trace_length_plot(records: pl.DataFrame, family: str, path: str, cache_dir: str | None = None) -> bool:
     """Box plot of trace length (characters) per task and length bucket; False if no record has a trace."""
+    from reasonry.hashing import content_hash
+
     frame = records.filter((pl.col("family") == family) & pl.col("trace").is_not_null())
     if frame.height == 0:
         return False
@@ -42,7 +61,10 @@ def trace_length_plot(records: pl.DataFrame, family: str, path: str) -> bool:
                                pl.col("length_bucket").fill_null("all"))
     groups = sorted(frame.group_by(["task", "length_bucket"]), key=lambda kv: kv[0])
     labels = [f"{task.split('/', 1)[1]} {bucket}" for (task, bucket), _ in groups]
-    values = [part["chars"].to_list() for _, part in groups]
+    values = [sorted(part["chars"].to_list()) for _, part in groups]
+    digest = content_hash(["trace_lengths_v1", family, labels, values])
+    if _cached(cache_dir, digest, path):
+        return True
     plt, fig = _figure(max(6.0, 0.35 * len(labels) + 2), 4.5)
     ax = fig.add_subplot(1, 1, 1)
     ax.boxplot(values, showfliers=False)
@@ -51,6 +73,7 @@ def trace_length_plot(records: pl.DataFrame, family: str, path: str) -> bool:
     ax.set_ylabel("trace length (characters)")
     ax.set_title(f"{family}: gold trace length per task and bucket")
     _save(plt, fig, path)
+    _remember(cache_dir, digest, path)
     return True
 
 
@@ -72,8 +95,10 @@ def pass_rate_plot(histograms: dict[str, list[int]], path: str) -> bool:
     return True
 
 
-def write_plots(root: str, families: list[str], histograms: dict[str, list[int]]) -> list[str]:
-    """Every figure of the card; returns their paths relative to ``root``."""
+def write_plots(root: str, families: list[str], histograms: dict[str, list[int]],
+                cache_dir: str | None = None) -> list[str]:
+    """Every figure of the card; returns their paths relative to ``root``. With ``cache_dir``, a figure whose
+    data did not change since an earlier build is copied instead of drawn again."""
     from reasonry.storage import glob, join, read_parquet_frame
 
     records = read_parquet_frame(glob(root, "records/*/*.parquet"), ["family", "task", "length_bucket", "trace"])
@@ -81,7 +106,7 @@ def write_plots(root: str, families: list[str], histograms: dict[str, list[int]]
     if records is not None:
         for family in families:
             rel = f"{ASSETS}/trace_lengths_{family}.png"
-            if trace_length_plot(records, family, join(root, rel)):
+            if trace_length_plot(records, family, join(root, rel), cache_dir):
                 written.append(rel)
     rel = f"{ASSETS}/pass_rates.png"
     if pass_rate_plot(histograms, join(root, rel)):

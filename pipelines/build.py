@@ -28,6 +28,7 @@ from reasonry.plan import ShardSpec, plan_shards
 OUTPUT_DIRS = ("records", "sft", "rl", "preference", "stepwise", "rejects", "assets")
 STAGING = ".staging"
 CACHE = ".cache/shards"
+PLOT_CACHE = ".cache/plots"
 ERROR_REASONS = ("error", "verifier_error")
 
 
@@ -221,7 +222,7 @@ def finalize_build(config: BuildConfig, out: str, *, seconds: float | None = Non
     manifest = build_manifest(staging, config, run)
     histograms = {name: t["pass_rate_histogram"] for name, t in manifest["tasks"].items() if t["pass_rate_histogram"]}
     families = sorted({name.split("/", 1)[0] for name in config.tasks})
-    manifest["assets"] = write_plots(staging, families, histograms)
+    manifest["assets"] = write_plots(staging, families, histograms, storage.join(out, PLOT_CACHE))
     write_manifest(staging, manifest)
     write_card(staging, manifest)
     _install(staging, out)

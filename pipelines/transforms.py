@@ -7,7 +7,9 @@ element, so one element carries a shard's worth of work.
 from __future__ import annotations
 
 import json
+import pickle
 import time
+import zlib
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
@@ -47,19 +49,26 @@ class GenerateShardFn(beam.DoFn):
 
         load_plugins(self.config.build.plugins)
         self.task_configs = {name: self.config.task_options(name) for name in self.config.tasks}
-        self.option_hashes = {name: content_hash(to_dict(self.config.tasks[name].options))
-                              for name in self.config.tasks}
+        # the resolved options, defaults filled in: `{}` and `{rendering: terse}` are the same shard
+        self.option_hashes = {name: content_hash(to_dict(self.task_configs[name])) for name in self.config.tasks}
         self.config_hash = self.config.config_hash()
         self.cache = ShardCache(self.cache_dir) if self.cache_dir else None
-        for name in self.config.tasks:
-            task = get_task(name)
+        self.started: set[str] = set()
+
+    def _start(self, name: str):
+        """Start a task's engines the first time this worker computes one of its shards: a rebuild that takes
+        every shard of a task from the cache never starts its planner or Prolog pool."""
+        task = get_task(name)
+        if name not in self.started:
             if hasattr(task, "setup"):
                 task.setup()
+            self.started.add(name)
+        return task
 
     def teardown(self):
         from reasonry.registry import shutdown_engines
 
-        for name in getattr(self, "task_configs", {}):
+        for name in getattr(self, "started", ()):
             task = get_task(name)
             if hasattr(task, "teardown"):
                 task.teardown()
@@ -69,6 +78,7 @@ class GenerateShardFn(beam.DoFn):
         from reasonry.generators.run import generate_shard
         from reasonry.verifiers.gold import verify_batch
 
+        self._start(spec.task)
         records, rejects, _stats = generate_shard(spec, self.task_configs[spec.task], seed=self.config.build.seed,
                                                   config_hash=self.config_hash, build_id=self.build_id)
         kept, dropped = verify_batch(records)
@@ -154,11 +164,23 @@ class Verify(beam.PTransform):
         return batches | beam.ParDo(VerifyBatchFn(self.plugins)).with_outputs(REJECTS, main="records")
 
 
+def _pack(items: list[dict]) -> bytes:
+    # Shuffled values travel as one opaque blob: the local runner groups in its own (single) process, and
+    # decoding every record there cost more than the whole rest of an incremental rebuild.
+    # Traces repeat themselves a lot: a fast compression level shrinks what crosses the runner several times.
+    return zlib.compress(pickle.dumps(items, protocol=pickle.HIGHEST_PROTOCOL), 1)
+
+
+def _unpack(blob: bytes) -> list[dict]:
+    return pickle.loads(zlib.decompress(blob))
+
+
 def _split_records(records: list[dict], shards: int):
     groups: dict[tuple[str, int], list[dict]] = {}
     for r in records:
         groups.setdefault((r["family"], shard_of(r["id"], shards)), []).append(r)
-    yield from groups.items()
+    for key, items in groups.items():
+        yield key, _pack(items)
 
 
 def _reject_key(r: dict) -> str:
@@ -170,7 +192,8 @@ def _split_rejects(rejects: list[dict], shards: int):
     groups: dict[tuple[str, int], list[dict]] = {}
     for r in rejects:
         groups.setdefault((r["task"].split("/", 1)[0], shard_of(_reject_key(r), shards)), []).append(r)
-    yield from groups.items()
+    for key, items in groups.items():
+        yield key, _pack(items)
 
 
 class WriteGroupFn(beam.DoFn):
@@ -181,8 +204,8 @@ class WriteGroupFn(beam.DoFn):
         from reasonry.pipelines.outputs import write_group
 
         (family, shard), grouped = element
-        records = [r for batch in grouped["records"] for r in batch]
-        rejects = [r for batch in grouped["rejects"] for r in batch]
+        records = [r for blob in grouped["records"] for r in _unpack(blob)]
+        rejects = [r for blob in grouped["rejects"] for r in _unpack(blob)]
         written = write_group(self.root, family, shard, self.shards, records, rejects, self.exports)
         Metrics.counter(NAMESPACE, "items_written").inc(sum(1 for _ in records))
         yield written
@@ -202,8 +225,9 @@ class DedupAndWrite(beam.PTransform):
     def expand(self, inputs):
         records, rejects = inputs
         shards = self.shards
-        keyed_records = records | "KeyRecords" >> beam.FlatMap(_split_records, shards)
-        keyed_rejects = rejects | "KeyRejects" >> beam.FlatMap(_split_rejects, shards)
+        keyed = tuple[tuple[str, int], bytes]
+        keyed_records = records | "KeyRecords" >> beam.FlatMap(_split_records, shards).with_output_types(keyed)
+        keyed_rejects = rejects | "KeyRejects" >> beam.FlatMap(_split_rejects, shards).with_output_types(keyed)
         return (
             {"records": keyed_records, "rejects": keyed_rejects}
             | "GroupByShard" >> beam.CoGroupByKey()

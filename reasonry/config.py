@@ -189,9 +189,11 @@ class BuildConfig:
     stages: dict[str, Any] = field(default_factory=dict)
 
     def config_hash(self) -> str:
-        """Hash of everything that decides the output (not how it is run)."""
-        return content_hash({"build": to_dict(self.build), "tasks": to_dict(self.tasks),
-                             "stages": to_dict(self.stages)})
+        """Hash of everything that decides the output (not how it is run). Task options count as resolved, with
+        their defaults, so spelling out a default does not make another build."""
+        tasks = {name: {**to_dict(entry), "options": to_dict(self.task_options(name))}
+                 for name, entry in sorted(self.tasks.items())}
+        return content_hash({"build": to_dict(self.build), "tasks": tasks, "stages": to_dict(self.stages)})
 
     def stage(self, name: str):
         """The validated config of ``stages.<name>``, or None when the build has no such stage."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+from reasonry.hashing import canonical_json
 
 FINAL_ANSWER = "Final answer:"
 RL_INSTRUCTION = f"\n\nThink step by step, then end with a line '{FINAL_ANSWER} <answer>'."
@@ -45,7 +45,7 @@ def rl_row(record: dict) -> dict:
             "index": int(record["provenance"].get("index", 0)),
             "length_bucket": record["length_bucket"],
             "answer_type": record["answer_type"],
-            "verifier": json.dumps(record["verifier"], sort_keys=True, ensure_ascii=False),
+            "verifier": canonical_json(record["verifier"]),
         },
     }
 

@@ -6,10 +6,21 @@ import hashlib
 import json
 from typing import Any
 
+import orjson
+
 
 def canonical_json(value: Any) -> str:
-    """JSON with sorted keys and no whitespace: the byte form every hash is taken over."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    """JSON with sorted keys and no whitespace: the byte form every hash is taken over, and the form records
+    store their free-form objects in. orjson is several times faster than the standard library here (it is on
+    the per-record path of every build); integers beyond 64 bits, which orjson refuses, take the slow path."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode("utf-8")
+    except TypeError:
+        return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+def loads(text: str | bytes) -> Any:
+    return orjson.loads(text)
 
 
 def content_hash(value: Any, digest_size: int = 16) -> str:

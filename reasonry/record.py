@@ -6,12 +6,11 @@ A record is a plain JSON-serialisable dict. ``validate`` checks it and names the
 
 from __future__ import annotations
 
-import json
 import math
 from typing import Any
 
 from reasonry.errors import RecordError
-from reasonry.hashing import record_id
+from reasonry.hashing import canonical_json, loads, record_id
 
 SCHEMA_VERSION = 1
 
@@ -170,7 +169,7 @@ def to_row(record: dict) -> dict:
     """The Parquet row form: free-form objects as canonical JSON text."""
     row = dict(record)
     for name in JSON_FIELDS:
-        row[name] = json.dumps(record[name], sort_keys=True, ensure_ascii=False)
+        row[name] = canonical_json(record[name])
     return row
 
 
@@ -179,7 +178,7 @@ def from_row(row: dict) -> dict:
     record = {name: row.get(name) for name in FIELDS}
     for name in JSON_FIELDS:
         if isinstance(record[name], str):
-            record[name] = json.loads(record[name])
+            record[name] = loads(record[name])
     if record["rollouts"] is not None:
         record["rollouts"] = [dict(r) for r in record["rollouts"]]
     return record

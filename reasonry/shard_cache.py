@@ -8,9 +8,9 @@ finished. Entries are written to a temporary name and renamed, so a crash never 
 from __future__ import annotations
 
 import gzip
-import json
 import os
 
+from reasonry.hashing import canonical_json, loads
 from reasonry.storage import join, read_bytes, write_bytes
 
 
@@ -23,7 +23,7 @@ class ShardCache:
 
     def get(self, key: str) -> tuple[list[dict], list[dict]] | None:
         try:
-            data = json.loads(gzip.decompress(read_bytes(self._path(key))))
+            data = loads(gzip.decompress(read_bytes(self._path(key))))
             return data["records"], data["rejects"]
         except FileNotFoundError:
             return None
@@ -31,5 +31,5 @@ class ShardCache:
             return None  # an unreadable entry is recomputed, never trusted
 
     def put(self, key: str, records: list[dict], rejects: list[dict]) -> None:
-        data = json.dumps({"records": records, "rejects": rejects}, ensure_ascii=False).encode("utf-8")
+        data = canonical_json({"records": records, "rejects": rejects}).encode("utf-8")
         write_bytes(self._path(key), gzip.compress(data, compresslevel=3, mtime=0))

@@ -118,3 +118,10 @@ def test_nested_optional_section_errors_name_the_inner_field():
         from_dict(Outer, {"inner": {"delay": "slow"}}, "stage")
     with pytest.raises(ConfigError, match=r"stage\.inner\.dely"):
         from_dict(Outer, {"inner": {"dely": 2}}, "stage")
+
+
+def test_spelling_out_a_default_option_is_the_same_build(tmp_path):
+    plain = load_config(_write(tmp_path, BASE))
+    explicit = load_config(_write(tmp_path, BASE), ["tasks.tail/addition.options.rendering=terse"])
+    styled = load_config(_write(tmp_path, BASE), ["tasks.tail/addition.options.rendering=styled"])
+    assert plain.config_hash() == explicit.config_hash() != styled.config_hash()
