@@ -15,6 +15,11 @@ from decimal import ROUND_DOWN, Decimal, localcontext
 from fractions import Fraction
 
 import pytest
+
+from reasonry.errors import ConfigError
+from reasonry.registry import get_task
+from reasonry.rng import item_rng
+from reasonry.task import ItemKey
 from reasonry.verifiers import turing as tail
 from reasonry.verifiers.turing import any_substring as v_sub
 from reasonry.verifiers.turing import bubble_sort as v_bubble
@@ -22,11 +27,6 @@ from reasonry.verifiers.turing import compare_numbers as v_cmp
 from reasonry.verifiers.turing import derangement as v_der
 from reasonry.verifiers.turing import division as v_div
 from reasonry.verifiers.turing import word_flip as v_flip
-
-from reasonry.errors import ConfigError
-from reasonry.registry import get_task
-from reasonry.rng import item_rng
-from reasonry.task import ItemKey
 
 MINE = ("tail/division", "tail/bubble_sort", "tail/word_flip", "tail/compare_numbers", "tail/any_substring",
         "tail/derangement")

@@ -12,6 +12,11 @@ import itertools
 import random
 
 import pytest
+
+from reasonry.errors import ConfigError
+from reasonry.registry import get_task
+from reasonry.rng import item_rng
+from reasonry.task import ItemKey
 from reasonry.verifiers import turing
 from reasonry.verifiers.turing import (
     count_letters,
@@ -21,11 +26,6 @@ from reasonry.verifiers.turing import (
     population_growth,
     prime_search,
 )
-
-from reasonry.errors import ConfigError
-from reasonry.registry import get_task
-from reasonry.rng import item_rng
-from reasonry.task import ItemKey
 
 TASKS = ("tail/population_growth", "tail/dijkstra", "tail/multi_machine_schedule", "tail/count_letters",
          "tail/diophantine", "tail/prime_search")

@@ -19,9 +19,8 @@ import math
 import random
 from dataclasses import dataclass, field
 
-from reasonry.generators.turing.common import TailConfig, TailTask
-
 from reasonry.config import require
+from reasonry.generators.turing.common import TailConfig, TailTask
 from reasonry.task import ItemKey
 
 _RULES = (" There are {x} identical machines. Every task takes one unit of time; time runs in slots 1, 2, 3, ... "

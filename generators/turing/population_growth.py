@@ -17,9 +17,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from reasonry.generators.turing.common import TailConfig, TailTask
-
 from reasonry.config import require
+from reasonry.generators.turing.common import TailConfig, TailTask
 from reasonry.task import ItemKey
 
 _RULES = ("starting with {y} newborn pairs, where every pair begins to breed once it is {x} units old and "

@@ -13,9 +13,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from reasonry.generators.turing.common import TailConfig, TailTask
-
 from reasonry.config import require
+from reasonry.generators.turing.common import TailConfig, TailTask
 from reasonry.task import ItemKey
 
 NONE = "none"
