@@ -36,6 +36,25 @@ class TailConfig:
                     f"a size range is [low, high] with 0 <= low <= high, got {list(pair)}")
 
 
+@dataclass(frozen=True)
+class StringPairConfig(TailConfig):
+    """Knobs of the tasks over two strings (LCS, Levenshtein)."""
+
+    alphabet: str = "abcdefghijklmnopqrstuvwxyz"
+    # each item spells both strings with 2..palette_size letters of the alphabet: few letters keep matches
+    # frequent (an interesting table), a large alphabet keeps the short S problems from repeating
+    palette_size: int = 5
+
+    def __post_init__(self):
+        super().__post_init__()
+        require(len(self.alphabet) >= 1 and len(set(self.alphabet)) == len(self.alphabet)
+                and self.alphabet.isalpha() and self.alphabet.islower(), "alphabet",
+                "distinct lowercase letters, at least one")
+        require(self.palette_size >= 1, "palette_size", "must be >= 1")
+        for bucket, (low, _high) in self.sizes.items():
+            require(low >= 1, f"sizes.{bucket}", "strings have at least one letter")
+
+
 def random_number(rng: random.Random, digits: int, decimal: bool) -> str:
     """A number with ``digits`` digits and no leading zero; with ``decimal``, a point somewhere inside."""
     chars = [str(rng.randint(1, 9))] + [str(rng.randint(0, 9)) for _ in range(digits - 1)]

@@ -14,8 +14,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from reasonry.config import require
-from reasonry.generators.turing.common import TailConfig, TailTask
+from reasonry.generators.turing.common import StringPairConfig, TailTask
 from reasonry.task import ItemKey
 
 TEMPLATES = (
@@ -48,21 +47,8 @@ TEMPLATES = (
 
 
 @dataclass(frozen=True)
-class LevenshteinConfig(TailConfig):
-    alphabet: str = "abcdefghijklmnopqrstuvwxyz"
-    # each item spells both strings with 2..palette_size letters of the alphabet: few letters keep matches
-    # frequent (an interesting table), a large alphabet keeps the short S problems from repeating
-    palette_size: int = 5
+class LevenshteinConfig(StringPairConfig):
     sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(LevenshteinTask.default_sizes))
-
-    def __post_init__(self):
-        super().__post_init__()
-        require(len(self.alphabet) >= 1 and len(set(self.alphabet)) == len(self.alphabet)
-                and self.alphabet.isalpha() and self.alphabet.islower(), "alphabet",
-                "distinct lowercase letters, at least one")
-        require(self.palette_size >= 1, "palette_size", "must be >= 1")
-        for bucket, (low, _high) in self.sizes.items():
-            require(low >= 1, f"sizes.{bucket}", "strings have at least one letter")
 
 
 def levenshtein_trace(s: str, t: str, rendering: str) -> tuple[int, list[str]]:
