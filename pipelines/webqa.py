@@ -49,13 +49,27 @@ def list_inputs(config: WebQAStageConfig) -> list[str]:
 class _WarcToRecordsFn(beam.DoFn):
     def __init__(self, config: WebQAStageConfig):
         self.config = config
+        self.client = None
+
+    def setup(self):
+        # model-based extraction, when configured: one client (and server) per worker
+        if self.config.extract.model is not None:
+            from reasonry.generators.llm import ModelClient
+
+            self.client = ModelClient(self.config.extract.model.client)
+            self.client.connect()
+
+    def teardown(self):
+        if self.client is not None:
+            self.client.close()
 
     def process(self, path: str):
         from reasonry.generators.webqa.records import make_reject, warc_to_records
 
         try:
             records, rejects, counts = warc_to_records(path, split=self.config.split, config=self.config.extract,
-                                                       storage_options=self.config.storage_options)
+                                                       storage_options=self.config.storage_options,
+                                                       client=self.client)
         except (OSError, ValueError) as exc:  # an unreadable file is one reject; the other files go on
             records, rejects, counts = [], [make_reject("unreadable_warc", f"{path}: {exc}")], {}
         Metrics.counter(NAMESPACE, "webqa/pages").inc(counts.get("pages", 0))

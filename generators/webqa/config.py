@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from reasonry.config import require
+from reasonry.generators.llm.config import ClientConfig
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,20 @@ class CrawlConfig:
 
 
 @dataclass(frozen=True)
+class ModelExtractConfig:
+    """Model-based extraction (General-Reasoner's step): pages where the rules found no Q&A are shown to a
+    model, which quotes a question and its human-written answer; both must appear in the page."""
+
+    client: ClientConfig
+    max_tokens: int = 256
+    max_page_chars: int = 6000  # of the page's main text, sent to the model
+
+    def __post_init__(self):
+        require(self.max_tokens >= 16, "max_tokens", "must be >= 16")
+        require(self.max_page_chars >= 200, "max_page_chars", "must be >= 200")
+
+
+@dataclass(frozen=True)
 class ExtractConfig:
     max_page_bytes: int = 2_000_000
     min_question_words: int = 4
@@ -74,6 +89,7 @@ class ExtractConfig:
     max_answer_words: int = 8
     max_answer_chars: int = 120
     subject: Literal["keywords", "none"] = "keywords"
+    model: ModelExtractConfig | None = None  # off unless configured
 
     def __post_init__(self):
         require(self.max_page_bytes >= 1024, "max_page_bytes", "must be >= 1024")

@@ -118,22 +118,52 @@ def pairs_to_records(pairs: list[dict], *, split: str = "train",
     return records, rejects
 
 
+# Pages the rules found no pair on; with ``extract.model`` configured they are asked again through the model.
+MODEL_RETRY = ("no_qa_found", "no_short_answer", "no_answer", "no_solution")
+
+
 def warc_to_records(path: str, *, split: str = "train", config: ExtractConfig | None = None,
-                    storage_options: dict | None = None) -> tuple[list[dict], list[dict], Counter]:
-    """Everything one WARC file gives: records, rejects, and counts of skipped WARC records and notes."""
+                    storage_options: dict | None = None, client=None) -> tuple[list[dict], list[dict], Counter]:
+    """Everything one WARC file gives: records, rejects, and counts of skipped WARC records and notes.
+
+    With a model ``client`` and ``config.model``, pages the rules found nothing on go to the model in one
+    batched call (``reasonry.generators.webqa.model_extract``).
+    """
     config = config or ExtractConfig()
     counts: Counter = Counter()
-    pairs, rejects = [], []
+    pairs, rejects, retry = [], [], []
     for page in read_warc(path, counts, storage_options):
         counts["pages"] += 1
         page_pairs, rej, notes = page_to_pairs(page, config)
         counts.update(notes)
-        if rej:
+        if rej and client is not None and config.model is not None and rej["reason"] in MODEL_RETRY:
+            retry.append((page, rej))
+        elif rej:
             rejects.append(rej)
         pairs.extend(page_pairs)
+    if retry:
+        found, failed = _ask_model(client, retry, config)
+        pairs.extend(found)
+        rejects.extend(failed)
+        counts["model_pairs"] += len(found)
     for reason in ("truncated_warc", "corrupt_record"):
         if counts[reason]:
             rejects.append(make_reject(reason, f"{path}: {counts[reason]} unreadable WARC record(s); "
                                                f"{counts['pages']} pages read before it"))
     records, pair_rejects = pairs_to_records(pairs, split=split, config=config)
     return records, rejects + pair_rejects, counts
+
+
+def _ask_model(client, retry: list[tuple[dict, dict]], config: ExtractConfig) -> tuple[list[dict], list[dict]]:
+    from reasonry.generators.webqa.extract import main_text
+    from reasonry.generators.webqa.model_extract import model_pairs
+
+    pages = []
+    for page, rej in retry:
+        html, _why = decode_body(page.get("body") or b"", page.get("content_type", ""))
+        pages.append({"url": page.get("url"), "text": main_text(html or ""), "crawl_date": page.get("date"),
+                      "warc": page.get("warc"), "rule_reject": rej})
+    pairs, failures = model_pairs(client, pages, config.model)
+    rejects = [make_reject(reason, f"{detail}; rules: {page['rule_reject']['reason']}", url=page["url"])
+               for page, reason, detail in failures]
+    return pairs, rejects
