@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pyarrow as pa
-
 from reasonry.exports import EXPORTS
 from reasonry.filters.exact import dedup_by_id
 from reasonry.record import SPLITS
@@ -14,6 +12,7 @@ from reasonry.tables import (
     reject_sort_key,
     rejects_table,
     shard_name,
+    table,
     write_parquet,
 )
 
@@ -38,7 +37,7 @@ def write_group(root: str, family: str, shard: int, shards: int, records: list[d
             if not view:
                 continue
             rel = f"{export}/{family}/{name}"
-            write_parquet(pa.Table.from_pylist(view, schema=EXPORT_SCHEMAS[export]), join(root, rel))
+            write_parquet(table(view, EXPORT_SCHEMAS[export]), join(root, rel))
             written[rel] = len(view)
     if rejects:
         rel = f"rejects/{family}/part-{shard:05d}-of-{shards:05d}.parquet"
