@@ -8,6 +8,8 @@ with ``records`` (batches with ``rollouts`` and the self-consistency summary fil
 
 from __future__ import annotations
 
+import functools
+
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 
@@ -18,31 +20,46 @@ REJECTS = "rejects"
 NAMESPACE = "reasonry"
 
 
-class SampleBatchFn(beam.DoFn):
-    """Batch -> sampled and graded batch; ``setup`` connects to the server or starts it (once per worker)."""
+class ModelStageFn(beam.DoFn):
+    """Runs a model stage (``SamplingStage``, ``PrototypeStage``) over batches: its ``process(batch)`` gives
+    (records, rejects, stats); stats become counters under ``prefix``. The stage, and with it the model client
+    (and the server it may start), is made once per worker."""
 
-    def __init__(self, config: SamplingStageConfig):
-        self.config = config
-        self.stage: SamplingStage | None = None
+    def __init__(self, make_stage, prefix: str, connect_at_setup: bool):
+        self.make_stage = make_stage
+        self.prefix = prefix
+        self.connect_at_setup = connect_at_setup
+        self.stage = None
 
     def setup(self):
-        self.stage = SamplingStage(self.config)
-        self.stage.setup()
+        self.stage = self.make_stage()
+        if self.connect_at_setup:
+            self.stage.setup()
 
     def teardown(self):
         if self.stage is not None:
             self.stage.teardown()
 
     def process(self, records: list[dict]):
-        kept, rejects, stats = self.stage.process(records)
+        out, rejects, stats = self.stage.process(records)
         for name, value in stats.items():
-            Metrics.counter(NAMESPACE, f"sampling/{name}").inc(value)
+            Metrics.counter(NAMESPACE, f"{self.prefix}/{name}").inc(value)
         for r in rejects:
             Metrics.counter(NAMESPACE, f"dropped/{r['task']}/{r['reason']}").inc()
-        if kept:
-            yield kept
+        if out:
+            yield out
         if rejects:
             yield beam.pvalue.TaggedOutput(REJECTS, rejects)
+
+
+def _sampling_stage(config: SamplingStageConfig):
+    return SamplingStage(config)
+
+
+def _prototype_stage(config):
+    from reasonry.generators.llm.prototype_stage import PrototypeStage
+
+    return PrototypeStage(config)
 
 
 class SampleAndGrade(beam.PTransform):
@@ -55,43 +72,18 @@ class SampleAndGrade(beam.PTransform):
         self.config = config
 
     def expand(self, batches):
-        return batches | beam.ParDo(SampleBatchFn(self.config)).with_outputs(REJECTS, main="records")
-
-
-class PrototypeBatchFn(beam.DoFn):
-    """Batch -> new batch of model-written Prolog prototype records (the input batch is not consumed)."""
-
-    def __init__(self, config):
-        self.config = config
-        self.stage = None
-
-    def setup(self):
-        from reasonry.generators.llm.prototype_stage import PrototypeStage
-
-        self.stage = PrototypeStage(self.config)
-
-    def teardown(self):
-        if self.stage is not None:
-            self.stage.teardown()
-
-    def process(self, records: list[dict]):
-        new, rejects, stats = self.stage.process(records)
-        for name, value in stats.items():
-            Metrics.counter(NAMESPACE, f"prototypes/{name}").inc(value)
-        for r in rejects:
-            Metrics.counter(NAMESPACE, f"dropped/{r['task']}/{r['reason']}").inc()
-        if new:
-            yield new
-        if rejects:
-            yield beam.pvalue.TaggedOutput(REJECTS, rejects)
+        fn = ModelStageFn(functools.partial(_sampling_stage, self.config), "sampling", connect_at_setup=True)
+        return batches | beam.ParDo(fn).with_outputs(REJECTS, main="records")
 
 
 class WritePrototypes(beam.PTransform):
-    """Batches -> batches of new ``prolog/model_written/execution`` records, with a ``rejects`` output."""
+    """Batches -> batches of new ``prolog/model_written/execution`` records (the input batches are not
+    consumed), with a ``rejects`` output. The client connects only when a batch has an eligible record."""
 
     def __init__(self, config):
         super().__init__()
         self.config = config
 
     def expand(self, batches):
-        return batches | beam.ParDo(PrototypeBatchFn(self.config)).with_outputs(REJECTS, main="records")
+        fn = ModelStageFn(functools.partial(_prototype_stage, self.config), "prototypes", connect_at_setup=False)
+        return batches | beam.ParDo(fn).with_outputs(REJECTS, main="records")
