@@ -54,6 +54,12 @@ class StringPairConfig(TailConfig):
         for bucket, (low, _high) in self.sizes.items():
             require(low >= 1, f"sizes.{bucket}", "strings have at least one letter")
 
+    def draw_pair(self, m: int, n: int, rng: random.Random) -> tuple[str, str]:
+        """Two strings of lengths m and n over one random palette of this item's letters."""
+        palette = rng.sample(self.alphabet, rng.randint(min(2, len(self.alphabet)),
+                                                        min(self.palette_size, len(self.alphabet))))
+        return "".join(rng.choice(palette) for _ in range(m)), "".join(rng.choice(palette) for _ in range(n))
+
 
 def random_number(rng: random.Random, digits: int, decimal: bool) -> str:
     """A number with ``digits`` digits and no leading zero; with ``decimal``, a point somewhere inside."""

@@ -98,10 +98,7 @@ class LcsTask(TailTask):
 
     def generate(self, config: LcsConfig, key: ItemKey, rng: random.Random) -> dict | None:
         m, n = self.draw_size(config, key, rng), self.draw_size(config, key, rng)
-        palette = rng.sample(config.alphabet, rng.randint(min(2, len(config.alphabet)),
-                                                          min(config.palette_size, len(config.alphabet))))
-        s = "".join(rng.choice(palette) for _ in range(m))
-        t = "".join(rng.choice(palette) for _ in range(n))
+        s, t = config.draw_pair(m, n, rng)
         template, prompt = self.pose(rng, s=s, t=t)
         best, lines = lcs_trace(s, t, config.rendering)
         return self.finish(key, config, problem={"s": s, "t": t}, template=template, prompt=prompt,
