@@ -125,30 +125,23 @@ def _pass_rate_histogram(difficulty: pl.Series) -> list[int] | None:
     return bins if seen else None
 
 
-def _parquet_files(root: str) -> list[tuple[str, str]]:
-    """(relative path, full path) of every output Parquet file: ``<export>/<family>/<name>.parquet``."""
-    return [(relative(p, root).replace("\\", "/"), p) for p in glob(root, "*/*/*.parquet")]
-
-
-def file_index(root: str) -> dict[str, dict[str, dict[str, int]]]:
-    """export -> family -> {relative path: rows} of the Parquet files written."""
+def file_index(root: str) -> tuple[dict[str, dict[str, dict[str, int]]], dict[str, int]]:
+    """(export -> family -> {relative path: rows}, {relative path: uncompressed data bytes}) of every output
+    Parquet file ``<export>/<family>/<name>.parquet``, reading each file's footer once. The bytes are what the
+    Hub's ``num_bytes`` counts."""
     index: dict[str, dict[str, dict[str, int]]] = {}
-    for rel, path in _parquet_files(root):
+    sizes: dict[str, int] = {}
+    for path in glob(root, "*/*/*.parquet"):
+        rel = relative(path, root).replace("\\", "/")
         export, family, _name = rel.split("/")
-        index.setdefault(export, {}).setdefault(family, {})[rel] = parquet_metadata(path).num_rows
-    return index
-
-
-def file_bytes(root: str) -> dict[str, int]:
-    """Uncompressed size of each Parquet file's data (what the Hub's ``num_bytes`` counts)."""
-    sizes = {}
-    for rel, path in _parquet_files(root):
         meta = parquet_metadata(path)
+        index.setdefault(export, {}).setdefault(family, {})[rel] = meta.num_rows
         sizes[rel] = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
-    return sizes
+    return index, sizes
 
 
 def build_manifest(root: str, config: BuildConfig, run: dict) -> dict:
+    files, sizes = file_index(root)
     return {
         "schema_version": 1,
         "build": {"name": config.build.name, "seed": config.build.seed, "config_hash": config.config_hash(),
@@ -159,8 +152,8 @@ def build_manifest(root: str, config: BuildConfig, run: dict) -> dict:
         "git_commit": git_commit(),
         "generators": {name: get_task(name).version for name in sorted(config.tasks)},
         "tasks": task_stats(root, config),
-        "files": file_index(root),
-        "file_bytes": file_bytes(root),
+        "files": files,
+        "file_bytes": sizes,
         "run": {**run, "runner": to_dict(config.runner)},
     }
 
