@@ -24,8 +24,7 @@ from reasonry.filters.dedup import (
     similarity,
 )
 from reasonry.hashing import content_hash, shard_of
-
-REJECTS = "rejects"
+from reasonry.pipelines.transforms import REJECTS
 
 
 def _rebatch(pcoll, label: str, shards: int):

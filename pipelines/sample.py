@@ -15,9 +15,7 @@ from apache_beam.metrics import Metrics
 
 from reasonry.config import from_dict
 from reasonry.generators.llm.stage import SamplingStage, SamplingStageConfig
-
-REJECTS = "rejects"
-NAMESPACE = "reasonry"
+from reasonry.pipelines.transforms import NAMESPACE, REJECTS
 
 
 class ModelStageFn(beam.DoFn):

@@ -15,9 +15,7 @@ from apache_beam.metrics import Metrics
 from reasonry.config import from_dict
 from reasonry.filters.decontaminate import DecontaminateConfig
 from reasonry.generators.webqa.config import WebQAStageConfig
-
-REJECTS = "rejects"
-NAMESPACE = "reasonry"
+from reasonry.pipelines.transforms import NAMESPACE, REJECTS
 
 
 def stage_config(value) -> WebQAStageConfig:
