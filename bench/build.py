@@ -4,7 +4,8 @@
 
 1. full build (cache cleared): wall time, peak RSS of the driver and of the largest worker process;
 2. the same config again with one task's option changed (``--change``): only that task's shards are
-   regenerated, the rest come from the shard cache;
+   regenerated and only its records go through the pipeline; every other task's part of the output files
+   comes from the fragment cache;
 3. prints incremental / full (target <= 20%).
 Each build runs as its own ``reasonry build`` process, as a user would run it.
 """

@@ -18,10 +18,9 @@ from pathlib import Path
 from reasonry.config import load_config
 from reasonry.hashing import shard_of
 from reasonry.pipelines.build import finalize_build, run_build, staging_root
-from reasonry.pipelines.manifest import build_id
 from reasonry.pipelines.outputs import write_group
 from reasonry.pipelines.transforms import _reject_key
-from reasonry.plan import plan_shards
+from reasonry.plan import options_hash, plan_shards
 
 
 def plain_loop(config, out: Path) -> int:
@@ -32,7 +31,7 @@ def plain_loop(config, out: Path) -> int:
     options = {name: config.task_options(name) for name in config.tasks}
     for spec in plan_shards(config):
         records, rejects, _ = generate_shard(spec, options[spec.task], seed=config.build.seed,
-                                             config_hash=config.config_hash(), build_id=build_id(config))
+                                             options_hash=options_hash(config, spec.task))
         kept, more = verify_batch(records)
         for r in kept:
             groups.setdefault((r["family"], shard_of(r["id"], config.build.output_shards)), ([], []))[0].append(r)

@@ -13,7 +13,7 @@ from reasonry.rng import item_rng
 from reasonry.task import ItemKey
 
 
-def generate_shard(spec: ShardSpec, task_config, *, seed: int, config_hash: str, build_id: str
+def generate_shard(spec: ShardSpec, task_config, *, seed: int, options_hash: str
                    ) -> tuple[list[dict], list[dict], dict]:
     """(records, rejects, stats) for the items ``spec.start .. spec.stop - 1``.
 
@@ -36,8 +36,10 @@ def generate_shard(spec: ShardSpec, task_config, *, seed: int, config_hash: str,
             validate(record)
             if (record["task"], record["split"], record["length_bucket"]) != (spec.task, spec.split, spec.bucket):
                 raise RecordError("record does not match the requested task/split/bucket", field="task")
+            # what decides this item, and nothing about the build around it: an unchanged task gives the same
+            # bytes in every build, so its output can be reused after another task changed
             record["provenance"] = {**record["provenance"], "index": index, "seed": seed,
-                                    "config_hash": config_hash, "build_id": build_id}
+                                    "options_hash": options_hash}
             records.append(record)
         except RecordError as exc:
             # engines name their own reasons (a Prolog program's time_limit, a planner's timeout, ...)

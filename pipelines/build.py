@@ -12,7 +12,7 @@ import json
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import apache_beam as beam
@@ -20,7 +20,7 @@ import apache_beam as beam
 from reasonry import storage
 from reasonry.config import BuildConfig
 from reasonry.errors import BuildFailed, ConfigError
-from reasonry.pipelines.manifest import build_id, build_manifest, write_manifest
+from reasonry.pipelines.manifest import build_manifest, write_manifest
 from reasonry.pipelines.runner import make_runner, pipeline_options
 from reasonry.pipelines.transforms import NAMESPACE, REJECTS, DedupAndWrite, Generate
 from reasonry.plan import ShardSpec, plan_shards
@@ -54,7 +54,7 @@ def check_writable(out: str) -> None:
 
 
 def build_graph(p: beam.Pipeline, config: BuildConfig, specs: list[ShardSpec], root: str,
-                progress_dir: str | None = None, cache_dir: str | None = None):
+                progress_dir: str | None = None, cache_dir: str | None = None, reuse: Reuse | None = None):
     """Wire the stages the config asks for::
 
         generated tasks ----------------------------+
@@ -62,15 +62,17 @@ def build_graph(p: beam.Pipeline, config: BuildConfig, specs: list[ShardSpec], r
                                                    -> [sample + self-consistency] -> dedup by id and write
 
     Near-duplicate removal runs on web text only: the symbolic sources are deduplicated exactly by id, and
-    their templated prompts and programs share most n-grams by construction.
+    their templated prompts and programs share most n-grams by construction. ``reuse`` (from ``plan_reuse``)
+    names the tasks whose output fragments come from the cache: their shards are left out of ``specs``.
     """
+    reuse = reuse or Reuse(specs, [], {})
     batches, rejects = [], []
     if specs:
         generated = (
             p
             | "ShardSpecs" >> beam.Create(specs)
             | "Reshuffle" >> beam.Reshuffle()
-            | "GenerateAndVerify" >> Generate(config, build_id(config), progress_dir, cache_dir)
+            | "GenerateAndVerify" >> Generate(config, progress_dir, cache_dir)
         )
         batches.append(generated.records)
         rejects.append(generated[REJECTS])
@@ -83,6 +85,8 @@ def build_graph(p: beam.Pipeline, config: BuildConfig, specs: list[ShardSpec], r
         deduped = web["records"] | "WebDedup" >> Dedup(config.stage("dedup") or DedupConfig())
         batches.append(deduped["records"])
         rejects += [web["rejects"], deduped["rejects"]]
+    if not batches:  # every task's output is reused
+        batches.append(p | "NoRecords" >> beam.Create([]))
     records = batches[0] if len(batches) == 1 else tuple(batches) | "AllSources" >> beam.Flatten()
     if config.stage("decontaminate") is not None:
         from reasonry.pipelines.webqa import Decontaminate
@@ -104,17 +108,105 @@ def build_graph(p: beam.Pipeline, config: BuildConfig, specs: list[ShardSpec], r
         sampled = records | "SampleAndGrade" >> SampleAndGrade(sampling)
         records = sampled.records
         rejects.append(sampled[REJECTS])
+    if not rejects:
+        rejects.append(p | "NoRejects" >> beam.Create([]))
     all_rejects = tuple(rejects) | "AllRejects" >> beam.Flatten()
+    fragment_dir = _fragment_dir(cache_dir) if cache_dir else None
     return (records, all_rejects) | "DedupAndWrite" >> DedupAndWrite(
-        root, config.build.output_shards, config.build.exports)
+        root, config.build.output_shards, config.build.exports, fragment_dir, reuse.task_keys, reuse.cached)
+
+
+@dataclass
+class Reuse:
+    """What a build computes and what it takes whole from the fragment cache."""
+
+    specs: list[ShardSpec]  # the shards to run
+    cached: list  # ((family, output shard), (task, fragment path)) of reused tasks
+    task_keys: dict[str, str]  # fragment key of every task whose fragments may be cached
+    reused_specs: list[ShardSpec] = field(default_factory=list)
+
+
+def _fragment_dir(cache_dir: str) -> str:
+    return storage.join(storage.parent(cache_dir), "fragments")
+
+
+def _stages_key(config: BuildConfig) -> str | None:
+    """What the stages between generation and writing do to a task's records; None: fragments never reused.
+
+    Model stages depend on a live model (and the prototype stage writes new records from other tasks'), so
+    a task's output is not decided by its own settings there.
+    """
+    import hashlib
+
+    from reasonry.config import to_dict
+    from reasonry.hashing import content_hash
+
+    for name in ("sampling", "prototypes"):
+        stage = config.stage(name)
+        if stage is not None and getattr(stage, "enabled", True):
+            return None
+    decontaminate = config.stage("decontaminate")
+    if decontaminate is None:
+        return content_hash(["stages", None])
+    try:
+        benchmarks = [hashlib.blake2b(storage.read_bytes(path), digest_size=16).hexdigest()
+                      for path in decontaminate.benchmarks]
+    except OSError:
+        return None  # the stage itself reports the missing file
+    return content_hash(["stages", to_dict(decontaminate), benchmarks])
+
+
+def plan_reuse(config: BuildConfig, specs: list[ShardSpec], cache_dir: str | None) -> Reuse:
+    """Leave out every task whose fragments a previous build with the same shards and stages left complete."""
+    from reasonry.fragment_cache import FragmentCache
+    from reasonry.fragments import family_of, fragment_key
+    from reasonry.plan import shard_cache_keys
+
+    stages = _stages_key(config) if cache_dir else None
+    if stages is None:
+        return Reuse(specs, [], {})
+    keys = shard_cache_keys(config, specs)
+    by_task: dict[str, list[ShardSpec]] = {}
+    for spec in specs:
+        by_task.setdefault(spec.task, []).append(spec)
+    task_keys = {task: fragment_key(task, [keys[s] for s in task_specs], config.build.output_shards,
+                                    config.build.exports, stages) for task, task_specs in by_task.items()}
+    cache = FragmentCache(_fragment_dir(cache_dir))
+    run, cached, reused = [], [], []
+    for task, task_specs in by_task.items():
+        shards = cache.shards(task_keys[task])
+        if shards is None:
+            run += task_specs
+            continue
+        cached += [((family_of(task), s), (task, cache.path(task_keys[task], s))) for s in shards]
+        reused += task_specs
+    return Reuse(run, cached, task_keys, reused)
+
+
+def _mark_reused(progress_dir: str, specs: list[ShardSpec]) -> None:
+    """Progress markers for the shards of reused tasks, as their workers would have written them."""
+    from reasonry.hashing import content_hash
+
+    for spec in specs:
+        storage.write_bytes(storage.join(progress_dir, f"{content_hash(spec.key(), 8)}.json"), json.dumps(
+            {"shard": spec.key(), "task": spec.task, "items": spec.size, "reused": True, "seconds": 0.0}).encode())
+
+
+def _seal(cache_dir: str, reuse: Reuse) -> None:
+    from reasonry.fragment_cache import FragmentCache
+
+    cache = FragmentCache(_fragment_dir(cache_dir))
+    for task in sorted({s.task for s in reuse.specs}):
+        if task in reuse.task_keys:
+            cache.seal(reuse.task_keys[task], task)
 
 
 def _run_pipeline(config: BuildConfig, specs: list[ShardSpec], staging: str, progress_dir: str,
-                  cache_dir: str | None, beam_args: tuple[str, ...]) -> dict[str, int]:
+                  cache_dir: str | None, beam_args: tuple[str, ...], reuse: Reuse | None = None) -> dict[str, int]:
     options = pipeline_options(config.runner, beam_args)
     runner = make_runner(config.runner)
     p = beam.Pipeline(runner=runner, options=options) if runner else beam.Pipeline(options=options)
-    build_graph(p, config, specs, staging, progress_dir, cache_dir)
+    build_graph(p, config, specs, staging, progress_dir, cache_dir, reuse)
     result = p.run()
     result.wait_until_finish()
     return _counters(result)
@@ -162,15 +254,18 @@ def run_build(config: BuildConfig, out: str | Path, *, beam_args: tuple[str, ...
     cache_dir = storage.join(out, CACHE)
     if not use_cache:
         storage.remove(cache_dir)
+        storage.remove(_fragment_dir(cache_dir))
     specs = plan_shards(config)
     total = sum(s.size for s in specs)
     started = time.time()
+    reuse = plan_reuse(config, specs, cache_dir)
+    _mark_reused(progress_dir, reuse.reused_specs)
     errors: list[BaseException] = []
     counters: dict[str, int] = {}
 
     def target():
         try:
-            counters.update(_run_pipeline(config, specs, staging, progress_dir, cache_dir, beam_args))
+            counters.update(_run_pipeline(config, reuse.specs, staging, progress_dir, cache_dir, beam_args, reuse))
         except BaseException as exc:  # re-raised in the caller's thread
             errors.append(exc)
 
@@ -183,6 +278,7 @@ def run_build(config: BuildConfig, out: str | Path, *, beam_args: tuple[str, ...
             on_progress(*_progress(progress_dir), total)
     if errors:
         raise errors[0]
+    _seal(cache_dir, reuse)
     if on_progress:
         on_progress(*_progress(progress_dir), total)
     seconds = time.time() - started

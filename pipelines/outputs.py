@@ -1,46 +1,29 @@
-"""Write one output group (a family and an id-hash shard): records, export views and rejects."""
+"""Write one output group (a family and an id-hash shard) from its tasks' fragments."""
 
 from __future__ import annotations
 
-from reasonry.exports import EXPORTS
-from reasonry.filters.exact import dedup_by_id
-from reasonry.record import SPLITS
+from reasonry.fragments import build_fragment, merge_files
 from reasonry.storage import join
-from reasonry.tables import (
-    EXPORT_SCHEMAS,
-    records_table,
-    reject_sort_key,
-    rejects_table,
-    shard_name,
-    table,
-    write_parquet,
-)
+from reasonry.tables import write_parquet
+
+
+def write_fragments(root: str, family: str, shard: int, shards: int, fragments: list[tuple[str, bytes]],
+                    exports: tuple[str, ...]) -> dict[str, int]:
+    """Write every file of this group from (task, fragment) pairs. Returns per-file row counts."""
+    written: dict[str, int] = {}
+    for rel, table in merge_files(family, shard, shards, fragments, exports).items():
+        write_parquet(table, join(str(root), rel))
+        written[rel] = table.num_rows
+    return written
 
 
 def write_group(root: str, family: str, shard: int, shards: int, records: list[dict],
-                rejects: list[dict], exports: tuple[str, ...]) -> dict:
-    """Dedup by id, then write every file of this group. Returns per-file row counts."""
-    root = str(root)
-    kept, dup_rejects = dedup_by_id(records)
-    rejects = sorted([*rejects, *dup_rejects], key=reject_sort_key)
-    written: dict[str, int] = {}
-    for split in SPLITS:
-        rows = [r for r in kept if r["split"] == split]
-        if not rows:
-            continue
-        name = shard_name(split, shard, shards)
-        rel = f"records/{family}/{name}"
-        write_parquet(records_table(rows), join(root, rel))
-        written[rel] = len(rows)
-        for export in exports:
-            view = [row for r in rows for row in EXPORTS[export](r)]
-            if not view:
-                continue
-            rel = f"{export}/{family}/{name}"
-            write_parquet(table(view, EXPORT_SCHEMAS[export]), join(root, rel))
-            written[rel] = len(view)
-    if rejects:
-        rel = f"rejects/{family}/part-{shard:05d}-of-{shards:05d}.parquet"
-        write_parquet(rejects_table(rejects), join(root, rel))
-        written[rel] = len(rejects)
-    return written
+                rejects: list[dict], exports: tuple[str, ...]) -> dict[str, int]:
+    """The same files from plain records and rejects (every copy of an id among them): fragments built here."""
+    by_task: dict[str, tuple[list[dict], list[dict]]] = {}
+    for r in records:
+        by_task.setdefault(r["task"], ([], []))[0].append(r)
+    for r in rejects:
+        by_task.setdefault(r["task"], ([], []))[1].append(r)
+    fragments = [(task, build_fragment(recs, rejs, exports)) for task, (recs, rejs) in by_task.items()]
+    return write_fragments(root, family, shard, shards, fragments, exports)

@@ -14,9 +14,9 @@ import zlib
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 
-from reasonry.config import BuildConfig, to_dict
+from reasonry.config import BuildConfig
 from reasonry.hashing import content_hash, shard_of
-from reasonry.plan import ShardSpec
+from reasonry.plan import ShardSpec, options_hash
 from reasonry.registry import get_task
 
 REJECTS = "rejects"
@@ -35,10 +35,8 @@ class GenerateShardFn(beam.DoFn):
     whole: an incremental or resumed build reuses it without generating or verifying again.
     """
 
-    def __init__(self, config: BuildConfig, build_id: str, progress_dir: str | None = None,
-                 cache_dir: str | None = None):
+    def __init__(self, config: BuildConfig, progress_dir: str | None = None, cache_dir: str | None = None):
         self.config = config
-        self.build_id = build_id
         self.progress_dir = progress_dir
         self.cache_dir = cache_dir
 
@@ -49,9 +47,7 @@ class GenerateShardFn(beam.DoFn):
 
         load_plugins(self.config.build.plugins)
         self.task_configs = {name: self.config.task_options(name) for name in self.config.tasks}
-        # the resolved options, defaults filled in: `{}` and `{rendering: terse}` are the same shard
-        self.option_hashes = {name: content_hash(to_dict(self.task_configs[name])) for name in self.config.tasks}
-        self.config_hash = self.config.config_hash()
+        self.option_hashes = {name: options_hash(self.config, name) for name in self.config.tasks}
         self.cache = ShardCache(self.cache_dir) if self.cache_dir else None
         self.started: set[str] = set()
 
@@ -80,7 +76,7 @@ class GenerateShardFn(beam.DoFn):
 
         self._start(spec.task)
         records, rejects, _stats = generate_shard(spec, self.task_configs[spec.task], seed=self.config.build.seed,
-                                                  config_hash=self.config_hash, build_id=self.build_id)
+                                                  options_hash=self.option_hashes[spec.task])
         kept, dropped = verify_batch(records)
         return kept, rejects + dropped
 
@@ -90,9 +86,6 @@ class GenerateShardFn(beam.DoFn):
         cached = self.cache.get(key) if self.cache else None
         if cached is not None:
             records, rejects = cached
-            # provenance names this build; everything else of a cached item is what generation gave
-            for r in records:
-                r["provenance"] = {**r["provenance"], "config_hash": self.config_hash, "build_id": self.build_id}
         else:
             records, rejects = self._compute(spec)
             if self.cache:
@@ -146,10 +139,9 @@ class VerifyBatchFn(beam.DoFn):
 class Generate(beam.PTransform):
     """ShardSpecs -> verified record batches, with a ``rejects`` side output."""
 
-    def __init__(self, config: BuildConfig, build_id: str, progress_dir: str | None = None,
-                 cache_dir: str | None = None):
+    def __init__(self, config: BuildConfig, progress_dir: str | None = None, cache_dir: str | None = None):
         super().__init__()
-        self.fn = GenerateShardFn(config, build_id, progress_dir, cache_dir)
+        self.fn = GenerateShardFn(config, progress_dir, cache_dir)
 
     def expand(self, specs):
         return specs | beam.ParDo(self.fn).with_outputs(REJECTS, main="records")
@@ -178,7 +170,7 @@ def _unpack(blob: bytes) -> list[dict]:
 def _split_records(records: list[dict], shards: int):
     groups: dict[tuple[str, int], list[dict]] = {}
     for r in records:
-        groups.setdefault((r["family"], shard_of(r["id"], shards)), []).append(r)
+        groups.setdefault((r["task"], shard_of(r["id"], shards)), []).append(r)
     for key, items in groups.items():
         yield key, _pack(items)
 
@@ -191,36 +183,70 @@ def _reject_key(r: dict) -> str:
 def _split_rejects(rejects: list[dict], shards: int):
     groups: dict[tuple[str, int], list[dict]] = {}
     for r in rejects:
-        groups.setdefault((r["task"].split("/", 1)[0], shard_of(_reject_key(r), shards)), []).append(r)
+        groups.setdefault((r["task"], shard_of(_reject_key(r), shards)), []).append(r)
     for key, items in groups.items():
         yield key, _pack(items)
 
 
+class BuildFragmentFn(beam.DoFn):
+    """(task, output shard) with every copy of its ids and its rejects -> that task's fragment of the file.
+
+    Fragments of tasks with a key in ``task_keys`` go into the fragment cache as well, for later rebuilds.
+    """
+
+    def __init__(self, exports: tuple[str, ...], cache_dir: str | None = None,
+                 task_keys: dict[str, str] | None = None):
+        self.exports, self.cache_dir, self.task_keys = exports, cache_dir, dict(task_keys or {})
+
+    def process(self, element):
+        from reasonry.fragment_cache import FragmentCache
+        from reasonry.fragments import build_fragment, family_of
+
+        (task, shard), grouped = element
+        records = [r for blob in grouped["records"] for r in _unpack(blob)]
+        rejects = [r for blob in grouped["rejects"] for r in _unpack(blob)]
+        fragment = build_fragment(records, rejects, self.exports)
+        key = self.task_keys.get(task)
+        if self.cache_dir and key:
+            cache = FragmentCache(self.cache_dir)
+            cache.put(key, shard, fragment)
+            # the writer reads it back from there: the shuffle (held in memory by the local runner) carries
+            # a path instead of the rows
+            fragment = cache.path(key, shard)
+        yield (family_of(task), shard), (task, fragment)
+
+
 class WriteGroupFn(beam.DoFn):
+    """(family, output shard) with its tasks' fragments (built now, or the cache path of a reused one) -> files."""
+
     def __init__(self, root: str, shards: int, exports: tuple[str, ...]):
         self.root, self.shards, self.exports = root, shards, exports
 
     def process(self, element):
-        from reasonry.pipelines.outputs import write_group
+        from reasonry.pipelines.outputs import write_fragments
+        from reasonry.storage import read_bytes
 
-        (family, shard), grouped = element
-        records = [r for blob in grouped["records"] for r in _unpack(blob)]
-        rejects = [r for blob in grouped["rejects"] for r in _unpack(blob)]
-        written = write_group(self.root, family, shard, self.shards, records, rejects, self.exports)
-        Metrics.counter(NAMESPACE, "items_written").inc(sum(1 for _ in records))
+        (family, shard), parts = element
+        fragments = [(task, read_bytes(f) if isinstance(f, str) else f) for task, f in parts]
+        written = write_fragments(self.root, family, shard, self.shards, fragments, self.exports)
+        Metrics.counter(NAMESPACE, "items_written").inc(sum(n for k, n in written.items()
+                                                             if k.startswith("records/")))
         yield written
 
 
 class DedupAndWrite(beam.PTransform):
-    """Group every copy of an id (and every reject) into its output shard, dedup by id, write Parquet.
+    """Group every copy of an id (and every reject) by task and output shard, dedup by id, write Parquet.
 
     The output shard is a hash of the id, so all copies of an id meet in one group and exact dedup is complete
-    without a per-record shuffle.
+    without a per-record shuffle. ``cached`` holds ((family, shard), (task, path)) of reused task fragments:
+    those tasks' records never enter the pipeline.
     """
 
-    def __init__(self, root: str, shards: int, exports: tuple[str, ...]):
+    def __init__(self, root: str, shards: int, exports: tuple[str, ...], cache_dir: str | None = None,
+                 task_keys: dict[str, str] | None = None, cached: list | None = None):
         super().__init__()
         self.root, self.shards, self.exports = root, shards, exports
+        self.cache_dir, self.task_keys, self.cached = cache_dir, task_keys, list(cached or [])
 
     def expand(self, inputs):
         records, rejects = inputs
@@ -228,8 +254,16 @@ class DedupAndWrite(beam.PTransform):
         keyed = tuple[tuple[str, int], bytes]
         keyed_records = records | "KeyRecords" >> beam.FlatMap(_split_records, shards).with_output_types(keyed)
         keyed_rejects = rejects | "KeyRejects" >> beam.FlatMap(_split_rejects, shards).with_output_types(keyed)
-        return (
+        fragments = (
             {"records": keyed_records, "rejects": keyed_rejects}
-            | "GroupByShard" >> beam.CoGroupByKey()
+            | "GroupByTask" >> beam.CoGroupByKey()
+            | "BuildFragments" >> beam.ParDo(BuildFragmentFn(self.exports, self.cache_dir, self.task_keys))
+        )
+        if self.cached:
+            reused = records.pipeline | "ReusedFragments" >> beam.Create(self.cached)
+            fragments = (fragments, reused) | "AllFragments" >> beam.Flatten()
+        return (
+            fragments
+            | "GroupByShard" >> beam.GroupByKey()
             | "Write" >> beam.ParDo(WriteGroupFn(self.root, shards, self.exports))
         )

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from reasonry.config import BuildConfig
+from reasonry.config import BuildConfig, to_dict
 from reasonry.hashing import content_hash
+
+CACHE_FORMAT = "2"  # 2: provenance names the task's options, not the build
 
 
 @dataclass(frozen=True, order=True)
@@ -25,7 +27,7 @@ class ShardSpec:
 
     def cache_key(self, seed: int, task_version: str, task_config_hash: str) -> str:
         """What decides this shard's output: reused by incremental builds."""
-        return content_hash([self.key(), seed, task_version, task_config_hash])
+        return content_hash([CACHE_FORMAT, self.key(), seed, task_version, task_config_hash])
 
 
 def bucket_of(bucket: str) -> str | None:
@@ -52,3 +54,15 @@ def planned_items(config: BuildConfig) -> dict[str, int]:
     for shard in plan_shards(config):
         totals[shard.task] = totals.get(shard.task, 0) + shard.size
     return totals
+
+
+def options_hash(config: BuildConfig, task: str) -> str:
+    """The hash of a task's resolved options, defaults filled in: `{}` and `{rendering: terse}` are the same."""
+    return content_hash(to_dict(config.task_options(task)))
+
+
+def shard_cache_keys(config: BuildConfig, specs: list[ShardSpec]) -> dict[ShardSpec, str]:
+    from reasonry.registry import get_task
+
+    hashes = {task: options_hash(config, task) for task in {s.task for s in specs}}
+    return {s: s.cache_key(config.build.seed, get_task(s.task).version, hashes[s.task]) for s in specs}

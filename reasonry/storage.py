@@ -58,6 +58,11 @@ def exists(path: str | os.PathLike) -> bool:
     return fs.exists(p)
 
 
+def parent(path: str | os.PathLike) -> str:
+    path = str(path).rstrip("/")
+    return posixpath.dirname(path) if is_url(path) else str(Path(path).parent)
+
+
 def glob(root: str | os.PathLike, pattern: str) -> list[str]:
     """Sorted paths under ``root`` matching ``pattern`` (relative, '/'-separated), in ``root``'s own form."""
     root = str(root)

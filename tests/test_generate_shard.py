@@ -54,9 +54,9 @@ def moody(monkeypatch):
 
 def test_every_failure_has_its_reason(moody):
     records, rejects, stats = generate_shard(ShardSpec("tail/moody", "train", None, 0, 10), None, seed=1,
-                                             config_hash="h", build_id="b")
+                                             options_hash="h")
     assert [r["provenance"]["index"] for r in records] == [0, 5]
-    assert all(r["provenance"]["build_id"] == "b" for r in records)
+    assert all(r["provenance"]["options_hash"] == "h" and r["provenance"]["seed"] == 1 for r in records)
     reasons = [(r["index"], r["reason"]) for r in rejects]
     assert reasons == [(1, "planner_timeout"), (2, "no_instance"), (3, "prolog_time_limit"), (4, "invalid_record"),
                        (6, "planner_timeout"), (7, "no_instance"), (8, "prolog_time_limit"), (9, "invalid_record")]

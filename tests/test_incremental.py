@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from reasonry.config import load_config
@@ -36,10 +37,15 @@ def test_a_killed_build_resumes_from_its_cache(tmp_path):
     run_build(config, tmp_path / "whole")
     out = tmp_path / "killed"
     run_build(config, out)
-    # remove every output and half of the cache, as a kill mid-build would leave it
+    # remove every output and half of the cache, as a kill mid-build would leave it: the pipeline never
+    # finished, so no task's fragments were sealed (the fragment files themselves may be there)
     entries = sorted((out / ".cache/shards").rglob("*.json.gz"))
     for entry in entries[::2]:
         entry.unlink()
+    seals = sorted((out / ".cache/fragments").rglob("*.json"))
+    assert len(seals) == len(DATA["tasks"])
+    for seal in seals:
+        seal.unlink()
     for name in ("records", "sft", "rl", "rejects", "README.md"):
         target = out / name
         if target.is_dir():
@@ -51,3 +57,38 @@ def test_a_killed_build_resumes_from_its_cache(tmp_path):
     resumed = run_build(config, out)
     assert resumed.manifest["run"]["shards_reused"] == len(entries) - len(entries[::2])
     assert _files(out) == _files(tmp_path / "whole")
+
+
+def test_an_unchanged_task_is_taken_whole_from_the_fragment_cache(tmp_path):
+    """A rebuild after one task changed runs only that task through the pipeline; the other's shards never
+    reach a worker (no shard markers but the reused ones) and the files equal a full build's."""
+    out = tmp_path / "inc"
+    run_build(load_config(data=DATA), out)
+    changed = ["tasks.tail/division.options.rendering=styled"]
+    again = run_build(load_config(data=DATA, overrides=changed), out)
+    counters = again.manifest["run"]["beam_counters"]
+    # only tail/division's 2 shards were generated or read from the shard cache by a worker
+    assert counters["shards_computed"] == 2 and counters.get("shards_reused", 0) == 0
+    assert counters["items_planned"] == 10
+    assert again.manifest["tasks"]["tail/addition"]["kept"] > 0
+    same = run_build(load_config(data=DATA, overrides=changed), out)
+    assert "items_planned" not in same.manifest["run"]["beam_counters"]  # nothing left to run
+    assert same.manifest["run"]["shards_reused"] == same.manifest["run"]["shards"] == 5
+    run_build(load_config(data=DATA, overrides=changed), tmp_path / "full", use_cache=False)
+    assert _files(out) == _files(tmp_path / "full")
+
+
+def test_a_missing_fragment_rebuilds_its_task(tmp_path):
+    out = tmp_path / "inc"
+    run_build(load_config(data=DATA), out)
+    expected = _files(out)
+    victim = sorted((out / ".cache/fragments").rglob("*.arrow"))[0]
+    task = json.loads(victim.parent.with_suffix(".json").read_text())["task"]
+    victim.unlink()
+    again = run_build(load_config(data=DATA), out)
+    # only that task went through the pipeline again, its shards from the shard cache
+    shards = {"tail/addition": 3, "tail/division": 2}[task]
+    assert again.manifest["run"]["beam_counters"]["shards_reused"] == shards
+    assert "shards_computed" not in again.manifest["run"]["beam_counters"]
+    assert victim.exists()
+    assert _files(out) == expected

@@ -28,7 +28,7 @@ def test_generate_verifies_each_shard_and_dead_letters_every_failure():
     config = _config(**{"tail/flaky": {"train": {"all": 8}}})
     specs = [ShardSpec("tail/flaky", "train", None, 0, 4), ShardSpec("tail/flaky", "train", None, 4, 8)]
     with _pipeline() as p:
-        out = p | beam.Create(specs) | Generate(config, "b")
+        out = p | beam.Create(specs) | Generate(config)
         kept = out.records | "Kept" >> beam.FlatMap(lambda rs: [r["provenance"]["index"] for r in rs])
         reasons = out[REJECTS] | beam.FlatMap(lambda rs: [(r["index"], r["reason"]) for r in rs])
         assert_that(kept, equal_to([0, 4]), label="kept")
@@ -87,7 +87,7 @@ def test_output_sharding_is_by_id_hash(tmp_path, shards):
     config = load_config(data={"build": {"seed": 2, "output_shards": shards},
                                "tasks": {"tail/addition": {"train": {"S": 12}}}})
     with _pipeline() as p:
-        out = p | beam.Create([ShardSpec("tail/addition", "train", "S", 0, 12)]) | Generate(config, "b")
+        out = p | beam.Create([ShardSpec("tail/addition", "train", "S", 0, 12)]) | Generate(config)
         (out.records, out[REJECTS]) | DedupAndWrite(str(tmp_path), shards, ("rl",))
     total = 0
     for path in sorted((tmp_path / "records/tail").glob("*.parquet")):

@@ -1,0 +1,104 @@
+"""Output fragments: per-task parts of the output files, and when a rebuild may take them from the cache."""
+
+from __future__ import annotations
+
+import json
+
+import pyarrow.parquet as pq
+import pytest
+
+from reasonry.config import load_config
+from reasonry.fragments import build_fragment, dumps, load, merge_files
+from reasonry.pipelines.build import _stages_key, run_build
+from reasonry.pipelines.outputs import write_group
+from reasonry.plan import plan_shards
+from reasonry.registry import get_task
+from reasonry.rng import item_rng
+from reasonry.task import ItemKey
+
+EXPORTS = ("sft", "rl", "preference", "stepwise")
+
+
+def _records(task: str, n: int, split: str = "train") -> list[dict]:
+    bucket = "S" if task.startswith("tail/") else None
+    config = load_config(data={"tasks": {task: {"train": {bucket or "all": 1}}}}).task_options(task)
+    out = []
+    for i in range(n):
+        key = ItemKey(task, split, bucket, i)
+        record = get_task(task).generate(config, key, item_rng(3, task, i, split, bucket))
+        if record is not None:
+            record["provenance"] = {**record["provenance"], "index": i}
+            out.append(record)
+    return out
+
+
+def test_merged_files_are_sorted_by_id_and_keep_each_records_rows_together(tmp_path):
+    """Two tasks' fragments give the files one write over all their records gives: rows sorted by record id,
+    the preference pairs of one record in their own order."""
+    a, b = _records("mcts/countdown/astro", 6), _records("mcts/addition/astro", 6)
+    assert a and b
+    written = write_group(str(tmp_path), "mcts", 0, 1, a + b, [], EXPORTS)
+    ids = [r["id"] for r in pq.read_table(tmp_path / "records/mcts/train-00000-of-00001.parquet").to_pylist()]
+    assert ids == sorted(r["id"] for r in a + b)
+    sft = pq.read_table(tmp_path / "sft/mcts/train-00000-of-00001.parquet")
+    assert sft.column_names == ["id", "task", "length_bucket", "messages"]  # the sort key is not written
+    assert sft.column("id").to_pylist() == ids
+    pairs = pq.read_table(tmp_path / "preference/mcts/train-00000-of-00001.parquet").column("id").to_pylist()
+    expected = [f"{i}-{k}" for i in ids for k in range(len(next(r for r in a + b if r["id"] == i)["meta"]
+                                                           .get("preferences") or []))]
+    assert pairs == expected and len(pairs) > len(ids)
+    assert written["records/mcts/train-00000-of-00001.parquet"] == len(ids)
+
+
+def test_fragment_order_does_not_matter_and_blobs_round_trip():
+    a, b = _records("tail/addition", 5), _records("tail/division", 5)
+    fa, fb = build_fragment(a, [], EXPORTS), build_fragment(b, [], EXPORTS)
+    one = merge_files("tail", 0, 1, [("tail/addition", fa), ("tail/division", fb)], EXPORTS)
+    other = merge_files("tail", 0, 1, [("tail/division", fb), ("tail/addition", fa)], EXPORTS)
+    assert one.keys() == other.keys() and all(one[k].equals(other[k]) for k in one)
+    tables = load(fa)
+    assert dumps(tables) == fa
+    with pytest.raises(ValueError, match="truncated"):
+        load(fa[:-1])
+
+
+def test_a_duplicate_in_one_task_is_rejected_in_its_fragment():
+    (record,) = _records("tail/addition", 1)
+    copy = {**record, "split": "test"}
+    tables = load(build_fragment([record, copy], [], ("sft",)))
+    assert tables["records/test"].column("id").to_pylist() == [record["id"]]
+    assert "records/train" not in tables
+    assert tables["rejects"].column("reason").to_pylist() == ["duplicate_id"]
+
+
+def test_stages_key_follows_benchmark_contents_and_model_stages_turn_reuse_off(tmp_path):
+    bench = tmp_path / "bench.jsonl"
+    bench.write_text(json.dumps({"question": "what is two plus two"}) + "\n")
+    data = {"tasks": {"tail/addition": {"train": {"S": 2}}},
+            "stages": {"decontaminate": {"benchmarks": [str(bench)]}}}
+    before = _stages_key(load_config(data=data))
+    bench.write_text(json.dumps({"question": "what is three plus three"}) + "\n")
+    after = _stages_key(load_config(data=data))
+    assert before and after and before != after
+    assert _stages_key(load_config(data={"tasks": data["tasks"]})) not in (None, before, after)
+    sampled = {**data, "stages": {"sampling": {"client": {"url": "http://127.0.0.1:9/v1", "model": "m"}}}}
+    assert _stages_key(load_config(data=sampled)) is None
+
+
+def test_a_changed_benchmark_rebuilds_an_unchanged_task(tmp_path):
+    """A reused task's output must still be decontaminated against today's benchmarks."""
+    bench = tmp_path / "bench.jsonl"
+    bench.write_text(json.dumps({"question": "nothing of this build"}) + "\n")
+    data = {"build": {"name": "dc", "seed": 2, "output_shards": 1},
+            "tasks": {"tail/addition": {"train": {"S": 6}}},
+            "stages": {"decontaminate": {"benchmarks": [str(bench)], "ngram_sizes": [8]}}}
+    out = tmp_path / "out"
+    first = run_build(load_config(data=data), out)
+    assert first.manifest["tasks"]["tail/addition"]["kept"] == 6
+    rows = pq.read_table(out / "records/tail/train-00000-of-00001.parquet").to_pylist()
+    bench.write_text(json.dumps({"question": rows[0]["prompt"]}) + "\n")
+    again = run_build(load_config(data=data), out)
+    assert again.manifest["run"]["shards_reused"] == len(plan_shards(load_config(data=data)))  # shard cache
+    assert again.manifest["run"]["beam_counters"]["items_planned"] == 6  # but the task went through the stages
+    assert again.manifest["tasks"]["tail/addition"]["kept"] == 5
+    assert again.manifest["tasks"]["tail/addition"]["dropped"] == {"contaminated": 1}
