@@ -184,12 +184,12 @@ def plan_reuse(config: BuildConfig, specs: list[ShardSpec], cache_dir: str | Non
 
 
 def _mark_reused(progress_dir: str, specs: list[ShardSpec]) -> None:
-    """Progress markers for the shards of reused tasks, as their workers would have written them."""
-    from reasonry.hashing import content_hash
-
-    for spec in specs:
-        storage.write_bytes(storage.join(progress_dir, f"{content_hash(spec.key(), 8)}.json"), json.dumps(
-            {"shard": spec.key(), "task": spec.task, "items": spec.size, "reused": True, "seconds": 0.0}).encode())
+    """Progress markers for the shards of reused tasks, as their workers would have written them (one file:
+    a thousand small writes cost more than the rest of a rebuild's start)."""
+    if specs:
+        storage.write_bytes(storage.join(progress_dir, "reused-tasks.json"), json.dumps(
+            [{"shard": s.key(), "task": s.task, "items": s.size, "reused": True, "seconds": 0.0}
+             for s in specs]).encode())
 
 
 def _seal(cache_dir: str, reuse: Reuse) -> None:
@@ -269,18 +269,19 @@ def run_build(config: BuildConfig, out: str | Path, *, beam_args: tuple[str, ...
         except BaseException as exc:  # re-raised in the caller's thread
             errors.append(exc)
 
+    seen: dict[str, list[dict]] = {}
     worker = threading.Thread(target=target, name="beam-pipeline", daemon=True)
     worker.start()
     poll = 2.0 if storage.is_url(out) else 0.5
     while worker.is_alive():
         worker.join(timeout=poll)
         if on_progress:
-            on_progress(*_progress(progress_dir), total)
+            on_progress(*_progress(progress_dir, seen), total)
     if errors:
         raise errors[0]
     _seal(cache_dir, reuse)
     if on_progress:
-        on_progress(*_progress(progress_dir), total)
+        on_progress(*_progress(progress_dir, seen), total)
     seconds = time.time() - started
     manifest = finalize_build(config, out, seconds=seconds, planned_items=total, shards=len(specs),
                               counters=counters)
@@ -326,18 +327,23 @@ def finalize_build(config: BuildConfig, out: str, *, seconds: float | None = Non
     return manifest
 
 
-def _markers(progress_dir: str) -> list[dict]:
-    found = []
+def _markers(progress_dir: str, seen: dict[str, list[dict]] | None = None) -> list[dict]:
+    """Every shard marker; ``seen`` keeps those already read (a marker never changes once written), so
+    polling a build of a thousand shards does not read a thousand files each time."""
+    seen = {} if seen is None else seen
     for marker in storage.glob(progress_dir, "*.json"):
+        if marker in seen:
+            continue
         try:
-            found.append(json.loads(storage.read_bytes(marker)))
+            found = json.loads(storage.read_bytes(marker))
         except (OSError, ValueError):
             continue  # a marker being written right now
-    return found
+        seen[marker] = found if isinstance(found, list) else [found]
+    return [m for markers in seen.values() for m in markers]
 
 
-def _progress(progress_dir: str) -> tuple[int, int]:
-    markers = _markers(progress_dir)
+def _progress(progress_dir: str, seen: dict[str, list[dict]]) -> tuple[int, int]:
+    markers = _markers(progress_dir, seen)
     return sum(m.get("items", 0) for m in markers), len(markers)
 
 
