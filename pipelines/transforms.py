@@ -46,8 +46,9 @@ class GenerateShardFn(beam.DoFn):
         from reasonry.shard_cache import ShardCache
 
         load_plugins(self.config.build.plugins)
-        self.task_configs = {name: self.config.task_options(name) for name in self.config.tasks}
-        self.option_hashes = {name: options_hash(self.config, name) for name in self.config.tasks}
+        # per task on first use: a rebuild that runs one task imports that task's generator only
+        self.task_configs: dict = {}
+        self.option_hashes: dict[str, str] = {}
         self.cache = ShardCache(self.cache_dir) if self.cache_dir else None
         self.started: set[str] = set()
 
@@ -82,6 +83,9 @@ class GenerateShardFn(beam.DoFn):
 
     def process(self, spec: ShardSpec):
         started = time.perf_counter()
+        if spec.task not in self.task_configs:
+            self.task_configs[spec.task] = self.config.task_options(spec.task)
+            self.option_hashes[spec.task] = options_hash(self.config, spec.task)
         key = spec.cache_key(self.config.build.seed, get_task(spec.task).version, self.option_hashes[spec.task])
         cached = self.cache.get(key) if self.cache else None
         if cached is not None:
