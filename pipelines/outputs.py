@@ -11,7 +11,7 @@ def write_fragments(root: str, family: str, shard: int, shards: int, fragments: 
                     exports: tuple[str, ...]) -> dict[str, int]:
     """Write every file of this group from (task, fragment) pairs. Returns per-file row counts."""
     written: dict[str, int] = {}
-    for rel, table in merge_files(family, shard, shards, fragments, exports).items():
+    for rel, table in merge_files(family, shard, shards, fragments, exports):
         write_parquet(table, join(str(root), rel))
         written[rel] = table.num_rows
     return written

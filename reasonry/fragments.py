@@ -9,6 +9,8 @@ changed rebuilds that task's fragments only, and never ships the other tasks' re
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -97,25 +99,24 @@ def _merged(parts: list[dict[str, pa.Table]], name: str, sort_key: str | None) -
 
 
 def merge_files(family: str, shard: int, shards: int, fragments: list[tuple[str, bytes]],
-                exports: tuple[str, ...]) -> dict[str, pa.Table]:
-    """The files of one (family, output shard), by relative path, from its tasks' fragments.
+                exports: tuple[str, ...]) -> Iterator[tuple[str, pa.Table]]:
+    """The files of one (family, output shard), as (relative path, table), from its tasks' fragments; one at
+    a time, so that a file's table can be written and freed before the next is put together.
 
     Rows are sorted by record id, as one dedup over the whole group would give; rejects come task by task,
     each task's already in reject order, which is the order of one sort over the group.
     """
     parts = [load(blob) for _, blob in sorted(fragments, key=lambda f: f[0])]
-    files: dict[str, pa.Table] = {}
     for split in SPLITS:
         name = shard_name(split, shard, shards)
         records = _merged(parts, f"records/{split}", "id")
         if records is None:
             continue
-        files[f"records/{family}/{name}"] = records
+        yield f"records/{family}/{name}", records
         for export in exports:
             view = _merged(parts, f"{export}/{split}", RID)
             if view is not None:
-                files[f"{export}/{family}/{name}"] = view
+                yield f"{export}/{family}/{name}", view
     rejects = _merged(parts, "rejects", None)
     if rejects is not None:
-        files[f"rejects/{family}/part-{shard:05d}-of-{shards:05d}.parquet"] = rejects
-    return files
+        yield f"rejects/{family}/part-{shard:05d}-of-{shards:05d}.parquet", rejects

@@ -53,8 +53,8 @@ def test_merged_files_are_sorted_by_id_and_keep_each_records_rows_together(tmp_p
 def test_fragment_order_does_not_matter_and_blobs_round_trip():
     a, b = _records("tail/addition", 5), _records("tail/division", 5)
     fa, fb = build_fragment(a, [], EXPORTS), build_fragment(b, [], EXPORTS)
-    one = merge_files("tail", 0, 1, [("tail/addition", fa), ("tail/division", fb)], EXPORTS)
-    other = merge_files("tail", 0, 1, [("tail/division", fb), ("tail/addition", fa)], EXPORTS)
+    one = dict(merge_files("tail", 0, 1, [("tail/addition", fa), ("tail/division", fb)], EXPORTS))
+    other = dict(merge_files("tail", 0, 1, [("tail/division", fb), ("tail/addition", fa)], EXPORTS))
     assert one.keys() == other.keys() and all(one[k].equals(other[k]) for k in one)
     tables = load(fa)
     assert dumps(tables) == fa
