@@ -9,6 +9,7 @@ changed rebuilds that task's fragments only, and never ships the other tasks' re
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 
 import pyarrow as pa
@@ -30,10 +31,29 @@ def family_of(task: str) -> str:
 
 
 def fragment_key(task: str, shard_keys: list[str], shards: int, exports: tuple[str, ...], stages: str) -> str:
-    """What decides a task's fragments: its shards' cache keys, the output layout and the stages after it."""
-    import reasonry
+    """What decides a task's fragments: its shards' cache keys, the output layout, the stages after it and the
+    code that turns records into rows."""
+    return content_hash([FORMAT, _code_hash(), task, sorted(shard_keys), shards, list(exports), stages])
 
-    return content_hash([FORMAT, reasonry.__version__, task, sorted(shard_keys), shards, list(exports), stages])
+
+@functools.cache
+def _code_hash() -> str:
+    """The source of the modules that make a fragment: editing an export view or a schema must not reuse
+    fragments written by the old code (the shard cache has generator versions for the same purpose)."""
+    import hashlib
+    import sys
+    from pathlib import Path
+
+    import reasonry
+    import reasonry.exports
+    import reasonry.filters.exact
+    import reasonry.record
+    import reasonry.tables
+
+    digest = hashlib.blake2b(reasonry.__version__.encode(), digest_size=16)
+    for name in ("reasonry.exports", "reasonry.filters.exact", "reasonry.record", "reasonry.tables", __name__):
+        digest.update(Path(sys.modules[name].__file__).read_bytes())
+    return digest.hexdigest()
 
 
 def build_fragment(records: list[dict], rejects: list[dict], exports: tuple[str, ...]) -> bytes:

@@ -102,3 +102,22 @@ def test_a_changed_benchmark_rebuilds_an_unchanged_task(tmp_path):
     assert again.manifest["run"]["beam_counters"]["items_planned"] == 6  # but the task went through the stages
     assert again.manifest["tasks"]["tail/addition"]["kept"] == 5
     assert again.manifest["tasks"]["tail/addition"]["dropped"] == {"contaminated": 1}
+
+
+def test_editing_the_row_making_code_invalidates_fragments(tmp_path, monkeypatch):
+    """The fragment key covers the source of the export, schema and dedup modules, not only the version."""
+    import reasonry.exports
+    import reasonry.fragments as fragments
+
+    before = fragments.fragment_key("tail/addition", ["k"], 2, ("sft",), "s")
+    edited = tmp_path / "exports.py"
+    edited.write_bytes(open(reasonry.exports.__file__, "rb").read() + b"\n# edited\n")
+    monkeypatch.setattr(reasonry.exports, "__file__", str(edited))
+    fragments._code_hash.cache_clear()
+    try:
+        after = fragments.fragment_key("tail/addition", ["k"], 2, ("sft",), "s")
+    finally:
+        monkeypatch.undo()
+        fragments._code_hash.cache_clear()
+    assert before != after
+    assert fragments.fragment_key("tail/addition", ["k"], 2, ("sft",), "s") == before
