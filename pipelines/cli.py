@@ -247,7 +247,8 @@ def make_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("publish", help="upload a build to the Hugging Face Hub as one tagged commit")
     p.add_argument("out", help="the build folder")
     p.add_argument("--repo", required=True, metavar="ORG/NAME", help="dataset repository (created if needed)")
-    p.add_argument("--private", action="store_true", help="create the repository as private")
+    p.add_argument("--private", action="store_true",
+                   help="create the repository as private, or make an existing one private")
     p.add_argument("--revision", metavar="BRANCH", help="branch to commit to (created if needed; default main)")
     p.add_argument("--tag", help="tag for the commit (default build-YYYYMMDD of the build)")
     p.add_argument("--dry-run", action="store_true", help="list what would be uploaded and stop")

@@ -309,6 +309,9 @@ def publish(out: str | Path, repo: str, *, private: bool = False, revision: str 
 
     retry("create repository", lambda: api.create_repo(repo, repo_type=REPO_TYPE, private=True if private else None,
                                                        exist_ok=True))
+    if private:
+        # create_repo leaves an existing repository as it is; --private must not publish into a public one
+        retry("make repository private", lambda: api.update_repo_settings(repo, private=True, repo_type=REPO_TYPE))
     refs = retry("list branches and tags", lambda: api.list_repo_refs(repo, repo_type=REPO_TYPE))
     if tag in {t.name for t in refs.tags}:
         raise PublishError(f"tag {tag} already exists in datasets/{repo}; pass --tag with another name")

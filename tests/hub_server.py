@@ -24,7 +24,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import yaml
 
-_REPO_ROUTE = re.compile(r"^/api/datasets/([^/]+)/([^/]+)/(refs|branch|tree|preupload|commit|tag)(?:/(.*))?$")
+_REPO_ROUTE = re.compile(r"^/api/datasets/([^/]+)/([^/]+)/(refs|branch|tree|preupload|commit|tag|settings)(?:/(.*))?$")
 
 
 class _Drop(Exception):
@@ -116,7 +116,7 @@ class HubStandIn:
 
             def _dispatch(self, method: str):
                 url = urlsplit(self.path)
-                body = self._body() if method == "POST" else b""
+                body = self._body() if method in ("POST", "PUT") else b""
                 with hub.lock:
                     hub.requests.append((method, url.path))
                 if self.headers.get("Authorization") != f"Bearer {hub.token}":
@@ -135,6 +135,9 @@ class HubStandIn:
 
             def do_POST(self):  # noqa: N802
                 self._dispatch("POST")
+
+            def do_PUT(self):  # noqa: N802
+                self._dispatch("PUT")
 
         return Handler
 
@@ -197,6 +200,13 @@ class HubStandIn:
             return self._commit(repo_id, repo, rest, body)
         if (method, action) == ("POST", "tag"):
             return self._tag(repo, rest, json.loads(body))
+        if (method, action) == ("PUT", "settings"):
+            visibility = json.loads(body).get("visibility")
+            if visibility not in ("private", "public", None):
+                return 400, {"error": f"invalid visibility {visibility!r}"}, {}
+            if visibility:
+                repo["private"] = visibility == "private"
+            return 200, {}, {}
         return None
 
     def _create(self, payload: dict):

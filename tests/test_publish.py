@@ -295,3 +295,14 @@ def test_a_folder_that_disagrees_with_its_manifest_is_refused(build, tmp_path):
         plan_upload(copy)
     with pytest.raises(PublishError, match="no manifest.json"):
         plan_upload(tmp_path)
+
+
+def test_private_makes_an_existing_public_repository_private_before_uploading(build, hub):
+    _publish(build, hub, tag="build-public")
+    repo = hub.repos[REPO]
+    assert repo["private"] is False
+    _publish(build, hub, private=True, tag="build-private")
+    assert repo["private"] is True
+    settings = [i for i, r in enumerate(hub.requests) if r[0] == "PUT" and r[1].endswith("/settings")]
+    commits = [i for i, r in enumerate(hub.requests) if r[0] == "POST" and "/commit/" in r[1]]
+    assert settings and commits and settings[-1] < commits[-1], "visibility changes before the upload"
