@@ -279,12 +279,12 @@ def run_build(config: BuildConfig, out: str | Path, *, beam_args: tuple[str, ...
             on_progress(*_progress(progress_dir, seen), total)
     if errors:
         raise errors[0]
-    _seal(cache_dir, reuse)
     if on_progress:
         on_progress(*_progress(progress_dir, seen), total)
     seconds = time.time() - started
     manifest = finalize_build(config, out, seconds=seconds, planned_items=total, shards=len(specs),
                               counters=counters)
+    _seal(cache_dir, reuse)  # only a build whose every item is accounted for lends its fragments to the next
     return BuildResult(out if storage.is_url(out) else Path(out), manifest, seconds)
 
 
@@ -322,9 +322,26 @@ def finalize_build(config: BuildConfig, out: str, *, seconds: float | None = Non
     manifest["assets"] = write_plots(staging, families, histograms, storage.join(out, PLOT_CACHE))
     write_manifest(staging, manifest)
     write_card(staging, manifest)
+    _check_accounted(config, manifest)
     _install(staging, out)
     _check_failure_rate(config, manifest)
     return manifest
+
+
+def _check_accounted(config: BuildConfig, manifest: dict) -> None:
+    """Every planned item must be in the output or in rejects/; a runner that loses data fails the build.
+
+    The previous build stays in place and nothing is sealed for reuse; a rerun takes finished shards from the
+    shard cache and puts the output together again.
+    """
+    lost = {name: t["planned"] - t["kept"] - sum(t["dropped"].values())
+            for name, t in manifest["tasks"].items() if name in config.tasks}
+    lost = {name: n for name, n in lost.items() if n > 0}
+    if lost:
+        listed = ", ".join(f"{name} ({n})" for name, n in sorted(lost.items()))
+        raise BuildFailed(f"{sum(lost.values())} planned items reached neither the output nor rejects/: {listed}. "
+                          f"The runner lost them; the previous build is untouched. Run the build again: finished "
+                          f"shards come from the cache.")
 
 
 def _markers(progress_dir: str, seen: dict[str, list[dict]] | None = None) -> list[dict]:

@@ -92,3 +92,26 @@ def test_a_missing_fragment_rebuilds_its_task(tmp_path):
     assert "shards_computed" not in again.manifest["run"]["beam_counters"]
     assert victim.exists()
     assert _files(out) == expected
+
+
+def test_a_build_that_lost_items_fails_and_leaves_the_previous_build(tmp_path):
+    """Items that reach neither the output nor rejects/ (a runner losing data) fail the build loudly and the
+    previous build stays in place (``run_build`` seals fragments for reuse only after this check)."""
+    import pytest
+
+    from reasonry.errors import BuildFailed
+    from reasonry.pipelines.build import CACHE, _run_pipeline, finalize_build, staging_root
+    from reasonry.plan import plan_shards
+    from reasonry.storage import join
+
+    config = load_config(data=DATA)
+    out = tmp_path / "lossy"
+    run_build(config, out)
+    before = _files(out)
+    staging = staging_root(str(out))
+    _run_pipeline(config, plan_shards(config), staging, join(staging, ".progress"), join(str(out), CACHE), ())
+    lost = sorted((out / ".staging/records/tail").glob("train-*.parquet"))[0]
+    lost.unlink()  # as if the runner had dropped that group's records
+    with pytest.raises(BuildFailed, match=r"reached neither the output nor rejects/: tail/"):
+        finalize_build(config, str(out))
+    assert {k: v for k, v in _files(out).items() if not k.startswith(".staging")} == before
