@@ -20,10 +20,9 @@ import argparse
 import random
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
-from reasonry.generators.mcts.env import Step
+from reasonry.generators.mcts.free_text import FreeTextEnv
 from reasonry.generators.mcts.policy import ModelPolicy, SymbolicPolicy
 from reasonry.generators.mcts.search import search_many
 from reasonry.registry import get_task
@@ -135,36 +134,6 @@ def model_requests(name: str, trees: int) -> None:
           f"({'meets' if ratio >= TARGET else 'MISSES'} the {TARGET:g}x target)")
 
 
-@dataclass(frozen=True)
-class FreeTextEnv:
-    """Any non-empty line is a step; used only with the real (random tiny) model."""
-
-    topic: str
-    depth: int = 3
-
-    def root(self):
-        return ()
-
-    def is_terminal(self, state):
-        return len(state) >= self.depth
-
-    def answer(self, state):
-        return state[-1]
-
-    def answer_key(self, state):
-        return state[-1]
-
-    def reward(self, state):
-        return 1.0 if sum(len(s) for s in state) % 2 == 0 else -1.0
-
-    def parse_step(self, state, text):
-        text = " ".join(text.split())[:40]
-        return Step(text, (*state, text)) if text else None
-
-    def problem_text(self):
-        return f"Write about {self.topic}."
-
-
 class CountingClient:
     def __init__(self, client):
         self.client = client
@@ -198,7 +167,7 @@ def real_vllm(trees: int) -> None:
     print(f"  vLLM CPU server up in {time.perf_counter() - started:.0f}s")
     try:
         budget = Budget(iterations=4, max_depth=3, branching=2, rollouts_per_child=1)
-        envs = [FreeTextEnv(f"topic {i}") for i in range(trees)]
+        envs = [FreeTextEnv(f"topic {i}", depth=3) for i in range(trees)]
         figures = {}
         for mode in ("lock-step", "one-at-a-time"):
             client = ModelClient(config, url=server.url)

@@ -2,7 +2,7 @@
 search round, however many trees run.
 
 The model is the fixture's tiny random Llama, so its text is noise. To let that noise drive real multi-round
-searches, ``FreeTextEnv`` (defined here, a test environment) accepts any non-empty line as a step, the way a
+searches, ``FreeTextEnv`` accepts any non-empty line as a step, the way a
 word-problem environment takes its steps from the model; its terminal reward is a fixed rule on the text. The
 client is the real ``ModelClient`` over HTTP; ``CountingClient`` only wraps it to count ``generate`` calls
 and the prompts in each.
@@ -11,53 +11,15 @@ and the prompts in each.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
 
 import pytest
 
 from reasonry.generators.mcts.countdown import CountdownEnv
-from reasonry.generators.mcts.env import Step
+from reasonry.generators.mcts.free_text import FreeTextEnv
 from reasonry.generators.mcts.policy import ModelPolicy
 from reasonry.generators.mcts.search import Budget, search_many
 
 pytestmark = pytest.mark.slow
-
-
-@dataclass(frozen=True)
-class FreeTextEnv:
-    topic: str
-    depth: int = 2
-
-    def root(self):
-        return ()
-
-    def is_terminal(self, state):
-        return len(state) >= self.depth
-
-    def answer(self, state):
-        return state[-1]
-
-    def answer_key(self, state):
-        return state[-1]
-
-    def reward(self, state):
-        return 1.0 if sum(len(s) for s in state) % 2 == 0 else -1.0
-
-    def propose(self, state, rng, k):
-        raise AssertionError("the model policy must not use the symbolic proposer")
-
-    def parse_step(self, state, text):
-        text = " ".join(text.split())[:40]
-        return Step(text, (*state, text)) if text else None
-
-    def problem_text(self):
-        return f"Write about {self.topic}."
-
-    def describe(self, state):
-        return f"{len(state)} steps"
-
-    def terminal_text(self, state):
-        return "Done."
 
 
 class CountingClient:
