@@ -21,7 +21,7 @@ from reasonry.config import load_config
 from reasonry.hashing import shard_of
 from reasonry.pipelines.build import finalize_build, run_build, staging_root
 from reasonry.pipelines.outputs import write_group
-from reasonry.pipelines.transforms import _reject_key
+from reasonry.pipelines.transforms import _shard_key
 from reasonry.plan import options_hash, plan_shards
 
 
@@ -38,7 +38,7 @@ def plain_loop(config, out: Path) -> int:
         for r in kept:
             groups.setdefault((r["family"], shard_of(r["id"], config.build.output_shards)), ([], []))[0].append(r)
         for r in rejects + more:
-            key = (r["task"].split("/")[0], shard_of(_reject_key(r), config.build.output_shards))
+            key = (r["task"].split("/")[0], shard_of(_shard_key(r), config.build.output_shards))
             groups.setdefault(key, ([], []))[1].append(r)
     kept_total = 0
     staging = staging_root(str(out))

@@ -176,25 +176,20 @@ def _unpack(blob: bytes) -> list[dict]:
     return pickle.loads(zlib.decompress(blob))
 
 
-def _split_records(records: list[dict], shards: int):
-    groups: dict[tuple[str, int], list[dict]] = {}
-    for r in records:
-        groups.setdefault((r["task"], shard_of(r["id"], shards)), []).append(r)
-    for key, items in groups.items():
-        yield key, _pack(items)
-
-
-def _reject_key(r: dict) -> str:
+def _shard_key(r: dict) -> str:
+    """What places a record or reject in an output shard: its id (every record has one; a reject of an item
+    that never became a record has none, and is placed by where it came from)."""
     return r.get("id") or "|".join(str(r.get(k)) for k in ("task", "split", "length_bucket", "index", "stage",
                                                             "detail"))
 
 
-def _split_rejects(rejects: list[dict], shards: int):
+def _split_by_task(items: list[dict], shards: int):
+    """Records or rejects -> ((task, output shard), packed group): all copies of an id meet in one group."""
     groups: dict[tuple[str, int], list[dict]] = {}
-    for r in rejects:
-        groups.setdefault((r["task"], shard_of(_reject_key(r), shards)), []).append(r)
-    for key, items in groups.items():
-        yield key, _pack(items)
+    for r in items:
+        groups.setdefault((r["task"], shard_of(_shard_key(r), shards)), []).append(r)
+    for key, group in groups.items():
+        yield key, _pack(group)
 
 
 class BuildFragmentFn(beam.DoFn):
@@ -261,8 +256,8 @@ class DedupAndWrite(beam.PTransform):
         records, rejects = inputs
         shards = self.shards
         keyed = tuple[tuple[str, int], bytes]
-        keyed_records = records | "KeyRecords" >> beam.FlatMap(_split_records, shards).with_output_types(keyed)
-        keyed_rejects = rejects | "KeyRejects" >> beam.FlatMap(_split_rejects, shards).with_output_types(keyed)
+        keyed_records = records | "KeyRecords" >> beam.FlatMap(_split_by_task, shards).with_output_types(keyed)
+        keyed_rejects = rejects | "KeyRejects" >> beam.FlatMap(_split_by_task, shards).with_output_types(keyed)
         fragments = (
             {"records": keyed_records, "rejects": keyed_rejects}
             | "GroupByTask" >> beam.CoGroupByKey()
