@@ -33,7 +33,7 @@ def plain_loop(config, out: Path) -> int:
     options = {name: config.task_options(name) for name in config.tasks}
     for spec in plan_shards(config):
         records, rejects, _ = generate_shard(spec, options[spec.task], seed=config.build.seed,
-                                             options_hash=options_hash(config, spec.task))
+                                             options_hash=options_hash(options[spec.task]))
         kept, more = verify_batch(records)
         for r in kept:
             groups.setdefault((r["family"], shard_of(r["id"], config.build.output_shards)), ([], []))[0].append(r)

@@ -90,7 +90,7 @@ class GenerateShardFn(beam.DoFn):
         started = time.perf_counter()
         if spec.task not in self.task_configs:
             self.task_configs[spec.task] = self.config.task_options(spec.task)
-            self.option_hashes[spec.task] = options_hash(self.config, spec.task)
+            self.option_hashes[spec.task] = options_hash(self.task_configs[spec.task])
         key = spec.cache_key(self.config.build.seed, get_task(spec.task).version, self.option_hashes[spec.task])
         cached = self.cache.get(key) if self.cache else None
         if cached is not None:

@@ -56,13 +56,14 @@ def planned_items(config: BuildConfig) -> dict[str, int]:
     return totals
 
 
-def options_hash(config: BuildConfig, task: str) -> str:
-    """The hash of a task's resolved options, defaults filled in: `{}` and `{rendering: terse}` are the same."""
-    return content_hash(to_dict(config.task_options(task)))
+def options_hash(options) -> str:
+    """The hash of a task's resolved options (``config.task_options(task)``), defaults filled in: `{}` and
+    `{rendering: terse}` are the same."""
+    return content_hash(to_dict(options))
 
 
 def shard_cache_keys(config: BuildConfig, specs: list[ShardSpec]) -> dict[ShardSpec, str]:
     from reasonry.registry import get_task
 
-    hashes = {task: options_hash(config, task) for task in {s.task for s in specs}}
+    hashes = {task: options_hash(config.task_options(task)) for task in {s.task for s in specs}}
     return {s: s.cache_key(config.build.seed, get_task(s.task).version, hashes[s.task]) for s in specs}
