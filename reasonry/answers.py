@@ -54,6 +54,7 @@ _MARKER = re.compile(
     re.IGNORECASE,
 )
 _BOXED = re.compile(r"\\(?:boxed|fbox)\s*\{")
+_ACTION_LINE = re.compile(r"^\s*(?:(?:step\s*)?\d+\s*[.):]\s*)?\(", re.IGNORECASE)
 _FENCE = re.compile(r"```[ \t]*([A-Za-z0-9_-]*)[ \t]*\n(.*?)```", re.DOTALL)
 
 
@@ -155,27 +156,28 @@ def clean_scalar(line: str) -> str:
 
 def _scalar_statements(text: str, markers: list[re.Match]) -> list[str]:
     statements = []
-    for segment in _segments(text, markers):
+    spans = []  # where each marker's statement stands: a box there is that statement, not a second one
+    for marker, segment in zip(markers, _segments(text, markers), strict=True):
+        offset = marker.end()
         lines = segment.split("\n")
         line = lines[0]
         if not line.strip():
-            line = next((ln for ln in lines[1:] if ln.strip()), "")
+            for candidate in lines[1:]:
+                offset += len(line) + 1
+                line = candidate
+                if line.strip():
+                    break
+        spans.append((offset, offset + len(line)))
         value = clean_scalar(line)
         if value:
             statements.append(value)
-    # a box inside a marker's line is that statement, not a second one
-    marker_lines = {_line_at(text, m.start()) for m in markers}
     for match in _BOXED.finditer(text):
-        if _line_at(text, match.start()) in marker_lines:
+        if any(start <= match.start() < end for start, end in spans):
             continue
         contents = boxed_contents(text[match.start():])
         if contents and contents[0]:
             statements.append(contents[0])
     return statements
-
-
-def _line_at(text: str, pos: int) -> int:
-    return text.count("\n", 0, pos)
 
 
 def _json_statements(text: str, markers: list[re.Match]) -> list[str]:
@@ -226,9 +228,8 @@ def _bare_answer(text: str, answer_type: str) -> str | None:
         fences = [body for lang, body in _FENCE.findall(stripped) if lang.lower() in ("plan", "pddl", "")]
         if len(fences) == 1 and stripped.startswith("```") and stripped.endswith("```"):
             return fences[0].strip()
-        if all(line.strip().startswith("(") or not line.strip() for line in stripped.split("\n")) \
-                or "\n" not in stripped:
-            return stripped  # action lines only (the verifier rejects anything that is not a plan)
+        if all(_ACTION_LINE.match(line) or not line.strip() for line in stripped.split("\n")):
+            return stripped  # action lines only (the verifier judges them)
         return None
     if "\n" in stripped:
         return None

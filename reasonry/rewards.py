@@ -29,10 +29,23 @@ def _verifier_and_type(info: Any) -> tuple[dict, str]:
     if "verifier" in info:
         verifier = info["verifier"]
         verifier = json.loads(verifier) if isinstance(verifier, str) else verifier
-        return verifier, info.get("answer_type") or "string"
+        return verifier, info.get("answer_type") or reading_type(verifier)
     if "kind" in info and "spec" in info:
-        return info, info.get("answer_type") or "string"
+        return info, info.get("answer_type") or reading_type(info)
     raise ValueError("no verifier in extra_info")
+
+
+def reading_type(verifier: dict) -> str:
+    """The answer type a bare verifier implies, for reading a reply: Prolog programs and PDDL verdicts answer
+    with JSON, other PDDL tasks with a plan, math specs name their type; the rest read as one line."""
+    kind, spec = verifier.get("kind"), verifier.get("spec") or {}
+    if kind == "prolog" or (kind == "pddl" and spec.get("mode") == "validate"):
+        return "json"
+    if kind == "pddl":
+        return "plan"
+    if kind == "math" and isinstance(spec.get("answer_type"), str):
+        return spec["answer_type"]
+    return "string"
 
 
 def score(solution_str: str, extra_info: Any) -> float:
@@ -47,7 +60,8 @@ def score(solution_str: str, extra_info: Any) -> float:
         return 0.0
 
 
-def compute_score(data_source: str, solution_str: str, ground_truth: str, extra_info: Any = None) -> float:
+def compute_score(data_source: str, solution_str: str, ground_truth: str, extra_info: Any = None,
+                  **kwargs: Any) -> float:
     """verl's custom reward signature. ``ground_truth`` is used only if a row carries no verifier."""
     if extra_info is None:
         return 0.0
