@@ -56,8 +56,9 @@ def align_decimals(x1: str, x2: str) -> tuple[str, str, int]:
 
 
 # A number as people write it in an answer: optional sign, digits with optional thousands separators
-# (groups of exactly three, so "1,234" is unambiguous and "1,23" is not a number), optional decimals.
-_WRITTEN = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$|^[+-]?\.\d+$")
+# (groups of exactly three, so "1,234" is unambiguous and "1,23" is not a number), optional decimals. A leading
+# zero ("02") is not how a number is written, so it is not read as one.
+_WRITTEN = re.compile(r"^[+-]?(?:[1-9]\d{0,2}(?:,\d{3})+|0|[1-9]\d*)(?:\.\d+)?$|^[+-]?\.\d+$")
 
 
 def parse_written_decimal(text: str) -> Decimal | None:
@@ -80,7 +81,7 @@ def parse_written_integer(text: str) -> int | None:
 
 
 _FRACTION = re.compile(r"^([+-]?)\s*(\d+)\s*/\s*(\d+)$")
-_TEX_FRACTION = re.compile(r"^([+-]?)\s*\\[dt]?frac\s*\{\s*(\d+)\s*\}\s*\{\s*(\d+)\s*\}$")
+_TEX_FRACTION = re.compile(r"^([+-]?)\s*\\[dt]?frac\s*\{\s*([+-]?\d+)\s*\}\s*\{\s*(\d+)\s*\}$")
 
 
 def parse_written_number(text: str) -> Fraction | None:
@@ -93,6 +94,6 @@ def parse_written_number(text: str) -> Fraction | None:
     if value is not None:
         return Fraction(value)
     m = _FRACTION.match(text) or _TEX_FRACTION.match(text)
-    if m and int(m.group(3)) != 0:
+    if m and int(m.group(3)) != 0 and not (m.group(1) and m.group(2)[0] in "+-"):
         return Fraction(int(m.group(2)), int(m.group(3))) * (-1 if m.group(1) == "-" else 1)
     return None

@@ -77,7 +77,7 @@ def test_judge_only_after_the_rule_says_no():
     assert calls == []  # a rule-based yes is final
     rescued = grade_rollout(record, "Final answer: 12", judge)
     assert rescued["correct"] and "judge: yes" in rescued["reason"] and calls == ["12"]
-    assert grade_rollout(record, "nothing", judge)["reason"].startswith("no_answer") and calls == ["12"]
+    assert grade_rollout(record, "nothing\nat all", judge)["reason"].startswith("no_answer") and calls == ["12"]
 
 
 def test_parse_judge_decision():
