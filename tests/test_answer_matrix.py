@@ -100,21 +100,13 @@ def test_webqa_items_cover_the_bank_s_answer_types():
 # ------------------------------------------------------------------------------------------------
 
 
-def _sample_entries() -> list[tuple[dict, str, str, str]]:
-    entries = []
-    for name in task_names():
-        per_task = [e for e in _entries(name) if e[0] is _records(name)[0]]
-        entries.extend(per_task)
-    return entries
-
-
 def test_verify_answers_and_every_reward_agree(tmp_path):
     """``reasonry verify --answers``, ``rewards.score``, verl's ``compute_score`` (called the way verl's reward
     loader calls it), TRL's ``trl_reward`` and OpenRLHF's ``reward_func`` on the same matrix entries."""
     from reasonry.tables import records_table, write_parquet
     from reasonry.verifiers.reverify import score_answers
 
-    entries = _sample_entries()
+    entries = [entry for name in task_names() for entry in _entries(name)]
     records = {r["id"]: r for r, *_ in entries}
     write_parquet(records_table(list(records.values())), tmp_path / "records.parquet")
     with (tmp_path / "answers.jsonl").open("w") as fh:
