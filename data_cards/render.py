@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from reasonry.exports import RL_INSTRUCTION
+from reasonry.answers import answer_instruction
 
 SOURCES = {
     "tail": ("Turing-machine-imitation traces", "TAIL: The Imitation Game: Turing Machine Imitator is Length "
@@ -183,7 +183,9 @@ def render_card(manifest: dict, layout: str = "local") -> str:
     out.append("Configs: " + ", ".join(f"`{c['config_name']}`" for c in hub_configs(manifest)) + ".\n")
     out.append("`sft-*` rows hold TRL conversational `messages`; `rl-*` rows hold verl's `data_source`, `prompt`, "
                "`ability`, `reward_model` and `extra_info` (with the record's `verifier`, so rewards are computed "
-               f"by the same checker that built the data). RL prompts end with: `{RL_INSTRUCTION.strip()}`\n")
+               f"by the same checker that built the data). RL prompts end with the answer-format instruction, e.g. "
+               f"`{answer_instruction('integer')}` (JSON and plan answers follow the marker on the next lines); a "
+               "reply that states two different final answers scores 0.\n")
     out.append("## Rewards\n")
     out.append("Score a model's reply on an `rl-*` row with the verifier that built it (1.0 if the final answer "
                "verifies, else 0.0; an unparsable reply scores 0):\n")

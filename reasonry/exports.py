@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
+from reasonry.answers import FINAL_ANSWER, answer_instruction
 from reasonry.hashing import canonical_json
-
-FINAL_ANSWER = "Final answer:"
-RL_INSTRUCTION = f"\n\nThink step by step, then end with a line '{FINAL_ANSWER} <answer>'."
 
 ABILITY = {"tail": "algorithmic", "prolog": "logic", "pddl": "planning", "mcts": "math", "webqa": "general"}
 
@@ -35,7 +33,7 @@ def sft_row(record: dict) -> dict:
 def rl_row(record: dict) -> dict:
     return {
         "data_source": f"reasonry/{record['task']}",
-        "prompt": [{"role": "user", "content": record["prompt"] + RL_INSTRUCTION}],
+        "prompt": [{"role": "user", "content": record["prompt"] + "\n\n" + answer_instruction(record["answer_type"])}],
         "ability": ABILITY.get(record["family"], record["family"]),
         "reward_model": {"style": "rule", "ground_truth": record["answer"]},
         "extra_info": {

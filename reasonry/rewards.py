@@ -9,9 +9,9 @@ Three trainer signatures, one scorer underneath:
 - OpenRLHF: ``reward_func(queries, prompts, labels) -> list[float]`` (remote/custom reward function; ``labels``
             are the rows' ``extra_info`` objects or their ``verifier`` JSON text)
 
-A reply scores 1.0 when the answer extracted from it (``Final answer:`` line, ``\\boxed{}``, JSON, or a plan
-block, by the record's answer type) passes the record's verifier, else 0.0. Nothing here raises on a model's
-output: an unparsable reply scores 0.
+A reply scores 1.0 when every final answer it states passes the record's verifier, else 0.0; the answer
+semantics (markers, hedging, equivalent forms) are ``reasonry.answers``', the same as ``reasonry verify`` and the
+self-consistency grader. Nothing here raises on a model's output: an unparsable reply scores 0.
 """
 
 from __future__ import annotations
@@ -29,29 +29,39 @@ def _verifier_and_type(info: Any) -> tuple[dict, str]:
     if "verifier" in info:
         verifier = info["verifier"]
         verifier = json.loads(verifier) if isinstance(verifier, str) else verifier
-        return verifier, info.get("answer_type") or "string"
+        return verifier, info.get("answer_type") or reading_type(verifier)
     if "kind" in info and "spec" in info:
-        return info, info.get("answer_type") or "string"
+        return info, info.get("answer_type") or reading_type(info)
     raise ValueError("no verifier in extra_info")
+
+
+def reading_type(verifier: dict) -> str:
+    """The answer type a bare verifier implies, for reading a reply: Prolog programs and PDDL verdicts answer
+    with JSON, other PDDL tasks with a plan, math specs name their type; the rest read as one line."""
+    kind, spec = verifier.get("kind"), verifier.get("spec") or {}
+    if kind == "prolog" or (kind == "pddl" and spec.get("mode") == "validate"):
+        return "json"
+    if kind == "pddl":
+        return "plan"
+    if kind == "math" and isinstance(spec.get("answer_type"), str):
+        return spec["answer_type"]
+    return "string"
 
 
 def score(solution_str: str, extra_info: Any) -> float:
     """1.0 if the reply's final answer verifies against the row's verifier, else 0.0."""
-    from reasonry.filters.extract import extract_answer
-    from reasonry.registry import get_verifier
+    from reasonry.answers import grade
 
     try:
         verifier, answer_type = _verifier_and_type(extra_info)
-        answer, _how = extract_answer(solution_str if isinstance(solution_str, str) else "", answer_type)
-        if answer is None:
-            return 0.0
-        return 1.0 if get_verifier(verifier["kind"]).verify(verifier["spec"], answer).ok else 0.0
+        return 1.0 if grade(verifier, answer_type, solution_str).ok else 0.0
     except Exception:
         # A malformed row or a verifier fault must not stop a training run; it earns no reward.
         return 0.0
 
 
-def compute_score(data_source: str, solution_str: str, ground_truth: str, extra_info: Any = None) -> float:
+def compute_score(data_source: str, solution_str: str, ground_truth: str, extra_info: Any = None,
+                  **kwargs: Any) -> float:
     """verl's custom reward signature. ``ground_truth`` is used only if a row carries no verifier."""
     if extra_info is None:
         return 0.0

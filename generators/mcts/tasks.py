@@ -196,6 +196,24 @@ class CountdownTask(MctsTask):
     def corrupt_step(self, text: str, rng: random.Random) -> str:
         return re.sub(r"= (\d+);", lambda m: f"= {int(m.group(1)) + rng.randint(1, 9)};", text, count=1)
 
+    def corruptions(self, record: dict, rng: random.Random) -> dict[str, list[str]]:
+        """The right expression with a wrong value claimed after ``=``: the claim is part of the answer."""
+        from reasonry.answer_forms import final
+
+        forms = super().corruptions(record, rng)
+        gold, target = record["answer"], record["verifier"]["spec"]["target"]
+        forms["trailing_claim"] = [final(f"{gold} = {target + 1}"), final(f"{gold} = 999"),
+                                   final(f"{gold} = {target} = {target + 1}")]
+        return forms
+
+    def equivalents(self, record: dict) -> dict[str, list[str]]:
+        from reasonry.answer_forms import final
+
+        forms = super().equivalents(record)
+        gold, target = record["answer"], record["verifier"]["spec"]["target"]
+        forms["expression_forms"] = [final(f"{gold} = {target}"), final(gold.replace(" ", ""))]
+        return forms
+
 
 class CountdownAstro(CountdownTask):
     name = "mcts/countdown/astro"
