@@ -199,7 +199,8 @@ def test_time_cap_on_slow_page(tmp_path):
         started = time.monotonic()
         summary = crawl(CrawlConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in cfg.items()}))
         elapsed = time.monotonic() - started
-    assert summary.fetched == 0 and summary.counts["fetch_error"] == 1
+    assert summary.fetched == 0 and summary.counts["fetch_timeout"] == 1
+    assert [(reason, url.rsplit("/", 1)[-1]) for url, reason, _d in summary.drops] == [("fetch_timeout", "slow.html")]
     assert elapsed < 1.5
 
 

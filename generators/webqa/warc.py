@@ -14,11 +14,14 @@ import re
 import zlib
 from collections import Counter
 from collections.abc import Iterator
+from io import BytesIO
 
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_\-:.]+)""", re.IGNORECASE)
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 _GZIP_MAGIC = b"\x1f\x8b\x08"
 _SCAN_CHUNK = 1 << 20
+# One WARC.gz member holds one record; a member that inflates past this is not a page we would keep anyway.
+_MAX_MEMBER = 256 << 20
 
 
 def _header_charset(content_type: str) -> str | None:
@@ -27,16 +30,25 @@ def _header_charset(content_type: str) -> str | None:
 
 
 def decode_body(body: bytes, content_type: str) -> tuple[str | None, str]:
-    """(html, "") or (None, reason). The declared charset decides; undeclared means UTF-8.
+    """(html, "") or (None, reason). A declared charset (HTTP header, else ``<meta>``) decides.
 
-    We never guess an encoding: a page whose bytes do not match what it declares is dropped as
-    ``encoding_error`` rather than turned into mojibake questions.
+    A page whose bytes do not match what it declares is dropped as ``encoding_error`` rather than turned into
+    mojibake questions. A page that declares nothing is UTF-8 when its bytes are valid UTF-8; otherwise its
+    encoding is detected with charset-normalizer (many older pages are undeclared latin-1 or windows-1252).
     """
     declared = _header_charset(content_type)
     if declared is None:
         m = _CHARSET.search(body[:4096])
         declared = m.group(1).decode("ascii", "replace") if m else None
-    charset = declared or "utf-8"
+    if declared is None:
+        try:
+            return body.decode("utf-8"), ""
+        except UnicodeDecodeError as exc:
+            detected = _detect(body)
+            if detected is None:
+                return None, f"no charset declared, bytes are not UTF-8 (offset {exc.start}) and none detected"
+            return detected, ""
+    charset = declared
     try:
         codecs.lookup(charset)
     except LookupError:
@@ -45,6 +57,13 @@ def decode_body(body: bytes, content_type: str) -> tuple[str | None, str]:
         return body.decode(charset), ""
     except UnicodeDecodeError as exc:
         return None, f"bytes are not valid {charset} at offset {exc.start}"
+
+
+def _detect(body: bytes) -> str | None:
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(body).best()
+    return None if best is None else str(best)
 
 
 def _next_marker(fh, start: int, marker: bytes) -> int | None:
@@ -63,76 +82,178 @@ def _next_marker(fh, start: int, marker: bytes) -> int | None:
         offset += len(chunk)
 
 
-def read_warc(path: str, counts: Counter | None = None, storage_options: dict | None = None) -> Iterator[dict]:
+class _Problems:
+    """Unreadable records: counted by reason and kept with the file and byte offset where each one starts."""
+
+    def __init__(self, path: str, counts: Counter, problems: list[dict] | None):
+        self.path, self.counts, self.items = path, counts, problems if problems is not None else []
+
+    def add(self, reason: str, offset: int, why: str) -> None:
+        self.counts[reason] += 1
+        self.items.append({"reason": reason, "offset": offset,
+                           "detail": f"{self.path} at byte {offset}: {why}"[:500]})
+
+
+def read_warc(path: str, counts: Counter | None = None, storage_options: dict | None = None,
+              problems: list[dict] | None = None) -> Iterator[dict]:
     """Yield page dicts (``url, date, status, content_type, body, truncated, warc, offset``) from one file.
 
-    A record that cannot be read is skipped: reading resumes at the next gzip member (or, in an uncompressed
-    file, the next ``WARC/1.`` header). ``counts`` receives ``corrupt_record`` for each skipped record,
-    ``truncated_warc`` when the file ends inside a record, and ``not_response`` for other record types.
+    Never raises on bad bytes: every record that cannot be read is counted in ``counts`` as
+    ``truncated_warc`` (the file ends inside it) or ``corrupt_record`` (anything else), and appended to
+    ``problems`` as ``{reason, offset, detail}`` naming the file and byte offset; reading resumes at the next
+    record boundary. Records of other types count as ``not_response``. Opening the file may still raise
+    ``OSError`` (a missing file is the caller's to report).
     """
     import fsspec
 
     counts = counts if counts is not None else Counter()
+    bad = _Problems(path, counts, problems)
     with fsspec.open(path, "rb", **(storage_options or {})) as fh:
         head = fh.read(2)
-        marker = _GZIP_MAGIC if head == _GZIP_MAGIC[:2] else b"WARC/1."
-        pos = 0
-        while pos is not None:
-            fh.seek(pos)
-            outcome, last_start = yield from _read_from(fh, path, counts)
-            if outcome == "eof":
+        fh.seek(0)
+        if head == _GZIP_MAGIC[:2]:
+            yield from _read_gzip(fh, path, counts, bad)
+        else:
+            yield from _read_plain(fh, path, counts, bad)
+
+
+def _read_member(fh, start: int) -> tuple[bytes | None, int, str]:
+    """(decompressed member, offset after it, "") or (None, start, "eof" | "truncated" | why it is corrupt)."""
+    fh.seek(start)
+    magic = fh.read(3)
+    if not magic:
+        return None, start, "eof"
+    if len(magic) < 3 and _GZIP_MAGIC.startswith(magic):
+        return None, start, "truncated"
+    if magic != _GZIP_MAGIC:
+        return None, start, f"no gzip member here (bytes {magic!r})"
+    fh.seek(start)
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    out, size, consumed = [], 0, 0
+    while True:
+        chunk = fh.read(_SCAN_CHUNK)
+        if not chunk:
+            return None, start, "truncated"
+        try:
+            data = inflater.decompress(chunk)
+        except zlib.error as exc:
+            return None, start, f"zlib: {exc}"
+        out.append(data)
+        size += len(data)
+        if size > _MAX_MEMBER:
+            return None, start, f"gzip member inflates past {_MAX_MEMBER} bytes"
+        if inflater.eof:
+            consumed += len(chunk) - len(inflater.unused_data)
+            return b"".join(out), start + consumed, ""
+        consumed += len(chunk)
+
+
+def _read_gzip(fh, path: str, counts: Counter, bad: _Problems) -> Iterator[dict]:
+    """Gzip member by member (a WARC.gz compresses each record as its own member), so a member that does not
+    inflate completely, or whose CRC does not match, is known before any of its bytes are trusted."""
+    pos = 0
+    while True:
+        member, end, why = _read_member(fh, pos)
+        if why == "eof":
+            return
+        if why == "truncated":
+            bad.add("truncated_warc", pos, "the file ends inside this gzip member")
+            return
+        if member is None:
+            bad.add("corrupt_record", pos, why)
+            nxt = _next_marker(fh, pos + 1, _GZIP_MAGIC)
+            if nxt is None:
                 return
-            if outcome == "short":  # the body ended before its Content-Length: the file is cut off
-                counts["truncated_warc"] += 1
-                return
-            # the broken record is the one after the last good one (or the first one read from ``pos``)
-            broken = pos if last_start is None else _next_marker(fh, last_start + 1, marker)
-            nxt = None if broken is None else _next_marker(fh, broken + 1, marker)
-            counts["truncated_warc" if nxt is None and outcome == "truncated" else "corrupt_record"] += 1
             pos = nxt
+            continue
+        yield from _member_records(member, pos, path, counts, bad)
+        pos = end
 
 
-def _read_from(fh, path: str, counts: Counter):
-    """Read records from the current position; returns (outcome, start offset of the last good record)."""
+def _member_records(member: bytes, offset: int, path: str, counts: Counter, bad: _Problems) -> Iterator[dict]:
     from warcio.archiveiterator import ArchiveIterator
-    from warcio.exceptions import ArchiveLoadFailed
 
-    iterator = ArchiveIterator(fh, no_record_parse=False)
-    last_start = None
+    iterator = ArchiveIterator(BytesIO(member), no_record_parse=False)
     while True:
         try:
             record = next(iterator)
+            if record.format != "warc":
+                raise ValueError(f"not a WARC record ({record.format})")
+            page = _page(record, path, offset)
+            record.raw_stream.read()
+            short = getattr(record.raw_stream, "limit", 0)
         except StopIteration:
-            return "eof", last_start
-        except (ArchiveLoadFailed, EOFError, zlib.error, OSError, ValueError) as exc:
-            return ("truncated" if _is_truncation(exc) else "corrupt"), last_start
-        if record.format != "warc":
-            # warcio also reads legacy ARC; here that only happens when the bytes are not a WARC record
-            return "corrupt", last_start
-        try:
-            page = _page(record, path, iterator)
-            record.raw_stream.read()  # drain, so a missing tail shows up as an unmet Content-Length
-            # only after the record is read: asking warcio for the offset earlier skips the record's body
-            start = iterator.get_record_offset()
-        except (EOFError, zlib.error, OSError, ValueError) as exc:
-            return ("truncated" if _is_truncation(exc) else "corrupt"), last_start
-        if getattr(record.raw_stream, "limit", 0):
-            # warcio hands back a short body when the file ends inside a record
-            return "short", last_start
-        last_start = start
+            return
+        except Exception as exc:  # noqa: BLE001 - any failure inside warcio is this record's, never the build's
+            bad.add("corrupt_record", offset, f"{type(exc).__name__}: {exc}")
+            return
+        if short:
+            # the member inflated completely, so a body shorter than its Content-Length was written that way
+            bad.add("corrupt_record", offset, f"record body is {short} bytes short of its Content-Length")
+            return
         if page is None:
             counts["not_response"] += 1
             continue
         yield page
 
 
+def _read_plain(fh, path: str, counts: Counter, bad: _Problems) -> Iterator[dict]:
+    """An uncompressed WARC: read with warcio; after a failure, resume at the next ``WARC/1.`` header."""
+    pos = 0
+    while pos is not None:
+        fh.seek(pos)
+        outcome, last_start, why = yield from _read_from(fh, path, counts)
+        if outcome == "eof":
+            return
+        # the broken record is the one after the last good one (or the first one read from ``pos``)
+        broken = pos if last_start is None else _next_marker(fh, last_start + 1, b"WARC/1.")
+        broken = pos if broken is None else broken
+        nxt = _next_marker(fh, broken + 1, b"WARC/1.")
+        bad.add("truncated_warc" if nxt is None and outcome in ("truncated", "short") else "corrupt_record",
+                broken, why)
+        pos = nxt
+
+
+def _read_from(fh, path: str, counts: Counter):
+    """Read records from the current position; returns (outcome, start of the last good record, why)."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    base = fh.tell()
+    iterator = ArchiveIterator(fh, no_record_parse=False)
+    last_start = None
+    while True:
+        try:
+            record = next(iterator)
+        except StopIteration:
+            return "eof", last_start, ""
+        except Exception as exc:  # noqa: BLE001 - warcio raises many types on bad bytes
+            return ("truncated" if _is_truncation(exc) else "corrupt"), last_start, f"{type(exc).__name__}: {exc}"
+        try:
+            if record.format != "warc":
+                raise ValueError(f"not a WARC record ({record.format})")
+            page = _page(record, path, None)
+            record.raw_stream.read()  # drain, so a missing tail shows up as an unmet Content-Length
+            # only after the record is read: asking warcio for the offset earlier skips the record's body
+            start = base + iterator.get_record_offset()
+        except Exception as exc:  # noqa: BLE001
+            return ("truncated" if _is_truncation(exc) else "corrupt"), last_start, f"{type(exc).__name__}: {exc}"
+        short = getattr(record.raw_stream, "limit", 0)
+        if short:
+            return "short", last_start, f"record body is {short} bytes short of its Content-Length"
+        last_start = start
+        if page is None:
+            counts["not_response"] += 1
+            continue
+        page["offset"] = start
+        yield page
+
+
 def _is_truncation(exc: BaseException) -> bool:
     text = f"{type(exc).__name__} {exc}".lower()
-    return isinstance(exc, EOFError) or "eof" in text or "truncat" in text or "incomplete" in text or (
-        isinstance(exc, zlib.error))
+    return isinstance(exc, EOFError) or "eof" in text or "truncat" in text or "incomplete" in text
 
 
-def _page(record, path: str, iterator) -> dict | None:
+def _page(record, path: str, offset: int | None) -> dict | None:
     if record.rec_type != "response" or record.http_headers is None:
         return None
     headers = record.rec_headers
@@ -148,7 +269,7 @@ def _page(record, path: str, iterator) -> dict | None:
         "body": body,
         "truncated": headers.get_header("WARC-Truncated"),
         "warc": path,
-        "offset": iterator.get_record_offset(),
+        "offset": offset,
     }
 
 
