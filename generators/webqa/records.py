@@ -100,6 +100,8 @@ def pair_to_record(pair: dict, *, split: str = "train", index: int = 0,
     if typed is None:
         return None, make_reject("answer_not_short", repr(pair["answer_text"][:200]), url=url)
     spec = {"answer": typed.answer, "answer_type": typed.answer_type}
+    if typed.currency:
+        spec["currency"] = typed.currency  # graded as a number: "$100.00" and "100 USD" match "100"
     meta = {
         "url": url,
         "crawl_date": pair.get("crawl_date"),
