@@ -143,14 +143,16 @@ MODEL_RETRY = ("no_qa_found", "no_short_answer", "no_answer", "no_solution")
 
 
 def warc_to_records(path: str, *, split: str = "train", config: ExtractConfig | None = None,
-                    storage_options: dict | None = None, client=None) -> tuple[list[dict], list[dict], Counter]:
+                    storage_options: dict | None = None, client=None,
+                    conflicts: bool = True) -> tuple[list[dict], list[dict], Counter]:
     """Everything one WARC file gives: records, rejects, and counts.
 
     Page accounting (``counts``): ``pages`` = every response record read plus every record that could not be
     read = ``pages_with_pairs`` + ``redirects`` + one page-level reject each (``page_accounting`` checks it).
     Pair accounting: ``pairs`` = records + pair-level rejects. With a model ``client`` and ``config.model``,
     pages the rules found nothing on go to the model in one batched call
-    (``reasonry.generators.webqa.model_extract``).
+    (``reasonry.generators.webqa.model_extract``). ``conflicts=False`` leaves ``resolve_conflicts`` to the
+    caller (a build runs it over all files together, since two pages that disagree may sit in two files).
     """
     from reasonry.generators.webqa.warc import read_warc
 
@@ -180,8 +182,10 @@ def warc_to_records(path: str, *, split: str = "train", config: ExtractConfig | 
         rejects.append(make_reject(problem["reason"], problem["detail"], stage=PAGE_STAGE))
     counts["pairs"] += len(pairs)
     records, pair_rejects = pairs_to_records(pairs, split=split, config=config)
-    records, conflicts = resolve_conflicts(records)
-    return records, rejects + pair_rejects + conflicts, counts
+    conflicting: list[dict] = []
+    if conflicts:
+        records, conflicting = resolve_conflicts(records)
+    return records, rejects + pair_rejects + conflicting, counts
 
 
 def page_accounting(counts: Counter, rejects: list[dict]) -> dict:
@@ -220,16 +224,25 @@ def resolve_conflicts(records: list[dict]) -> tuple[list[dict], list[dict]]:
         groups.setdefault(question_key(r), []).append(r)
     kept, rejects = [], []
     for group in groups.values():
-        first = group[0]
-        if all(_same_answer(first, other) for other in group[1:]):
-            kept.extend(group)
-            continue
-        for r in group:
-            others = "; ".join(f"{o['meta'].get('url')} answers {o['answer']!r}" for o in group if o is not r)
-            rejects.append(make_reject("conflicting_answer", f"answers {r['answer']!r}, but {others}",
-                                       record=r, url=r["meta"].get("url")))
+        k, j = resolve_question(group)
+        kept += k
+        rejects += j
     kept.sort(key=lambda r: r["id"])
     return kept, rejects
+
+
+def resolve_question(group: list[dict]) -> tuple[list[dict], list[dict]]:
+    """``resolve_conflicts`` for the records of one question (same ``question_key``)."""
+    group = sorted(group, key=lambda r: (r["meta"].get("url") or "", r["id"]))
+    first = group[0]
+    if all(_same_answer(first, other) for other in group[1:]):
+        return group, []
+    rejects = []
+    for r in group:
+        others = "; ".join(f"{o['meta'].get('url')} answers {o['answer']!r}" for o in group if o is not r)
+        rejects.append(make_reject("conflicting_answer", f"answers {r['answer']!r}, but {others}",
+                                   record=r, url=r["meta"].get("url")))
+    return [], rejects
 
 
 def _ask_model(client, retry: list[tuple[dict, dict]], config: ExtractConfig) -> tuple[list[dict], list[dict]]:
