@@ -80,10 +80,10 @@ def test_1_max_total_s_bounds_the_crawl_and_pool_shutdown(tmp_path):
                          timeout_s=30.0, max_total_s=1.0, per_host_concurrency=2, concurrency=2)
         elapsed = time.monotonic() - started
     assert elapsed < 1.0 + 1.0, elapsed
-    assert summary.stopped == "time_limit" or summary.counts["fetch_timeout"] >= 2
+    assert summary.stopped == "time_limit" and summary.fetched == 0
     reasons = Counter(reason for _url, reason, _d in summary.drops)
-    assert summary.fetched + sum(reasons.values()) == 4, summary.drops
-    assert set(reasons) <= {"interrupted", "crawl_stopped", "fetch_timeout"}
+    # two fetches were cut off in flight (claimed, so not asked again on resume), two never started
+    assert reasons == {"interrupted": 2, "crawl_stopped": 2}, summary.drops
 
 
 # ------------------------------------------------------------------------------------------------ 3 crawl drops

@@ -255,10 +255,12 @@ def fetch(url: str, config: CrawlConfig, deadline: float | None = None,
     path = parts.path or "/"
     if parts.query:
         path += "?" + parts.query
-    deadline = min(time.monotonic() + config.timeout_s, deadline if deadline is not None else float("inf"))
+    own = time.monotonic() + config.timeout_s
+    crawl_ends = deadline is not None and deadline < own  # the crawl's end, not this fetch's, is the limit
+    deadline = min(own, deadline) if deadline is not None else own
     left = deadline - time.monotonic()
     if left <= 0:
-        result.error = "fetch_timeout: no time left before the crawl's deadline"
+        result.error = "crawl_stopped: no time left before the crawl's max_total_s"
         return result
     conn = _Connection(parts.hostname, port, result.ip, left, tls)
     watchdog = threading.Timer(left, _kill, (conn,))
@@ -319,6 +321,10 @@ def fetch(url: str, config: CrawlConfig, deadline: float | None = None,
         if active is not None:
             active.discard(conn)
         conn.close()
+    if crawl_ends and (result.truncated == "time" or result.reason == "fetch_timeout"):
+        # cut off by the end of the whole crawl: not this page's fault, so not a page and not a timeout
+        result.body, result.truncated = b"", None
+        result.error = "crawl_stopped: the crawl's max_total_s ended this fetch"
     return result
 
 
@@ -546,8 +552,8 @@ class Crawler:
         result = self._fetch_with_retries(url)
         if result is None:
             return
-        if self.abort.is_set():
-            return  # cut off by the crawl's end: interrupted, not a page
+        if self.abort.is_set() or result.reason == "crawl_stopped":
+            return  # cut off by the crawl's end: claimed and not done, so counted as interrupted
         if result.error:
             self._skip(url, result.reason, result.error.split(":", 1)[1].strip())
             return
