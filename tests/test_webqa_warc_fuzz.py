@@ -92,3 +92,29 @@ def test_garbled_member_is_a_corrupt_record_and_reading_resumes(crawl_warc, tmp_
         pages = list(read_warc(str(path), counts, problems=problems))
         assert [p["reason"] for p in problems] == ["corrupt_record"] and problems[0]["offset"] == start
         assert len(pages) + counts["not_response"] + 1 == len(records)
+
+
+def test_uncompressed_warc_cut_anywhere_is_accounted_for(tmp_path):
+    from warcio.archiveiterator import ArchiveIterator
+
+    from reasonry.generators.webqa import fixture_site
+
+    full = tmp_path / "site.warc"
+    fixture_site.write_warc(str(full), compress=False)
+    data = full.read_bytes()
+    records = []
+    with open(full, "rb") as fh:
+        it = ArchiveIterator(fh)
+        for record in it:
+            record.content_stream().read()
+            records.append((it.get_record_offset(), it.get_record_offset() + it.get_record_length(), True))
+    path = tmp_path / "cut.warc"
+    for cut in _cut_points(records, len(data)):
+        path.write_bytes(data[:cut])
+        counts, problems = Counter(), []
+        pages = list(read_warc(str(path), counts, problems=problems))
+        started = [r for r in records if r[0] < cut]
+        complete = [r for r in started if r[1] <= cut]
+        assert len(pages) + counts["not_response"] + len(problems) == len(started), cut
+        assert len(pages) == len(complete), cut
+        assert [p["reason"] for p in problems] == ["truncated_warc"] * (len(started) - len(complete)), cut

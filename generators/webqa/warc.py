@@ -1,10 +1,13 @@
 """Reading fetched pages back out of WARC / WARC.gz files, local or remote (any fsspec URL).
 
 A Common Crawl segment, or one of our own crawl files, is a sequence of records; we keep HTTP ``response``
-records and turn each into a page dict. A record that cannot be parsed is skipped with a counted reason
-(``corrupt_record``) and reading resumes at the next record boundary (WARC.gz files compress each record as
-its own gzip member, so the next member's magic bytes mark it). A file that ends inside a record counts
-``truncated_warc``; the build goes on with the next file.
+records and turn each into a page dict. Each record's bytes are delimited before warcio parses them: a
+WARC.gz gzip member by member (each record is its own member: a member that does not inflate to its end or
+fails its CRC is known), an uncompressed WARC by its header's Content-Length. A file that ends inside a
+record counts ``truncated_warc``; any other record that cannot be read (bad gzip data, a header without a
+length, an exception of any kind inside warcio) counts ``corrupt_record``, and reading resumes at the next
+record (the next gzip member's or ``WARC/1.`` header's magic bytes). Each one is reported with the file and
+the byte offset where the record starts. The build goes on with the next record and the next file.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ _GZIP_MAGIC = b"\x1f\x8b\x08"
 _SCAN_CHUNK = 1 << 20
 # One WARC.gz member holds one record; a member that inflates past this is not a page we would keep anyway.
 _MAX_MEMBER = 256 << 20
+_MAX_HEADER = 64 << 10
+_WARC_MAGIC = b"WARC/1."
 
 
 def _header_charset(content_type: str) -> str | None:
@@ -198,59 +203,47 @@ def _member_records(member: bytes, offset: int, path: str, counts: Counter, bad:
 
 
 def _read_plain(fh, path: str, counts: Counter, bad: _Problems) -> Iterator[dict]:
-    """An uncompressed WARC: read with warcio; after a failure, resume at the next ``WARC/1.`` header."""
+    """An uncompressed WARC, record by record: the WARC header's Content-Length says where each record ends,
+    so a record the file ends inside is known before any of its bytes are trusted. After an unreadable
+    record, reading resumes at the next ``WARC/1.`` header."""
     pos = 0
-    while pos is not None:
-        fh.seek(pos)
-        outcome, last_start, why = yield from _read_from(fh, path, counts)
-        if outcome == "eof":
-            return
-        # the broken record is the one after the last good one (or the first one read from ``pos``)
-        broken = pos if last_start is None else _next_marker(fh, last_start + 1, b"WARC/1.")
-        broken = pos if broken is None else broken
-        nxt = _next_marker(fh, broken + 1, b"WARC/1.")
-        bad.add("truncated_warc" if nxt is None and outcome in ("truncated", "short") else "corrupt_record",
-                broken, why)
-        pos = nxt
-
-
-def _read_from(fh, path: str, counts: Counter):
-    """Read records from the current position; returns (outcome, start of the last good record, why)."""
-    from warcio.archiveiterator import ArchiveIterator
-
-    base = fh.tell()
-    iterator = ArchiveIterator(fh, no_record_parse=False)
-    last_start = None
     while True:
-        try:
-            record = next(iterator)
-        except StopIteration:
-            return "eof", last_start, ""
-        except Exception as exc:  # noqa: BLE001 - warcio raises many types on bad bytes
-            return ("truncated" if _is_truncation(exc) else "corrupt"), last_start, f"{type(exc).__name__}: {exc}"
-        try:
-            if record.format != "warc":
-                raise ValueError(f"not a WARC record ({record.format})")
-            page = _page(record, path, None)
-            record.raw_stream.read()  # drain, so a missing tail shows up as an unmet Content-Length
-            # only after the record is read: asking warcio for the offset earlier skips the record's body
-            start = base + iterator.get_record_offset()
-        except Exception as exc:  # noqa: BLE001
-            return ("truncated" if _is_truncation(exc) else "corrupt"), last_start, f"{type(exc).__name__}: {exc}"
-        short = getattr(record.raw_stream, "limit", 0)
-        if short:
-            return "short", last_start, f"record body is {short} bytes short of its Content-Length"
-        last_start = start
-        if page is None:
-            counts["not_response"] += 1
+        fh.seek(pos)
+        head = fh.read(_MAX_HEADER)
+        skip = len(head) - len(head.lstrip(b"\r\n"))  # blank lines between records
+        if skip == len(head):
+            return
+        pos += skip
+        head = head[skip:]
+        end = head.find(b"\r\n\r\n")
+        length = _content_length(head[:end]) if end >= 0 else None
+        if end < 0 and len(head) + skip < _MAX_HEADER and _WARC_MAGIC.startswith(head[:len(_WARC_MAGIC)]):
+            bad.add("truncated_warc", pos, "the file ends inside this record's WARC header")
+            return
+        if not head.startswith(_WARC_MAGIC) or length is None:
+            bad.add("corrupt_record", pos, f"no WARC header with a Content-Length here (bytes {head[:16]!r})")
+            nxt = _next_marker(fh, pos + 1, _WARC_MAGIC)
+            if nxt is None:
+                return
+            pos = nxt
             continue
-        page["offset"] = start
-        yield page
+        total = end + 4 + length + 4  # header, blank line, content, the record's closing blank line
+        if total > _MAX_MEMBER:
+            bad.add("corrupt_record", pos, f"record of {total} bytes is larger than {_MAX_MEMBER}")
+            pos += total
+            continue
+        fh.seek(pos)
+        blob = fh.read(total)
+        if len(blob) < total:
+            bad.add("truncated_warc", pos, f"the file ends {total - len(blob)} bytes before this record does")
+            return
+        yield from _member_records(blob, pos, path, counts, bad)
+        pos += total
 
 
-def _is_truncation(exc: BaseException) -> bool:
-    text = f"{type(exc).__name__} {exc}".lower()
-    return isinstance(exc, EOFError) or "eof" in text or "truncat" in text or "incomplete" in text
+def _content_length(header: bytes) -> int | None:
+    m = re.search(rb"(?im)^content-length:[ \t]*(\d+)[ \t]*$", header)
+    return int(m.group(1)) if m else None
 
 
 def _page(record, path: str, offset: int | None) -> dict | None:
