@@ -85,7 +85,9 @@ class CrawlSummary:
     stopped: str = "done"
     # every URL the crawl did not fetch: (url, reason, detail), in journal order
     drops: list[tuple[str, str, str]] = field(default_factory=list)
-    queued: int = 0  # URLs queued over the whole crawl (all sessions); = fetched + drops not in skips_unqueued
+    # URLs queued over the whole crawl (all sessions). Every one is fetched or in ``drops``; ``drops`` also
+    # holds redirect targets refused before queueing (a loop, one hop too many, out of scope)
+    queued: int = 0
 
 
 def _now() -> str:
