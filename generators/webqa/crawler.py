@@ -441,6 +441,8 @@ class Crawler:
                     result = fetch(host + "/robots.txt", self.config, self.deadline, self.active)
                 finally:
                     self._release_host(parts.netloc)
+                if result.reason == "crawl_stopped":
+                    raise _Stopped("time_limit")  # not an answer about robots.txt: nothing to remember
                 self._count("robots_fetched")
                 status = result.status if not result.error else 0
                 body = result.body.decode("utf-8", "replace") if status == 200 else ""
