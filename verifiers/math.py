@@ -2,8 +2,9 @@
 
 ``verify(spec, candidate)`` with ``spec = {"answer": gold, "answer_type": type, ...}``. Optional spec keys:
 ``rel_tol`` (float and percentage answers, default 1e-6), ``unordered`` (list answers compared as multisets),
-``time_limit`` (seconds for a symbolic comparison, default 5), and ``steps`` (a trace language for
-``check_trace``, see ``reasonry.verifiers.math_steps``).
+``time_limit`` (seconds for a symbolic comparison, default 5), ``currency`` (an ISO 4217 code: the candidate
+may write the amount with that currency, ``$100.00`` or ``100 USD``, but not with another), and ``steps``
+(a trace language for ``check_trace``, see ``reasonry.verifiers.math_steps``).
 
 Numbers, fractions, percentages, booleans, choices, strings and lists are compared exactly in-process. Symbolic
 answers (expressions, matrices, anything else) are compared in a worker process with a deadline: sympy and
@@ -67,6 +68,14 @@ def _close(a: Fraction, b: Fraction, rel_tol: float) -> bool:
 
 def _same_scalar(gold: str, cand: str, answer_type: str, spec: dict) -> Verdict:
     rel_tol = float(spec.get("rel_tol", DEFAULT_REL_TOL))
+    if spec.get("currency"):  # a money amount: the number counts, a currency other than the gold's does not
+        from reasonry.currency import split_currency
+
+        money = split_currency(cand)
+        if money is not None:
+            if money[1] != spec["currency"]:
+                return Verdict.no(f"amount in {money[1]}, expected {spec['currency']}")
+            cand = money[0]
     if answer_type == "percentage":
         gold, cand = gold.rstrip().rstrip("%").replace("\\%", ""), cand.rstrip().replace("\\%", "").rstrip("%")
     g, c = number(gold), parse_written_number(cand)
