@@ -25,7 +25,7 @@ from reasonry.pipelines.runner import make_runner, pipeline_options
 from reasonry.pipelines.transforms import NAMESPACE, REJECTS, DedupAndWrite, Generate
 from reasonry.plan import ShardSpec, plan_shards
 
-OUTPUT_DIRS = ("records", "sft", "rl", "preference", "stepwise", "rejects", "assets")
+OUTPUT_DIRS = ("records", "sft", "rl", "preference", "preference_steps", "stepwise", "rejects", "assets")
 STAGING = ".staging"
 CACHE = ".cache/shards"
 PLOT_CACHE = ".cache/plots"

@@ -24,7 +24,7 @@ from reasonry.errors import ConfigError, ReasonryError
 REPO_TYPE = "dataset"
 DATA_PREFIX = "data/"
 # Local build folders that hold Parquet outputs; anything else that is not hidden is uploaded as it is.
-DATA_DIRS = ("records", "sft", "rl", "preference", "stepwise", "rejects")
+DATA_DIRS = ("records", "sft", "rl", "preference", "preference_steps", "stepwise", "rejects")
 TRANSIENT_STATUS = (408, 429, 500, 502, 503, 504)
 _REF_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,199}")
 
