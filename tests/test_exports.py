@@ -8,8 +8,15 @@ import re
 
 import pytest
 
-from reasonry.exports import FINAL_ANSWER, assistant_text, preference_rows, preference_step_rows, rl_row, sft_row
-from reasonry.exports import stepwise_rows
+from reasonry.exports import (
+    FINAL_ANSWER,
+    assistant_text,
+    preference_rows,
+    preference_step_rows,
+    rl_row,
+    sft_row,
+    stepwise_rows,
+)
 from reasonry.registry import get_task, get_verifier, task_names
 from reasonry.rng import item_rng
 from reasonry.task import ItemKey
