@@ -319,7 +319,7 @@ def finalize_build(config: BuildConfig, out: str, *, seconds: float | None = Non
     manifest = build_manifest(staging, config, run)
     histograms = {name: t["pass_rate_histogram"] for name, t in manifest["tasks"].items() if t["pass_rate_histogram"]}
     families = sorted({name.split("/", 1)[0] for name in config.tasks})
-    manifest["assets"] = write_plots(staging, families, histograms, storage.join(out, PLOT_CACHE))
+    manifest["assets"] = write_plots(staging, families, histograms, storage.join(out, PLOT_CACHE), manifest["tasks"])
     write_manifest(staging, manifest)
     write_card(staging, manifest)
     _check_accounted(config, manifest)
