@@ -143,13 +143,19 @@ def score(solution_str: str, extra_info: Any) -> float:
         return 0.0
 
 
-def _answer_type_of(data_source: str) -> str:
-    """The answer type of a task named by verl's ``data_source`` (``reasonry/<task>``); "string" if unknown."""
+def _answer_type_of(data_source: str, ground_truth: str) -> str:
+    """The answer type of a task named by verl's ``data_source`` (``reasonry/<task>``); from the shape of the
+    reference answer when the task cannot be loaded here."""
     from reasonry.registry import get_task
 
     try:
         return get_task(str(data_source).removeprefix("reasonry/")).answer_type
     except Exception:
+        text = str(ground_truth).strip()
+        if text.startswith("{"):
+            return "json"
+        if text.startswith("(") and text.endswith(")") and "\n" in text:
+            return "plan"
         return "string"
 
 
@@ -157,20 +163,14 @@ def score_ground_truth(data_source: str, solution_str: str, ground_truth: str) -
     """Without the row's verifier: the reply's final answer against the reference answer, compared by the
     task's answer type (JSON as parsed objects, plans line by line, everything else by the math checker's
     equivalence). Stricter than the verifier where several answers are right (any valid plan)."""
-    answer_type = _answer_type_of(data_source)
+    answer_type = _answer_type_of(data_source, ground_truth)
     if answer_type in NUMERIC and re.fullmatch(r"\s*[-+]?\d+\s*", str(ground_truth)):
         answer_type = "integer"  # exact: a float tolerance would pass a long integer with one wrong digit
-    if answer_type == "json":
-        verifier = {"kind": "__json__", "spec": {}}
-    elif answer_type == "plan":
-        verifier = {"kind": "__plan__", "spec": {}}
-    else:
+    if answer_type not in ("json", "plan"):
         spec = {"answer": str(ground_truth), "answer_type": answer_type}
         if str(data_source).startswith(EXACT_SOURCES):
             spec["rel_tol"] = 0.0  # computed by a program: every digit of the reference is meant
-        verifier = {"kind": "math", "spec": spec}
-    if verifier["kind"] == "math":
-        return score(solution_str, {"verifier": verifier, "answer_type": answer_type})
+        return score(solution_str, {"verifier": {"kind": "math", "spec": spec}, "answer_type": answer_type})
     from reasonry.filters.extract import extract_answer
 
     try:
@@ -178,7 +178,11 @@ def score_ground_truth(data_source: str, solution_str: str, ground_truth: str) -
         if answer is None:
             return 0.0
         if answer_type == "json":
-            return 1.0 if json.loads(answer) == json.loads(ground_truth) else 0.0
+            try:
+                candidate = json.loads(answer)
+            except ValueError:
+                return 0.0  # the model's JSON does not parse: a wrong answer, not a failure to score
+            return 1.0 if candidate == json.loads(ground_truth) else 0.0
         lines = [" ".join(x.split()).lower() for x in answer.strip().splitlines() if x.strip()]
         gold = [" ".join(x.split()).lower() for x in str(ground_truth).strip().splitlines() if x.strip()]
         return 1.0 if lines == gold else 0.0
