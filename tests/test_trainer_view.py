@@ -209,6 +209,7 @@ def test_rl_export_meets_verls_column_contract_and_reward_call(small_build):
         assert set(table.column_names) == VERL_COLUMNS
         rows += table.to_pylist()
     by_id = {r["id"]: r for r in _records(small_build)}
+    errors_before = rewards.scoring_errors()
     assert len({r["extra_info"]["index"] for r in rows}) == len(rows)
     for row in rows:
         assert row["prompt"][0]["role"] == "user" and row["prompt"][0]["content"]
@@ -224,7 +225,7 @@ def test_rl_export_meets_verls_column_contract_and_reward_call(small_build):
         # a dataset without our extra_info still pays by the ground truth
         assert rewards.compute_score(solution_str=gold, extra_info=None, **call) == 1.0
         assert rewards.compute_score(solution_str=wrong, extra_info={"num_turns": 1}, **call) == 0.0
-    assert rewards.scoring_errors() == {}
+    assert rewards.scoring_errors() == errors_before, "a row failed to score"
 
 
 # ---- TRL -----------------------------------------------------------------------------------------
