@@ -92,7 +92,7 @@ class GenerateShardFn(beam.DoFn):
             self.task_configs[spec.task] = self.config.task_options(spec.task)
             self.option_hashes[spec.task] = options_hash(self.task_configs[spec.task])
         key = spec.cache_key(self.config.build.seed, get_task(spec.task).version, self.option_hashes[spec.task])
-        cached = self.cache.get(key) if self.cache else None
+        cached, problem = self.cache.lookup(key) if self.cache else (None, None)
         if cached is not None:
             records, rejects = cached
         else:
@@ -110,7 +110,8 @@ class GenerateShardFn(beam.DoFn):
             marker = join(self.progress_dir, f"{content_hash(spec.key(), 8)}.json")
             write_bytes(marker, json.dumps({"shard": spec.key(), "task": spec.task, "items": spec.size,
                                             "kept": len(records), "reused": cached is not None,
-                                            "seconds": round(time.perf_counter() - started, 4)}).encode())
+                                            "seconds": round(time.perf_counter() - started, 4),
+                                            **({"cache_problem": problem} if problem else {})}).encode())
         if records:
             yield records
         if rejects:
@@ -212,26 +213,48 @@ class BuildFragmentFn(beam.DoFn):
         fragment = build_fragment(records, rejects, self.exports)
         key = self.task_keys.get(task)
         if self.cache_dir and key:
-            cache = FragmentCache(self.cache_dir)
-            cache.put(key, shard, fragment)
+            FragmentCache(self.cache_dir).put(key, shard, fragment)
             # the writer reads it back from there: the shuffle (held in memory by the local runner) carries
-            # a path instead of the rows
-            fragment = cache.path(key, shard)
+            # the entry's (key, shard) instead of the rows
+            fragment = (key, shard)
         yield (family_of(task), shard), (task, fragment)
 
 
 class WriteGroupFn(beam.DoFn):
-    """(family, output shard) with its tasks' fragments (built now, or the cache path of a reused one) -> files."""
+    """(family, output shard) with its tasks' fragments (built now, or the cache entry of a reused one) -> files.
 
-    def __init__(self, root: str, shards: int, exports: tuple[str, ...]):
+    A cached fragment that fails its checks (gone, garbled, another entry's) is not written: the group is left
+    out and a marker under ``progress_dir/fragments`` names the task, whose fragments the driver then discards
+    and builds again from the shard cache.
+    """
+
+    def __init__(self, root: str, shards: int, exports: tuple[str, ...], cache_dir: str | None = None,
+                 progress_dir: str | None = None):
         self.root, self.shards, self.exports = root, shards, exports
+        self.cache_dir, self.progress_dir = cache_dir, progress_dir
 
     def process(self, element):
+        from reasonry.fragment_cache import FragmentCache, FragmentUnusable
         from reasonry.pipelines.outputs import write_fragments
-        from reasonry.storage import read_bytes
+        from reasonry.storage import join, write_bytes
 
         (family, shard), parts = element
-        fragments = [(task, read_bytes(f) if isinstance(f, str) else f) for task, f in parts]
+        fragments, unusable = [], []
+        for task, f in parts:
+            if isinstance(f, bytes):
+                fragments.append((task, f))
+                continue
+            try:
+                fragments.append((task, FragmentCache(self.cache_dir).read(*f)))
+            except FragmentUnusable as exc:
+                if not self.progress_dir:
+                    raise
+                unusable.append({"task": task, "key": f[0], "shard": f[1], "problem": str(exc)})
+        if unusable:
+            for bad in unusable:
+                write_bytes(join(self.progress_dir, "fragments", f"{content_hash([bad['key'], bad['shard']], 8)}"
+                                                                 f".json"), json.dumps(bad).encode())
+            return
         written = write_fragments(self.root, family, shard, self.shards, fragments, self.exports)
         Metrics.counter(NAMESPACE, "items_written").inc(sum(n for k, n in written.items()
                                                              if k.startswith("records/")))
@@ -242,15 +265,17 @@ class DedupAndWrite(beam.PTransform):
     """Group every copy of an id (and every reject) by task and output shard, dedup by id, write Parquet.
 
     The output shard is a hash of the id, so all copies of an id meet in one group and exact dedup is complete
-    without a per-record shuffle. ``cached`` holds ((family, shard), (task, path)) of reused task fragments:
+    without a per-record shuffle. ``cached`` holds ((family, shard), (task, (key, shard))) of reused fragments:
     those tasks' records never enter the pipeline.
     """
 
     def __init__(self, root: str, shards: int, exports: tuple[str, ...], cache_dir: str | None = None,
-                 task_keys: dict[str, str] | None = None, cached: list | None = None):
+                 task_keys: dict[str, str] | None = None, cached: list | None = None,
+                 progress_dir: str | None = None):
         super().__init__()
         self.root, self.shards, self.exports = root, shards, exports
         self.cache_dir, self.task_keys, self.cached = cache_dir, task_keys, list(cached or [])
+        self.progress_dir = progress_dir
 
     def expand(self, inputs):
         records, rejects = inputs
@@ -269,5 +294,6 @@ class DedupAndWrite(beam.PTransform):
         return (
             fragments
             | "GroupByShard" >> beam.GroupByKey()
-            | "Write" >> beam.ParDo(WriteGroupFn(self.root, shards, self.exports))
+            | "Write" >> beam.ParDo(WriteGroupFn(self.root, shards, self.exports, self.cache_dir,
+                                                 self.progress_dir))
         )
