@@ -282,10 +282,15 @@ def load_config(path: str | os.PathLike | None = None, overrides: list[str] | tu
 def _check_tasks(config: BuildConfig) -> None:
     from reasonry.registry import get_task, load_plugins, task_names
 
-    try:
-        load_plugins(config.build.plugins)
-    except ImportError as exc:
-        raise ConfigError(f"cannot import plugin: {exc}", path="build.plugins") from None
+    for plugin in config.build.plugins:
+        try:
+            load_plugins([plugin])
+        except ImportError as exc:
+            raise ConfigError(f"cannot import plugin: {exc}", path="build.plugins") from None
+        except Exception as exc:  # the plugin's own code failed while importing: one line, not its traceback
+            first = (str(exc).strip().splitlines() or [""])[0][:300]
+            raise ConfigError(f"plugin {plugin!r} failed while importing: {type(exc).__name__}: {first}",
+                              path="build.plugins") from None
 
     known = task_names()
     for name, entry in config.tasks.items():
