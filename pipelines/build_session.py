@@ -23,6 +23,7 @@ import traceback
 from reasonry import storage
 
 EXIT_CODES = {signal.SIGINT: 130, signal.SIGTERM: 143}
+_OS_ERROR = re.compile(r"\[Errno \d+\] ([^\[\n]+)")
 _EXCEPTION_LINE = re.compile(r"^(?:[A-Za-z_][\w.]*\.)?[A-Za-z_]\w*(?:Error|Exception|Exit|Full)\b(?::.*)?$")
 
 
@@ -69,14 +70,21 @@ class BuildLog:
         sys.stderr.flush()
         self._saved_fd = os.dup(2)
         self.terminal = os.fdopen(os.dup(2), "w", buffering=1, encoding="utf-8", errors="replace")
-        os.dup2(self.file.fileno(), 2)
+        # fd 2 becomes a pipe drained into the log by a thread here, not the log file itself: a child whose
+        # stderr write fails (the log's disk is full) stalled Beam's workers, a pipe never fails them
+        read_end, write_end = os.pipe()
+        os.dup2(write_end, 2)
+        os.close(write_end)
+        self._drain = threading.Thread(target=self._copy_to_log, args=(read_end,), name="stderr-to-log",
+                                       daemon=True)
+        self._drain.start()
         self._old_stderr = sys.stderr
         sys.stderr = self.terminal
         root = logging.getLogger()
         self._old_level, self._old_handlers = root.level, list(root.handlers)
         for handler in self._old_handlers:
             root.removeHandler(handler)
-        self.handler = logging.StreamHandler(self.file)
+        self.handler = _QuietHandler(self.file)
         self.handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         root.addHandler(self.handler)
         root.setLevel(logging.INFO)
@@ -86,6 +94,18 @@ class BuildLog:
         threading.excepthook = self._thread_died
         logging.getLogger("reasonry").info("build log of pid %d, argv %s", os.getpid(), sys.argv)
         return self
+
+    def _copy_to_log(self, read_end: int) -> None:
+        with os.fdopen(read_end, "rb", buffering=0) as pipe:
+            while True:
+                chunk = pipe.read(65536)
+                if not chunk:
+                    return
+                try:
+                    self.file.buffer.write(chunk)
+                    self.file.buffer.flush()
+                except (OSError, ValueError):
+                    pass  # a full disk, or the log already closed: the line on the terminal is what counts
 
     def _thread_died(self, args) -> None:
         try:
@@ -117,8 +137,9 @@ class BuildLog:
             sys.stderr.flush()
         except (OSError, ValueError):
             pass
-        os.dup2(self._saved_fd, 2)
+        os.dup2(self._saved_fd, 2)  # closes this process's end of the pipe: the drain sees its end
         os.close(self._saved_fd)
+        self._drain.join(timeout=2.0)  # children that outlive the build keep it open; it is a daemon
         self.terminal.close()
         try:
             self.file.close()
@@ -129,6 +150,11 @@ class BuildLog:
                 storage.write_bytes(self.target, open(self.path, "rb").read())  # noqa: SIM115
             except OSError:
                 self.target = self.path
+
+
+class _QuietHandler(logging.StreamHandler):
+    def handleError(self, record) -> None:  # noqa: N802 - logging's naming
+        pass  # a log that cannot be written (a full disk) must not print tracebacks on the terminal
 
 
 class Signals:
@@ -147,7 +173,8 @@ class Signals:
         for s in EXIT_CODES:  # a second Ctrl-C while stopping changes nothing
             signal.signal(s, signal.SIG_IGN)
         stopped = stop_descendants()
-        logging.getLogger("reasonry").warning("%s: stopped %d processes", signal.Signals(signum).name, stopped)
+        # info: before the build log is set up nothing may reach the terminal but the one line
+        logging.getLogger("reasonry").info("%s: stopped %d processes", signal.Signals(signum).name, stopped)
         raise Interrupted(signum)
 
     def __exit__(self, *exc) -> None:
@@ -166,6 +193,9 @@ def describe_failure(exc: BaseException) -> str:
             return f"{current.strerror or current}{where}"
         current = current.__cause__ or current.__context__
     text = str(exc)
+    os_error = _OS_ERROR.findall(text)  # an OS error inside a worker, as Beam passes it on in text
+    if os_error:
+        return os_error[-1].strip()
     found = [line.strip() for line in text.splitlines() if _EXCEPTION_LINE.match(line.strip())]
     if found:
         line = found[-1]
