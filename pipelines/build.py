@@ -113,10 +113,12 @@ def build_graph(p: beam.Pipeline, config: BuildConfig, specs: list[ShardSpec], r
     if not rejects:
         rejects.append(p | "NoRejects" >> beam.Create([]))
     all_rejects = tuple(rejects) | "AllRejects" >> beam.Flatten()
+    from reasonry.capacity import crowded_tasks
+
     fragment_dir = _fragment_dir(cache_dir) if cache_dir else None
     return (records, all_rejects) | "DedupAndWrite" >> DedupAndWrite(
         root, config.build.output_shards, config.build.exports, fragment_dir, reuse.task_keys, reuse.cached,
-        progress_dir)
+        progress_dir, crowded_tasks(config))
 
 
 @dataclass

@@ -25,8 +25,13 @@ NAMESPACE = "reasonry"
 
 
 def _count_rejects(rejects: list[dict]) -> None:
+    from reasonry.duplicates import block_size, is_block
+
     for r in rejects:
-        Metrics.counter(NAMESPACE, f"dropped/{r['task']}/{r['reason']}").inc()
+        if is_block(r):
+            Metrics.counter(NAMESPACE, f"dropped/{r['task']}/duplicate_id").inc(block_size(r))
+        else:
+            Metrics.counter(NAMESPACE, f"dropped/{r['task']}/{r['reason']}").inc()
 
 
 class GenerateShardFn(beam.DoFn):
@@ -43,10 +48,12 @@ class GenerateShardFn(beam.DoFn):
 
     def setup(self):
         # Engines (Prolog pools, planners) start here, once per worker, never at import time.
+        from reasonry.capacity import crowded_tasks
         from reasonry.registry import load_plugins
         from reasonry.shard_cache import ShardCache
 
         load_plugins(self.config.build.plugins)
+        self.crowded = crowded_tasks(self.config)
         # per task on first use: a rebuild that runs one task imports that task's generator only
         self.task_configs: dict = {}
         self.option_hashes: dict[str, str] = {}
@@ -99,6 +106,12 @@ class GenerateShardFn(beam.DoFn):
             records, rejects = self._compute(spec)
             if self.cache:
                 self.cache.put(key, records, rejects)
+        if spec.task in self.crowded:
+            # far more copies than problems: only one of each id leaves the shard, the rest as compact rows
+            from reasonry.duplicates import split_duplicates
+
+            records, blocks = split_duplicates(records, self.config.build.output_shards)
+            rejects = rejects + blocks
         Metrics.counter(NAMESPACE, "items_planned").inc(spec.size)
         Metrics.counter(NAMESPACE, "items_kept").inc(len(records))
         Metrics.counter(NAMESPACE, "shards_reused" if cached is not None else "shards_computed").inc()
@@ -186,9 +199,12 @@ def _shard_key(r: dict) -> str:
 
 def _split_by_task(items: list[dict], shards: int):
     """Records or rejects -> ((task, output shard), packed group): all copies of an id meet in one group."""
+    from reasonry.duplicates import is_block
+
     groups: dict[tuple[str, int], list[dict]] = {}
     for r in items:
-        groups.setdefault((r["task"], shard_of(_shard_key(r), shards)), []).append(r)
+        shard = r["shard"] if is_block(r) else shard_of(_shard_key(r), shards)
+        groups.setdefault((r["task"], shard), []).append(r)
     for key, group in groups.items():
         yield key, _pack(group)
 
@@ -200,8 +216,9 @@ class BuildFragmentFn(beam.DoFn):
     """
 
     def __init__(self, exports: tuple[str, ...], cache_dir: str | None = None,
-                 task_keys: dict[str, str] | None = None):
+                 task_keys: dict[str, str] | None = None, crowded: frozenset[str] = frozenset()):
         self.exports, self.cache_dir, self.task_keys = exports, cache_dir, dict(task_keys or {})
+        self.crowded = crowded
 
     def process(self, element):
         from reasonry.fragment_cache import FragmentCache
@@ -210,7 +227,7 @@ class BuildFragmentFn(beam.DoFn):
         (task, shard), grouped = element
         records = [r for blob in grouped["records"] for r in _unpack(blob)]
         rejects = [r for blob in grouped["rejects"] for r in _unpack(blob)]
-        fragment = build_fragment(records, rejects, self.exports)
+        fragment = build_fragment(records, rejects, self.exports, compact=task in self.crowded)
         key = self.task_keys.get(task)
         if self.cache_dir and key:
             FragmentCache(self.cache_dir).put(key, shard, fragment)
@@ -271,8 +288,9 @@ class DedupAndWrite(beam.PTransform):
 
     def __init__(self, root: str, shards: int, exports: tuple[str, ...], cache_dir: str | None = None,
                  task_keys: dict[str, str] | None = None, cached: list | None = None,
-                 progress_dir: str | None = None):
+                 progress_dir: str | None = None, crowded: frozenset[str] = frozenset()):
         super().__init__()
+        self.crowded = crowded
         self.root, self.shards, self.exports = root, shards, exports
         self.cache_dir, self.task_keys, self.cached = cache_dir, task_keys, list(cached or [])
         self.progress_dir = progress_dir
@@ -286,7 +304,8 @@ class DedupAndWrite(beam.PTransform):
         fragments = (
             {"records": keyed_records, "rejects": keyed_rejects}
             | "GroupByTask" >> beam.CoGroupByKey()
-            | "BuildFragments" >> beam.ParDo(BuildFragmentFn(self.exports, self.cache_dir, self.task_keys))
+            | "BuildFragments" >> beam.ParDo(BuildFragmentFn(self.exports, self.cache_dir, self.task_keys,
+                                                             self.crowded))
         )
         if self.cached:
             reused = records.pipeline | "ReusedFragments" >> beam.Create(self.cached)

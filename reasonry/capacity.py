@@ -54,3 +54,17 @@ def capacity_warnings(config: BuildConfig) -> list[str]:
         raise ConfigError("; ".join(f.line().split(" (build.over_capacity")[0] for f in found),
                           path="build.over_capacity")
     return [f.line() for f in found]
+
+
+# A task asked for this many items more than its buckets hold keeps its duplicates' rejects compact (id, index
+# and reason, not the whole record again): a million-item request of a 28-problem bucket must not hold a
+# million records in memory. Below it, a duplicate's reject carries its record like every other reject.
+COMPACT_SURPLUS = 10_000
+
+
+def crowded_tasks(config: BuildConfig) -> frozenset[str]:
+    """Tasks whose requests exceed their capacity by COMPACT_SURPLUS items or more, over all buckets."""
+    surplus: dict[str, int] = {}
+    for found in over_capacity(config):
+        surplus[found.task] = surplus.get(found.task, 0) + found.requested - found.capacity
+    return frozenset(task for task, n in surplus.items() if n >= COMPACT_SURPLUS)

@@ -88,7 +88,7 @@ def _progress(build: Build) -> int:
 
 
 POINTS = {
-    "starting": lambda b: True,  # while Python and Beam still load
+    "starting": lambda b: (b.out / ".logs").exists(),  # while Beam loads and the pipeline starts
     "generating": lambda b: 0 < _progress(b) < 43,
     "writing": lambda b: (b.out / ".staging" / "records").exists(),
 }
@@ -101,8 +101,6 @@ def test_a_signal_stops_everything_in_one_line_and_resume_finishes_the_build(set
     out = tmp_path / "out"
     build = Build(config, out)
     build.wait_for(lambda: POINTS[point](build))
-    if point == "starting":
-        time.sleep(0.5)
     build.proc.send_signal(signum)
     code, err = build.finish()
     assert code == {signal.SIGINT: 130, signal.SIGTERM: 143}[signum]
