@@ -16,11 +16,12 @@ import time
 PR_SET_CHILD_SUBREAPER = 36
 
 
-def become_subreaper() -> bool:
-    """Orphaned descendants become this process's children (Linux); False where that is not available."""
+def become_subreaper(enable: bool = True) -> bool:
+    """Orphaned descendants become this process's children (Linux); False where that is not available.
+    ``enable=False`` gives the role up again."""
     try:
         libc = ctypes.CDLL(None, use_errno=True)
-        return libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
+        return libc.prctl(PR_SET_CHILD_SUBREAPER, 1 if enable else 0, 0, 0, 0) == 0
     except (OSError, AttributeError):
         return False
 

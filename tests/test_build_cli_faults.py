@@ -71,6 +71,7 @@ def setup(tmp_path_factory):
     assert code == 0 and err == "", err
     yield config, root / "clean"
     reap()
+    become_subreaper(False)  # the tests after these expect orphans to go to init, as usual
 
 
 def _no_processes_left() -> None:
