@@ -48,6 +48,11 @@ class Task:
     def default_config(self) -> Any:
         return self.Config()
 
+    def capacity(self, config: Any, bucket: str | None) -> int | None:
+        """How many distinct problems (distinct ids) the task can produce in ``bucket`` with ``config``: exact,
+        or an upper bound; None where it is too large to matter or unknown. A build warns when asked for more."""
+        return None
+
     def generate(self, config: Any, key: ItemKey, rng: random.Random) -> dict | None:
         raise NotImplementedError
 
