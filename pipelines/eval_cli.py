@@ -39,6 +39,10 @@ def add_parser(sub) -> None:
     p.add_argument("--tasks", action="append", metavar="GLOB", help="task glob, repeatable or comma-separated")
     p.add_argument("--buckets", help="length buckets to score, comma-separated: S,M,L (or all)")
     p.add_argument("--limit", type=int, help="at most N items per task and bucket (a seeded, stable subsample)")
+    p.add_argument("--batch-size", type=int, help="items per unit of work (default 16)")
+    p.add_argument("--max-failure-rate", type=float,
+                   help="share of items whose request may fail before the eval fails (default 0.1)")
+    p.add_argument("--tokenizer", help="tokenizer.json (or its folder) for counting output tokens")
     p.add_argument("--cache-dir", help="request cache (default cache/llm): a rerun makes no request")
     p.add_argument("--concurrency", type=int, help="requests in flight per worker")
     p.add_argument("--out", help="report folder (default out/eval/<model name>)")
@@ -84,7 +88,8 @@ def resolve_config(args):
         server["args"] = list(args.server_arg)
     if server:
         client["server"] = server
-    for flag in ("k", "temperature", "top_p", "max_tokens", "seed", "limit"):
+    for flag in ("k", "temperature", "top_p", "max_tokens", "seed", "limit", "batch_size", "max_failure_rate",
+                 "tokenizer"):
         if getattr(args, flag) is not None:
             section[flag] = getattr(args, flag)
     if args.tasks:
