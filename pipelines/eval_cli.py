@@ -140,6 +140,9 @@ def cmd_eval(args) -> int:
     else:
         records = eval_items.load_dataset_records(args.dataset, args.revision)
         source = {"kind": "dataset", "name": args.dataset, "revision": args.revision}
+    if config.k > 1 and config.temperature == 0:
+        print(f"reasonry: warning: k={config.k} at temperature 0 asks for the same greedy reply {config.k} times; "
+              "pass@k and maj@k then equal pass@1", file=sys.stderr)
     other = eval_report.load(args.compare) if args.compare else None
     selected = eval_items.select(records, config.tasks, config.buckets, config.limit, config.seed)
     name = config.client.name.rstrip("/").rsplit("/", 1)[-1] or "model"

@@ -103,6 +103,25 @@ def test_task_globs_and_buckets_filter():
         select(records, tasks=("prolog/*",))
 
 
+def test_config_section_and_flags(tmp_path):
+    from reasonry.errors import ConfigError
+    from reasonry.pipelines.cli import make_parser
+    from reasonry.pipelines.eval_cli import resolve_config
+
+    path = tmp_path / "eval.yaml"
+    path.write_text("eval:\n  k: 8\n  temperature: 0.6\n  tasks: ['tail/*']\n"
+                    "  client: {model: m, url: 'http://127.0.0.1:9', api: chat}\n")
+    args = make_parser().parse_args(["eval", "b", "--config", str(path), "--k", "2", "--buckets", "S,L"])
+    config = resolve_config(args)
+    assert (config.k, config.temperature, config.tasks, config.buckets) == (2, 0.6, ("tail/*",), ("S", "L"))
+    assert (config.client.model, config.client.api, config.client.cache_dir) == ("m", "chat", "cache/llm")
+    path.write_text("eval:\n  kk: 8\n  client: {model: m}\n")
+    with pytest.raises(ConfigError, match="kk"):
+        resolve_config(make_parser().parse_args(["eval", "b", "--config", str(path)]))
+    with pytest.raises(ConfigError, match="k"):
+        resolve_config(make_parser().parse_args(["eval", "b", "--model", "m", "--k", "0"]))
+
+
 # ------------------------------------------------------------------------------------------------
 # Whole runs
 # ------------------------------------------------------------------------------------------------
