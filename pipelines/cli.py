@@ -38,7 +38,7 @@ def cmd_list(args) -> int:
 
 
 def cmd_sample(args) -> int:
-    from reasonry.config import from_dict, parse_override
+    from reasonry.config import parse_override
     from reasonry.registry import get_task, get_verifier
     from reasonry.rng import item_rng
     from reasonry.task import ItemKey
@@ -58,7 +58,7 @@ def cmd_sample(args) -> int:
         for part in parts[:-1]:
             node = node.setdefault(part, {})
         node[parts[-1]] = value
-    config = from_dict(task.Config, options, f"{args.task} options")
+    config = task.make_config(options, f"{args.task} options")
     console = _console()
     shown = 0
     for index in range(args.start, args.start + args.n):
