@@ -3,6 +3,8 @@
 The tree is a set of ``parent/2`` facts; relations are rules over them. Evolution: 0 = three generations,
 relations grandparent/sibling/aunt_or_uncle/cousin; 1 = four generations, plus ancestor/descendant;
 2 = four generations, plus second cousins and gendered relations (grandmother, uncle).
+
+Difficulty levels (``difficulty: N``): 1-3 = evolution 0-2, 4 = evolution 2 with up to 4 children a couple.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import random
 from dataclasses import dataclass
 
 from reasonry.config import require
-from reasonry.generators.prolog.common import Instance, PrologConfig, PrologFamily, listing, make_tasks, program
+from reasonry.generators.prolog.common import Instance, PrologConfig, PrologFamily, level, listing, make_tasks, program
 
 RULES = """
 sibling(X, Y) :- parent(P, X), parent(P, Y), X \\== Y.
@@ -162,4 +164,15 @@ class Kinship(PrologFamily):
         )
 
 
+def _levels() -> tuple[dict, ...]:
+    c = KinshipConfig
+    return (
+        level(c, 0),
+        level(c, 1),
+        level(c, 2),
+        level(c, 2, max_children=4),
+    )
+
+
+Kinship.levels = _levels()
 KinshipExecution, KinshipSolve = make_tasks(Kinship)
