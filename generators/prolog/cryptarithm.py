@@ -128,7 +128,8 @@ class Cryptarithm(PrologFamily):
     Config = CryptarithmConfig
 
     def build(self, config: CryptarithmConfig, rng: random.Random) -> Instance | None:
-        addends_n = rng.randint(*config.addends[config.evolution])
+        low, high = config.addends[config.evolution]
+        addends_n = low if low == high else rng.randint(low, high)  # a fixed count draws nothing
         times = config.operation[config.evolution] == "*"
         for _ in range(50):
             numbers = [rng.randint(10 ** (d - 1), 10 ** d - 1)
