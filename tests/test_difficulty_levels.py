@@ -133,3 +133,48 @@ def test_a_unique_check_failure_is_a_counted_reject():
 
     assert one_solution({"solutions": 1}) is None
     assert one_solution({"solutions": 2})[0] == "not_unique"
+
+
+def test_curriculum_gives_the_build_records_and_rewards_and_raises_its_level():
+    """The object a trainer uses: the records of a build at that level and seed, scored by the RL reward."""
+    from reasonry.curriculum import Curriculum
+    from reasonry.generators.run import generate_shard
+    from reasonry.plan import ShardSpec
+
+    name = "mcts/countdown/direct"
+    build = load_config(data={"build": {"seed": 5}, "tasks": {name: {"train": {"all": 3},
+                                                                      "options": {"difficulty": 2}}}})
+    options = build.task_options(name)
+    expected, _, _ = generate_shard(ShardSpec(name, "train", None, 0, 3), options, seed=5,
+                                    options_hash=options_hash(options))
+    with Curriculum(name, level=2, seed=5, window=4, raise_at=0.75) as cur:
+        got = cur.batch(3)
+        assert got == expected
+        assert all(r["difficulty"]["level"] == 2 for r in got)
+        first = got[0]
+        assert cur.score(first, f"So the answer is this.\nFinal answer: {first['answer']}") == 1.0
+        assert cur.score(first, "Final answer: 1 + 1") == 0.0
+        assert not cur.report([1.0, 0.0, 1.0])  # the window is not full yet
+        assert cur.report([1.0]) and cur.level == 3  # 3 of 4 >= 0.75
+        nxt = cur.batch(1)[0]
+        assert nxt["difficulty"]["level"] == 3 and nxt["difficulty"]["count"] == 5
+        cur.set_level(2)
+        assert cur.batch(1)[0]["provenance"]["index"] == 3  # a level continues where it stopped
+    with pytest.raises(ConfigError, match="difficulty"):
+        Curriculum(name, level=9)
+
+
+def test_the_card_plots_levels_only_when_records_have_them(tmp_path):
+    import json
+
+    import polars as pl
+
+    from reasonry.data_cards.plots import level_plot
+
+    with_levels = pl.DataFrame({"task": ["a/x", "a/x", "a/y"],
+                                "difficulty": [json.dumps({"level": 1}), json.dumps({"level": 3}), None]})
+    assert level_plot(with_levels, str(tmp_path / "levels.png"))
+    assert (tmp_path / "levels.png").stat().st_size > 1000
+    without = pl.DataFrame({"task": ["a/x"], "difficulty": [json.dumps({"count": 4})]})
+    assert not level_plot(without, str(tmp_path / "none.png"))
+    assert not (tmp_path / "none.png").exists()
