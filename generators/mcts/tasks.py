@@ -315,10 +315,10 @@ class AdditionTask(MctsTask):
     levels = (
         {"min_digits": 2, "max_digits": 3},
         {"min_digits": 3, "max_digits": 5},
-        {"min_digits": 5, "max_digits": 8, "max_depth": 10, "iterations": 56},
         # longer sums need a surer proposer: a random rollout of k columns is right with chance skill**k
-        {"min_digits": 8, "max_digits": 10, "max_depth": 12, "iterations": 96, "skill": 0.85},
-        {"min_digits": 10, "max_digits": 14, "max_depth": 16, "iterations": 256, "skill": 0.92},
+        {"min_digits": 5, "max_digits": 8, "max_depth": 10, "iterations": 64, "skill": 0.9},
+        {"min_digits": 8, "max_digits": 10, "max_depth": 12, "iterations": 128, "skill": 0.95},
+        {"min_digits": 10, "max_digits": 14, "max_depth": 16, "iterations": 256, "skill": 0.97},
     )
 
     def make_env(self, config: AdditionConfig, rng: random.Random):
