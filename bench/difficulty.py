@@ -40,10 +40,11 @@ PEERS = """Ceilings against the peers (the hardest level's sizes, from the recor
 
 
 class Probe:
-    """Captures the solver's effort of the item being generated."""
+    """Captures the solver's effort and time of the item being generated."""
 
     def __init__(self):
         self.effort: float | None = None
+        self.seconds: float | None = None
         self._install()
 
     def _install(self) -> None:
@@ -53,14 +54,15 @@ class Probe:
         run_json, solve = common.run_json, planner.solve
 
         def run_json_probe(program, goal="solve_json", **limits):
+            started = time.perf_counter()
             value, inferences = run_json(program, goal, **limits)
             if goal == "solve_json":
-                self.effort = float(inferences)
+                self.effort, self.seconds = float(inferences), time.perf_counter() - started
             return value, inferences
 
         def solve_probe(*args, **kwargs):
             solution = solve(*args, **kwargs)
-            self.effort = solution.planner_seconds
+            self.seconds = solution.planner_seconds
             return solution
 
         common.run_json = run_json_probe
@@ -89,9 +91,9 @@ def pct(values: list[float], q: float) -> float:
 def measure(name: str, level: int, items: int, draws: int, probe: Probe) -> dict:
     task = get_task(name)
     config = task.make_config({"difficulty": level})
-    efforts, seconds, traces, rejected = [], [], [], 0
+    efforts, solver_seconds, seconds, traces, rejected = [], [], [], [], 0
     for index in range(items):
-        probe.effort = None
+        probe.effort = probe.seconds = None
         started = time.perf_counter()
         try:
             record = task.generate(config, ItemKey(name, "train", None, index),
@@ -102,9 +104,15 @@ def measure(name: str, level: int, items: int, draws: int, probe: Probe) -> dict
         if record is None:
             rejected += 1
             continue
-        effort = probe.effort if task.family != "mcts" else len(record["meta"]["search"]["path_q"])
+        if task.family == "prolog":
+            effort = probe.effort
+        elif task.family == "pddl":
+            effort = record["difficulty"]["plan_length"]
+        else:
+            effort = len(record["meta"]["search"]["path_q"])
         if effort is not None:
             efforts.append(effort)
+        solver_seconds.append(probe.seconds if probe.seconds is not None else seconds[-1])
         traces.append(len(record["trace"] or ""))
     seen = set()
     for index in range(draws):
@@ -115,6 +123,7 @@ def measure(name: str, level: int, items: int, draws: int, probe: Probe) -> dict
         if problem is not None:
             seen.add(problem)
     return {"effort_p50": pct(efforts, 0.5), "effort_p95": pct(efforts, 0.95),
+            "solve_p50": pct(solver_seconds, 0.5), "solve_p95": pct(solver_seconds, 0.95),
             "gen_s_p50": statistics.median(seconds), "trace_p50": pct(traces, 0.5),
             "distinct": len(seen), "draws": draws, "rejected": rejected / items}
 
@@ -126,9 +135,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--draws", type=int, default=200)
     args = parser.parse_args(argv)
     probe = Probe()
-    unit = {"prolog": "inferences", "pddl": "planner s", "mcts": "solution steps"}
-    print(f"{'task':44} {'lvl':>3} {'effort p50':>12} {'p95':>12} {'x lvl1':>7} {'gen s':>7} {'trace':>7} "
-          f"{'distinct':>9} {'rejected':>8}")
+    unit = {"prolog": "SWI-Prolog inferences of the answer program; solve s = that run",
+            "pddl": "steps of the planner's plan; solve s = the planner's own run time",
+            "mcts": "steps of the verified solution path; solve s = the whole search"}
+    print(f"{'task':44} {'lvl':>3} {'effort p50':>11} {'p95':>11} {'x lvl1':>7} {'solve s':>7} {'p95':>6} "
+          f"{'gen s':>6} {'trace':>6} {'distinct':>9} {'rejected':>8}")
     monotone_breaks = []
     for name in args.tasks:
         task = get_task(name)
@@ -137,9 +148,9 @@ def main(argv: list[str] | None = None) -> int:
             m = measure(name, level, args.items, args.draws, probe)
             base = base or m["effort_p50"]
             ratio = m["effort_p50"] / base if base else float("nan")
-            print(f"{name:44} {level:>3} {m['effort_p50']:>12.4g} {m['effort_p95']:>12.4g} {ratio:>7.2f} "
-                  f"{m['gen_s_p50']:>7.2f} {m['trace_p50']:>7.0f} {m['distinct']:>4}/{m['draws']:<4} "
-                  f"{m['rejected']:>8.0%}", flush=True)
+            print(f"{name:44} {level:>3} {m['effort_p50']:>11.4g} {m['effort_p95']:>11.4g} {ratio:>7.2f} "
+                  f"{m['solve_p50']:>7.2f} {m['solve_p95']:>6.2f} {m['gen_s_p50']:>6.2f} {m['trace_p50']:>6.0f} "
+                  f"{m['distinct']:>4}/{m['draws']:<4} {m['rejected']:>8.0%}", flush=True)
             if previous is not None and m["effort_p50"] < previous:
                 monotone_breaks.append(f"{name} level {level}")
             if m["effort_p50"] == m["effort_p50"]:  # not NaN

@@ -1,10 +1,11 @@
 """Difficulty levels: every level of every task resolves, and generates records that keep the task contract.
 
 The contract per level is the one of tests/test_contract.py (same key gives the same record, valid schema v1,
-the gold answer verifies, a corrupted answer does not), on one item per (task, level); the hardest level of each
-family is also checked on a second item. The two modes of a Prolog family and the five PDDL task kinds of a
-domain share their instance generator, so the generated-item checks run one mode per family or domain at every
-level and every task at its hardest level; the config checks run on every (task, level).
+the gold answer verifies, a corrupted answer does not), on one item per (task, level). The two modes of a Prolog
+family, the two of an MCTS environment and the five PDDL task kinds of a domain share their instance generator,
+so the generated-item checks run one task per generator at every level and every other task at its hardest
+level; the config checks run on every (task, level). A 12x12 n-queens count takes 15-45 s here, so the
+n-queens top level is checked on its 11x11 draws (bench/difficulty.py measures the 12x12 ones).
 """
 
 from __future__ import annotations
@@ -31,8 +32,17 @@ def _generate(task, config, index: int, seed: int = 11):
     return task.generate(config, key, item_rng(seed, task.name, index, "train", None))
 
 
+def _affordable(task, config, index: int) -> bool:
+    if not task.name.startswith("prolog/nqueens/") or config.difficulty != len(task.levels):
+        return True
+    key_rng = item_rng(11, task.name, index, "train", None)
+    return task.problem_family.build(config, key_rng).problem["n"] < 12
+
+
 def _check(task, config, index: int) -> bool:
     """The contract on one item; False where the draw was given up (counted by a build, not an error)."""
+    if not _affordable(task, config, index):
+        return False
     try:
         first = _generate(task, config, index)
     except Exception as exc:  # a limit reached is a counted reject in a build, never a wrong record
@@ -66,13 +76,8 @@ def _level_cases():
 def test_level_keeps_the_contract(name, level):
     task = get_task(name)
     config = task.make_config({"difficulty": level})
-    tries = 4 if level < len(task.levels) else 6
-    produced = 0
-    for index in range(tries):
-        produced += _check(task, config, index)
-        if produced == (2 if level == len(task.levels) and name in REPRESENTATIVES else 1):
-            break
-    assert produced, f"{name} level {level}: no item in {tries} draws"
+    tries = 4 if level < len(task.levels) else 8
+    assert any(_check(task, config, index) for index in range(tries)), f"{name} level {level}: no item"
 
 
 @pytest.mark.parametrize("name", LEVELLED)
