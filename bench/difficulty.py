@@ -39,6 +39,9 @@ PEERS = """Ceilings against the peers (the hardest level's sizes, from the recor
   PDDL         ours 16-18 blocks, 6-city logistics (satisficing); optimal to 12 blocks / 4-city logistics"""
 
 
+FLAT = 0.9  # a level's p50 effort within 10% below the previous level's counts as level, not easier
+
+
 class Probe:
     """Captures the solver's effort and time of the item being generated."""
 
@@ -151,13 +154,14 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{name:44} {level:>3} {m['effort_p50']:>11.4g} {m['effort_p95']:>11.4g} {ratio:>7.2f} "
                   f"{m['solve_p50']:>7.2f} {m['solve_p95']:>6.2f} {m['gen_s_p50']:>6.2f} {m['trace_p50']:>6.0f} "
                   f"{m['distinct']:>4}/{m['draws']:<4} {m['rejected']:>8.0%}", flush=True)
-            if previous is not None and m["effort_p50"] < previous:
+            # below the previous level by more than the run-to-run noise of a p50 (measured ~5% on flat tasks)
+            if previous is not None and m["effort_p50"] < FLAT * previous:
                 monotone_breaks.append(f"{name} level {level}")
             if m["effort_p50"] == m["effort_p50"]:  # not NaN
                 previous = m["effort_p50"]
         print(f"{'':44} effort unit: {unit[task.family]}")
     print()
-    print("effort p50 non-decreasing across levels:", "yes" if not monotone_breaks else
+    print("effort p50 non-decreasing across levels (within 10%):", "yes" if not monotone_breaks else
           "no, at " + ", ".join(monotone_breaks))
     print(PEERS)
     return 0

@@ -6,9 +6,10 @@ solutions. The assignment asked for is the first in search order (letters alphab
 first). ``addends`` sets the number of words per evolution (up to 12) and ``operation`` whether they are
 added (``+``) or multiplied (``*``).
 
-Difficulty levels (``difficulty: N``): 1 = two addends, 2 = three, 3 = three with the count, 4 = 4-5 addends
-of 3-5 digits with the count, 5 = 6-8 addends of 3-6 digits with the count, 6 = a product of two 2-3 digit
-factors, 7 = a product of two 3-4 digit factors (products without the count).
+Difficulty levels (``difficulty: N``), ordered by SWI-Prolog's measured effort: 1 = two addends of 1-2 digits,
+2 = three addends, 3 = three with the count, 4 = a product of two 2-3 digit factors, 5 = 4-5 addends of 3-5
+digits with the count, 6 = 6-8 addends of 3-6 digits with the count, 7 = a product of two 3-4 digit factors
+(products without the count).
 """
 
 from __future__ import annotations
@@ -173,12 +174,12 @@ def _levels() -> tuple[dict, ...]:
     # products are posed without the count: counting the assignments of a product costs SWI-Prolog up to 50 M
     # inferences at 2-3 digit factors (measured), finding the first one a fraction of that
     return (
-        level(c, 0),
+        level(c, 0, digits=(1, 2), each={"max_letters": 4}),
         level(c, 1),
         level(c, 2),
+        level(c, 1, each={"addends": (2, 2), "operation": "*", "max_letters": 8}, digits=(2, 3)),
         level(c, 2, each={"addends": (4, 5), "max_letters": 9}, digits=(3, 5)),
         level(c, 2, each={"addends": (6, 8), "max_letters": 10}, digits=(3, 6)),
-        level(c, 1, each={"addends": (2, 2), "operation": "*", "max_letters": 8}, digits=(2, 3)),
         level(c, 1, each={"addends": (2, 2), "operation": "*", "max_letters": 10}, digits=(3, 4),
               time_limit=30.0, inference_limit=200_000_000),
     )

@@ -7,7 +7,7 @@ squares and a second objective, the number of solutions. The answer is the first
 The trace of a counting item is the search log up to its cap (``MAX_TRACE_EVENTS``), then the solver's total:
 the traced search stops at the cap, so a 12x12 count costs what the answer's own count costs.
 
-Difficulty levels (``difficulty: N``): 1 = 4-6 plain, 2 = 7-9 plain, 3 = 8-10 with blocked squares, then
+Difficulty levels (``difficulty: N``): 1 = 4-6 plain, 2 = 6-8 and 3 = 8-10 with blocked squares, then
 counting with blocked squares on 6-8, 9-10 and 11-12 boards.
 """
 
@@ -149,7 +149,7 @@ def _levels() -> tuple[dict, ...]:
     q = NQueensConfig
     return (
         level(q, 0, each={"sizes": (4, 6)}),
-        level(q, 0, each={"sizes": (7, 9)}),
+        level(q, 1, each={"sizes": (6, 8)}),
         level(q, 1, each={"sizes": (8, 10)}),
         level(q, 2, each={"sizes": (6, 8)}),
         level(q, 2, each={"sizes": (9, 10)}),
