@@ -67,10 +67,33 @@ leading_digit(Pairs, [First|_]) :-
 """
 
 # The same model with the words multiplied instead of added (a non-linear constraint for CLP(FD)).
-MODEL_TIMES = MODEL.replace("add_up(Values, Left)", "multiply(Values, Left)") + """
+# The last one and two columns of the product are posted again on their own (the product modulo 10 and 100 of
+# the factors' last digits): redundant, but the whole product alone propagates too little for 3-4 digit factors.
+LOW_COLUMNS = "    low_column(Pairs, Addends, Sum, 1),\n    low_column(Pairs, Addends, Sum, 2),\n"
+MODEL_TIMES = MODEL.replace("add_up(Values, Left)", "multiply(Values, Left)").replace(
+    "    Left #= Total,\n", "    Left #= Total,\n" + LOW_COLUMNS) + """
 multiply([V], V).
 multiply([V, W|Vs], Product) :-
     multiply([V * W|Vs], Product).
+
+low_column(Pairs, Factors, Product, K) :-
+    (   maplist(longer_than(K), [Product|Factors])
+    ->  maplist(tail_value(Pairs, K), Factors, Vs),
+        tail_value(Pairs, K, Product, P),
+        multiply(Vs, Low),
+        M is 10^K,
+        Low mod M #= P
+    ;   true
+    ).
+
+longer_than(K, Word) :-
+    length(Word, L),
+    L >= K.
+
+tail_value(Pairs, K, Word, Value) :-
+    length(Tail, K),
+    append(_, Tail, Word),
+    word_value(Pairs, Tail, Value).
 """
 
 ANSWER = """
