@@ -7,9 +7,9 @@ answer is the first completion in search order (row by row, smallest value first
 Box shapes per evolution are in ``boxes`` (up to 3x3, i.e. 9x9 grids). With ``unique`` the givens are not a
 random share: cells are emptied one by one, in random order, while the puzzle keeps exactly one completion
 (checked in Python while digging), until the drawn number of ``blanks`` is reached; the program then also counts
-the completions, so SWI-Prolog itself confirms that there is exactly one. Random digging rarely empties more
-than about 60 cells of a 9x9 grid (17 givens is the proven minimum), so the hardest level asks for 54-64 blanks
-and keeps what the digging reaches when it is at least 54.
+the completions, so SWI-Prolog itself confirms that there is exactly one. Random digging ends at a minimal
+puzzle, which for a 9x9 grid has 54-59 blanks (median 56 in 30 draws; 17 givens, 64 blanks, is the proven
+extreme), so the hardest level asks for 54-64 blanks and keeps what the digging reaches when it is at least 54.
 
 Difficulty levels (``difficulty: N``): 1 = 4x4, 2 = 6x6, 3 = 6x6 diagonal, 4 = 9x9 unique with 40-45 blanks,
 5 = 9x9 unique with 46-53 blanks, 6 = 9x9 unique with 54-64 blanks.
