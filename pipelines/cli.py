@@ -10,7 +10,7 @@ import json
 import sys
 from pathlib import Path
 
-from reasonry.errors import BuildFailed, ConfigError, ReasonryError, UnknownNameError
+from reasonry.errors import BuildFailed, ConfigError, ReasonryError, RecordError, UnknownNameError
 
 
 def _console(stderr: bool = False):
@@ -63,7 +63,11 @@ def cmd_sample(args) -> int:
     shown = 0
     for index in range(args.start, args.start + args.n):
         key = ItemKey(args.task, args.split, bucket, index)
-        record = task.generate(config, key, item_rng(args.seed, args.task, index, args.split, bucket))
+        try:
+            record = task.generate(config, key, item_rng(args.seed, args.task, index, args.split, bucket))
+        except RecordError as exc:  # what a build counts as a reject (a limit reached, no unique puzzle)
+            print(f"# index {index}: rejected ({getattr(exc, 'reason', None) or 'invalid_record'})", file=sys.stderr)
+            continue
         if record is None:
             print(f"# index {index}: the generator found no instance", file=sys.stderr)
             continue

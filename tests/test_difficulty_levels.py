@@ -192,3 +192,16 @@ def test_the_card_plots_levels_only_when_records_have_them(tmp_path):
     without = pl.DataFrame({"task": ["a/x"], "difficulty": [json.dumps({"count": 4})]})
     assert not level_plot(without, str(tmp_path / "none.png"))
     assert not (tmp_path / "none.png").exists()
+
+
+def test_sample_shows_a_level_and_names_the_draws_it_gave_up(capsys):
+    import json
+
+    from reasonry.pipelines.cli import main
+
+    assert main(["sample", "prolog/knights_knaves/solve", "-n", "3", "--option", "difficulty=6",
+                 "--format", "json"]) == 0
+    out = capsys.readouterr()
+    records = [json.loads(line) for line in out.out.splitlines() if line.startswith("{")]
+    assert records and all(r["difficulty"]["level"] == 6 for r in records)
+    assert "rejected (no_solution)" in out.err  # index 0 and 2 of seed 0 have no consistent assignment
