@@ -25,9 +25,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
+from reasonry.answers import extract_answer, grade, vote_key
 from reasonry.config import require
-from reasonry.filters.extract import extract_answer, normalize_answer
-from reasonry.registry import get_verifier
 from reasonry.verdict import Verdict
 
 # ------------------------------------------------------------------------------------------------
@@ -115,14 +114,15 @@ Judge = Callable[[dict, str], Verdict]  # (record, candidate answer) -> verdict 
 
 def grade_rollout(record: dict, text: str, judge: Judge | None = None) -> dict:
     """One rollout ``{text, answer, correct, reason}`` graded by the record's own verifier."""
-    answer, how = extract_answer(text, record.get("answer_type", "string"))
-    if answer is None:
-        return {"text": text, "answer": None, "correct": False, "reason": how}
+    answer_type = record.get("answer_type", "string")
+    answer, how = extract_answer(text, answer_type)
     kind = record["verifier"]["kind"]
     try:
-        verdict = get_verifier(kind).verify(record["verifier"]["spec"], answer)
+        verdict = grade(record["verifier"], answer_type, text)
     except Exception as exc:  # a verifier must not raise; if one does, the sample is counted, not lost
         verdict = Verdict.no(f"verifier_error: {type(exc).__name__}: {exc}")
+    if answer is None:
+        return {"text": text, "answer": None, "correct": False, "reason": verdict.reason or how}
     reason = f"{kind}: {verdict.reason}" if verdict.reason else kind
     if not verdict.ok and judge is not None:
         decision = judge(record, answer)
@@ -138,7 +138,7 @@ def majority(rollouts: list[dict], answer_type: str) -> tuple[str | None, int]:
     for rollout in rollouts:
         if rollout.get("answer") is None:
             continue
-        key = normalize_answer(rollout["answer"], answer_type)
+        key = vote_key(rollout["answer"], answer_type)
         counts[key] = counts.get(key, 0) + 1
         first.setdefault(key, rollout["answer"])
     if not counts:
@@ -191,9 +191,9 @@ def apply_policy(record: dict, rollouts: list[dict], config: SelfConsistencyConf
         if answer is None or agreement < config.pseudo_label.min_agreement:
             out["meta"] = {**out["meta"], "self_consistency": summarize(rollouts, answer_type, config.buckets)}
             return out, False, "sc_low_agreement"
-        key = normalize_answer(answer, answer_type)
+        key = vote_key(answer, answer_type)
         for rollout in rollouts:
-            agrees = rollout["answer"] is not None and normalize_answer(rollout["answer"], answer_type) == key
+            agrees = rollout["answer"] is not None and vote_key(rollout["answer"], answer_type) == key
             rollout["correct"] = agrees
             rollout["reason"] = "majority_vote: agrees" if agrees else "majority_vote: disagrees"
         out["answer"] = answer

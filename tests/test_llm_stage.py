@@ -64,8 +64,9 @@ def test_malformed_output_counts_as_incorrect_with_its_reason(vllm_server, tmp_p
         rollouts = reject["record"]["rollouts"]
         assert len(rollouts) == 2  # unanimous after k0: no more samples spent
         for rollout in rollouts:
-            assert rollout["correct"] is False and rollout["answer"] is None
-            assert rollout["reason"].startswith("no_answer") and rollout["text"]
+            # a random model's reply is no answer, or (one line of text: a bare answer) a wrong one
+            assert rollout["correct"] is False and rollout["text"]
+            assert rollout["reason"].startswith("no_answer" if rollout["answer"] is None else "tail: wrong answer")
         assert reject["record"]["meta"]["self_consistency"]["pass_rate"] == 0.0
     assert stats["samples_used"] == 6 and stats["samples_fixed_k"] == 12 and stats["samples_saved"] == 6
     assert stage.client.requests_made == 3  # one request per record, n=2 in it
