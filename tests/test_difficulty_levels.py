@@ -1,7 +1,8 @@
 """Difficulty levels: every level of every task resolves, and generates records that keep the task contract.
 
 The contract per level is the one of tests/test_contract.py (same key gives the same record, valid schema v1,
-the gold answer verifies, a corrupted answer does not), on one item per (task, level). The two modes of a Prolog
+the gold answer verifies, a corrupted answer does not), plus, outside PDDL, the verifier matrix of
+tests/test_answer_matrix.py, on one item per (task, level). The two modes of a Prolog
 family, the two of an MCTS environment and the five PDDL task kinds of a domain share their instance generator,
 so the generated-item checks run one task per generator at every level and every other task at its hardest
 level; the config checks run on every (task, level). Two top levels are checked on their cheaper draws, which
@@ -69,7 +70,22 @@ def _check(task, config, index: int) -> bool:
     wrong = task.corrupt_answer(first, random.Random(index))
     assert wrong != first["answer"]
     assert not verifier.verify(spec, wrong).ok, f"corrupted answer {wrong!r} passes"
+    if task.family != "pddl":  # the plan validator's ~50 ms a reply is paid in tests/test_answer_matrix.py
+        _matrix(task, first, index)
     return True
+
+
+def _matrix(task, record: dict, index: int) -> None:
+    """The verifier matrix of tests/test_answer_matrix.py on a record of this level: every corruption family
+    scores 0 and every equivalent form of the gold scores 1, by the one rule-based grader."""
+    from reasonry.answers import grade
+
+    for expect, families in ((False, task.corruptions(record, random.Random(index))),
+                             (True, task.equivalents(record))):
+        for family, replies in families.items():
+            for reply in replies:
+                verdict = grade(record["verifier"], record["answer_type"], reply)
+                assert verdict.ok == expect, f"{family}: {reply[-80:]!r} -> {verdict.reason}"
 
 
 def _level_cases():
