@@ -10,7 +10,7 @@ import json
 import sys
 from pathlib import Path
 
-from reasonry.errors import BuildFailed, ConfigError, ReasonryError, UnknownNameError
+from reasonry.errors import BuildFailed, ConfigError, ReasonryError, RecordError, UnknownNameError
 
 
 def _console(stderr: bool = False):
@@ -38,7 +38,7 @@ def cmd_list(args) -> int:
 
 
 def cmd_sample(args) -> int:
-    from reasonry.config import from_dict, parse_override
+    from reasonry.config import parse_override
     from reasonry.registry import get_task, get_verifier
     from reasonry.rng import item_rng
     from reasonry.task import ItemKey
@@ -58,12 +58,16 @@ def cmd_sample(args) -> int:
         for part in parts[:-1]:
             node = node.setdefault(part, {})
         node[parts[-1]] = value
-    config = from_dict(task.Config, options, f"{args.task} options")
+    config = task.make_config(options, f"{args.task} options")
     console = _console()
     shown = 0
     for index in range(args.start, args.start + args.n):
         key = ItemKey(args.task, args.split, bucket, index)
-        record = task.generate(config, key, item_rng(args.seed, args.task, index, args.split, bucket))
+        try:
+            record = task.generate(config, key, item_rng(args.seed, args.task, index, args.split, bucket))
+        except RecordError as exc:  # what a build counts as a reject (a limit reached, no unique puzzle)
+            print(f"# index {index}: rejected ({getattr(exc, 'reason', None) or 'invalid_record'})", file=sys.stderr)
+            continue
         if record is None:
             print(f"# index {index}: the generator found no instance", file=sys.stderr)
             continue

@@ -194,7 +194,9 @@ class BuildConfig:
     def config_hash(self) -> str:
         """Hash of everything that decides the output (not how it is run). Task options count as resolved, with
         their defaults, so spelling out a default does not make another build."""
-        tasks = {name: {**to_dict(entry), "options": to_dict(self.task_options(name))}
+        from reasonry.levels import options_dict
+
+        tasks = {name: {**to_dict(entry), "options": options_dict(self.task_options(name))}
                  for name, entry in sorted(self.tasks.items())}
         # over_capacity decides whether a build runs, never what it writes
         build = {k: v for k, v in to_dict(self.build).items() if k != "over_capacity"}
@@ -209,11 +211,10 @@ class BuildConfig:
         return from_dict(stage_config_class(name), self.stages[name], f"stages.{name}")
 
     def task_options(self, name: str):
-        """The task's validated config dataclass."""
+        """The task's validated config dataclass (a ``difficulty`` level expanded into its knobs)."""
         from reasonry.registry import get_task
 
-        task = get_task(name)
-        return from_dict(task.Config, self.tasks[name].options, f"tasks.{name}.options")
+        return get_task(name).make_config(self.tasks[name].options, f"tasks.{name}.options")
 
 
 def parse_override(text: str) -> tuple[list[str], Any]:
