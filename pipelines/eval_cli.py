@@ -171,11 +171,8 @@ def cmd_eval(args) -> int:
             print(f"reasonry: error: eval stopped: {describe_failure(exc)} (finished batches are kept in {out}, "
                   f"rerun to resume; full log: {log.shown_path})", file=sys.stderr)
             return 1
-    from reasonry.evaluation.scoring import TokenCounter
-
     report = eval_report.build_report(run.items, k=config.k, model=config.client.name, source=source,
-                                      sampling=config.sampling(),
-                                      tokens_unit=TokenCounter(config.client.model, config.tokenizer).unit)
+                                      sampling=config.sampling())
     write_bytes(join(out, "eval.json"), eval_report.dumps(report).encode("utf-8"))
     lines = "".join(json.dumps(item, ensure_ascii=False, sort_keys=True) + "\n" for item in run.items)
     write_bytes(join(out, "items.jsonl"), lines.encode("utf-8"))

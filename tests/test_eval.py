@@ -204,6 +204,7 @@ def test_report_numbers_second_run_compare_and_resume(build, tmp_path, capsys):
         mcts = rows[("mcts/addition/direct", "all")]
         assert mcts["pass_at_1"] == 0.25 and mcts["no_answer_share"] == 0.75 and mcts["pass_at_k"] == 1.0
         assert report["overall"]["errors"] == 1 and report["k"] == 4
+        assert report["tokens_unit"] == "words"  # "model-a" has no tokenizer to count with, and the report says so
         lo, hi = report["overall"]["pass_at_1_ci95"]
         assert lo < report["overall"]["pass_at_1"] < hi
         assert "pass@4 %" in out1 and "tail/addition" in out1
@@ -255,6 +256,21 @@ def test_report_numbers_second_run_compare_and_resume(build, tmp_path, capsys):
         assert (f"requests: 0 sent, {lost} answered from the cache; {len(parts) - 2} of {len(parts)} batches "
                 "reused") in err4
         assert out4 == out3
+
+
+def test_an_unreachable_server_stops_the_eval_in_one_line(build, tmp_path, capfd):
+    from reasonry.generators.llm.server import free_port
+
+    path = tmp_path / "eval.yaml"
+    path.write_text(f"eval:\n  client: {{model: m, url: 'http://127.0.0.1:{free_port()}', max_retries: 0}}\n")
+    # capfd: while Beam runs, the user's lines go to the terminal's file descriptor, not to sys.stderr
+    code, out, err = _run(capfd, build, "--config", path, "--tasks", "tail/lcs", "--cache-dir", tmp_path / "c",
+                          "--out", tmp_path / "e")
+    assert code == 1 and out == ""
+    lines = [line for line in err.splitlines() if not line.startswith("progress:")]
+    assert len(lines) == 1 and lines[0].startswith("reasonry: error: eval stopped:") and "rerun to resume" in lines[0]
+    assert "Connection refused" in lines[0]
+    assert not (tmp_path / "e" / "eval.json").exists()
 
 
 def test_vllm_server_end_to_end_over_every_task(build, tmp_path, capsys, vllm_server):

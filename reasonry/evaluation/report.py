@@ -28,7 +28,13 @@ def _summary(items: list[dict], k: int) -> dict:
     return summarize_group(ok, k, errors=sum(1 for i in items if i["error"] is not None))
 
 
-def build_report(items: list[dict], *, k: int, model: str, source: dict, sampling: dict, tokens_unit: str) -> dict:
+def tokens_unit(items: list[dict]) -> str:
+    """What ``mean_output_tokens`` counts, as the workers that graded the items counted it."""
+    units = sorted({i["tokens_unit"] for i in items if i.get("tokens_unit")})
+    return units[0] if len(units) == 1 else ("tokens or words (mixed)" if units else "tokens")
+
+
+def build_report(items: list[dict], *, k: int, model: str, source: dict, sampling: dict) -> dict:
     groups: dict[tuple[str, str], list[dict]] = {}
     for item in items:
         groups.setdefault((item["task"], item["bucket"]), []).append(item)
@@ -40,7 +46,7 @@ def build_report(items: list[dict], *, k: int, model: str, source: dict, samplin
     for family in sorted({i["family"] for i in items}):
         families[family] = _summary([i for i in items if i["family"] == family], k)
     return {"reasonry_eval": REPORT_VERSION, "model": model, "source": source, "sampling": sampling, "k": k,
-            "tokens_unit": tokens_unit, "rows": rows, "families": families, "overall": _summary(items, k)}
+            "tokens_unit": tokens_unit(items), "rows": rows, "families": families, "overall": _summary(items, k)}
 
 
 def dumps(report: dict) -> str:

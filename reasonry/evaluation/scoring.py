@@ -117,7 +117,8 @@ def grade_item(record: dict, texts: list[str], counter: TokenCounter) -> dict:
     return {**_head(record), "n": len(texts), "correct": sum(correct),
             "no_answer": sum(1 for s in samples if s["answer"] is None),
             "majority_correct": majority_correct([s["answer"] for s in samples], keys, correct),
-            "output_tokens": sum(s["tokens"] for s in samples), "error": None, "samples": samples}
+            "output_tokens": sum(s["tokens"] for s in samples), "tokens_unit": counter.unit, "error": None,
+            "samples": samples}
 
 
 def _head(record: dict) -> dict:
@@ -126,7 +127,7 @@ def _head(record: dict) -> dict:
 
 def error_item(record: dict, error: str) -> dict:
     return {**_head(record), "n": 0, "correct": 0, "no_answer": 0, "majority_correct": False, "output_tokens": 0,
-            "error": error, "samples": []}
+            "tokens_unit": None, "error": error, "samples": []}
 
 
 @dataclass
