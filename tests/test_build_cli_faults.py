@@ -74,10 +74,12 @@ def setup(tmp_path_factory):
     become_subreaper(False)  # the tests after these expect orphans to go to init, as usual
 
 
-def _no_processes_left() -> None:
+def _no_processes_left(before: set[int]) -> None:
+    """No process the build started outlives it. ``before``: this test process's own children from earlier
+    tests in the session (a Prolog pool, math workers), which are not the build's."""
     time.sleep(0.2)
     reap()
-    left = {pid: Path(f"/proc/{pid}/cmdline").read_bytes()[:80] for pid in descendants()
+    left = {pid: Path(f"/proc/{pid}/cmdline").read_bytes()[:80] for pid in set(descendants()) - before
             if Path(f"/proc/{pid}/cmdline").exists()}
     assert left == {}
 
@@ -100,13 +102,14 @@ POINTS = {
 def test_a_signal_stops_everything_in_one_line_and_resume_finishes_the_build(setup, tmp_path, point, signum):
     config, clean = setup
     out = tmp_path / "out"
+    before = set(descendants())
     build = Build(config, out)
     build.wait_for(lambda: POINTS[point](build))
     build.proc.send_signal(signum)
     code, err = build.finish()
     assert code == {signal.SIGINT: 130, signal.SIGTERM: 143}[signum]
     assert err == "reasonry: interrupted\n"
-    _no_processes_left()
+    _no_processes_left(before)
     # the interrupted build removed its staging and its lock; its finished shards are in the cache
     assert not (out / ".staging").exists() and not (out / ".lock").exists()
     if point != "starting":
@@ -114,12 +117,13 @@ def test_a_signal_stops_everything_in_one_line_and_resume_finishes_the_build(set
         code, err = resumed.finish()
         assert code == 0 and err == "", err
         assert _files(out) == _files(clean)
-        _no_processes_left()
+        _no_processes_left(before)
 
 
 def test_a_second_build_into_a_busy_folder_fails_at_once_and_the_first_is_intact(setup, tmp_path):
     config, clean = setup
     out = tmp_path / "out"
+    before = set(descendants())
     first = Build(config, out)
     first.wait_for(lambda: (out / ".staging").exists())
     other = tmp_path / "other.yaml"
@@ -131,7 +135,7 @@ def test_a_second_build_into_a_busy_folder_fails_at_once_and_the_first_is_intact
     assert err.count("\n") == 1 and f"in use by pid {first.proc.pid} on host " in err, err
     assert first.finish()[0] == 0
     assert _files(out) == _files(clean)
-    _no_processes_left()
+    _no_processes_left(before)
 
 
 def _mount_tmpfs(path: Path, size: str) -> bool:
@@ -147,6 +151,7 @@ def test_a_full_disk_ends_in_one_line_naming_the_cause_and_the_log(setup, tmp_pa
     of the build's own process (the driver writing the manifest), and the CLI runs in this process."""
     config, _clean = setup
     disk = tmp_path / "disk"
+    before = set(descendants())
     if _mount_tmpfs(disk, "160k"):
         try:
             build = Build(config, disk / "out")
@@ -155,7 +160,7 @@ def test_a_full_disk_ends_in_one_line_naming_the_cause_and_the_log(setup, tmp_pa
             logs = sorted((disk / "out" / ".logs").glob("*.log"))
         finally:
             subprocess.run(["umount", str(disk)], check=True)
-        _no_processes_left()
+        _no_processes_left(before)
     else:
         import errno
 
