@@ -34,6 +34,10 @@ class ModelServerUnavailable(RetryableError):
     """The server could not be reached (or kept failing) after every retry; nothing that came back is lost."""
 
 
+class ModelNotServed(ReasonryError):
+    """The server answers but does not serve the configured model: a configuration error, never a record's."""
+
+
 class ModelRequestError(ReasonryError):
     """The server refused a request for a reason retrying cannot fix (e.g. the prompt is too long)."""
 
@@ -56,10 +60,13 @@ class ModelClient:
         self._url = url.rstrip("/") if url else None
         self._cache = ResponseCache(config.cache_dir) if config.cache_dir else None
         self._lock = threading.Lock()
+        self._connect_lock = threading.Lock()
         self._http: httpx.Client | None = None
         self.requests_made = 0  # HTTP requests sent, retries included
         self.cache_hits = 0
         self.completion_tokens = 0  # as reported by the server, for throughput figures
+        self.requests_failed = 0  # requests the server refused (4xx), per prompt
+        self._connected = False
 
     # --- connection ---------------------------------------------------------------------------------
 
@@ -84,7 +91,8 @@ class ModelClient:
             return self._http
 
     def connect(self) -> str:
-        """Start (spawn mode) or find the server and check that it serves the configured model."""
+        """Start (spawn mode) or find the server and check that it serves the configured model. Requests call it
+        on their first cache miss, so a run answered wholly from the cache needs no server."""
         url = self.url
         try:
             response = self._client().get(url + "/v1/models", timeout=30.0)
@@ -93,8 +101,16 @@ class ModelClient:
         except (httpx.HTTPError, ValueError) as exc:
             raise ModelServerUnavailable(f"model server at {url} is not answering: {exc}") from None
         if self.config.name not in served:
-            raise ModelRequestError(f"server at {url} serves {served}, not {self.config.name!r}")
+            raise ModelNotServed(f"server at {url} serves {served}, not {self.config.name!r}")
+        self._connected = True
         return url
+
+    def _ensure_connected(self) -> None:
+        if self._connected:
+            return
+        with self._connect_lock:
+            if not self._connected:
+                self.connect()
 
     def close(self) -> None:
         with self._lock:
@@ -124,6 +140,7 @@ class ModelClient:
                 "api": self.config.api}
 
     def _post(self, body: dict[str, Any]) -> dict[str, Any]:
+        self._ensure_connected()
         path = "/v1/chat/completions" if self.config.api == "chat" else "/v1/completions"
         attempts = self.config.max_retries + 1
         last = ""
@@ -143,6 +160,8 @@ class ModelClient:
                 last = f"HTTP {response.status_code}: {response.text[:200]}"
                 continue
             if response.status_code >= 400:
+                with self._lock:
+                    self.requests_failed += 1
                 raise ModelRequestError(f"HTTP {response.status_code} from {self.url}{path}: {response.text[:500]}",
                                         status=response.status_code)
             try:
@@ -184,29 +203,35 @@ class ModelClient:
 
     def generate_each(self, prompts: list[str], *, n: int = 1, max_tokens: int = 256, temperature: float = 1.0,
                       top_p: float = 1.0, stop: list[str] | None = None,
-                      seed: int | None = None) -> list[list[str] | Exception]:
-        """Like ``generate``, but a prompt whose request failed gets its exception instead of completions."""
+                      seed: int | list[int] | None = None) -> list[list[str] | Exception]:
+        """Like ``generate``, but a prompt whose request failed gets its exception instead of completions.
+        ``seed`` may be a list with one seed per prompt."""
         if n < 1 or max_tokens < 1:
             raise ValueError("n and max_tokens must be >= 1")
+        seeds = list(seed) if isinstance(seed, list | tuple) else [seed] * len(prompts)
+        if len(seeds) != len(prompts):
+            raise ValueError(f"{len(seeds)} seeds for {len(prompts)} prompts")
         params = {"n": n, "max_tokens": max_tokens, "temperature": temperature, "top_p": top_p,
-                  "stop": list(stop) if stop else None, "seed": seed}
+                  "stop": list(stop) if stop else None}
 
-        def run(prompt: str) -> list[str] | Exception:
+        def run(job: tuple[str, int | None]) -> list[str] | Exception:
             try:
-                return self._one(prompt, params)
+                return self._one(job[0], {**params, "seed": job[1]})
             except ReasonryError as exc:
                 return exc
 
         if not prompts:
             return []
+        jobs = list(zip(prompts, seeds, strict=True))
         workers = min(self.config.concurrency, len(prompts))
         if workers == 1:
-            return [run(p) for p in prompts]
+            return [run(job) for job in jobs]
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="llm") as pool:
-            return list(pool.map(run, prompts))
+            return list(pool.map(run, jobs))
 
     def generate(self, prompts: list[str], *, n: int = 1, max_tokens: int = 256, temperature: float = 1.0,
-                 top_p: float = 1.0, stop: list[str] | None = None, seed: int | None = None) -> list[list[str]]:
+                 top_p: float = 1.0, stop: list[str] | None = None,
+                 seed: int | list[int] | None = None) -> list[list[str]]:
         """``n`` completions for each prompt. Raises ``ModelServerUnavailable`` (a ``RetryableError``) when the
         server cannot be reached after retries, ``ModelRequestError`` when it refuses a request; every
         response that did come back is in the cache by then."""
