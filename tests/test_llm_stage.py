@@ -382,3 +382,17 @@ def test_unreachable_server_stops_the_stage_and_drops_nothing(tmp_path):
     with pytest.raises(ModelServerUnavailable, match="not answering"):
         stage.process(records(2))
     assert client.requests_made == 0  # the connection check fails first: no request, no reject
+
+
+@pytest.mark.slow
+def test_a_server_serving_another_model_stops_the_stage(vllm_server, tmp_path):
+    """A wrong model name is the configuration's fault: one error for the build, never a reject per record."""
+    from reasonry.generators.llm import ModelNotServed
+
+    config = stage_config(vllm_server.client_config(served_model_name="not-the-model",
+                                                    cache_dir=str(tmp_path / "cache")))
+    stage = SamplingStage(config)
+    stage.setup()
+    with pytest.raises(ModelNotServed, match="not 'not-the-model'"):
+        stage.process(records(2))
+    assert stage.client.requests_made == 0

@@ -14,6 +14,7 @@ import ctypes
 import fcntl
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -45,6 +46,15 @@ def _tail(path: Path, lines: int = 40) -> str:
         return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
     except OSError:
         return "(no log)"
+
+
+def _cause(path: Path) -> str:
+    """The one line of a server log that most likely says why it stopped: its last exception line, else its
+    last line. Error messages stay one line; the whole log is at ``path``."""
+    lines = [line.strip() for line in _tail(path, 200).splitlines() if line.strip()]
+    errors = [line for line in lines if re.match(r"^([A-Za-z_][\w.]*(Error|Exception|Exit)\b|ERROR\b)", line)]
+    line = (errors or lines or ["(empty log)"])[-1]
+    return line if len(line) <= 300 else line[:300] + " ..."
 
 
 def _die_with_parent() -> None:
@@ -110,8 +120,8 @@ class VLLMServer:
                 code = self.process.poll()
                 if code is not None:
                     self.process = None
-                    raise ServerStartError(f"vLLM server exited with status {code} before it was healthy; "
-                                           f"log {self.log_path}:\n{_tail(self.log_path)}")
+                    raise ServerStartError(f"vLLM server exited with status {code} before it was healthy: "
+                                           f"{_cause(self.log_path)} (log: {self.log_path})")
                 try:
                     if http.get(self.url + "/health").status_code == 200:
                         return self.url
@@ -119,8 +129,8 @@ class VLLMServer:
                     pass
                 if time.monotonic() > deadline:
                     self.stop()
-                    raise ServerStartError(f"vLLM server not healthy after {self.server.startup_timeout_s:.0f}s; "
-                                           f"log {self.log_path}:\n{_tail(self.log_path)}")
+                    raise ServerStartError(f"vLLM server not healthy after {self.server.startup_timeout_s:.0f}s: "
+                                           f"{_cause(self.log_path)} (log: {self.log_path})")
                 time.sleep(0.5)
 
     def healthy(self) -> bool:
