@@ -96,6 +96,8 @@ def engine_kwargs(server_args: list[str]) -> dict:
         key = key.replace("-", "_")
         if not value and i + 1 < len(server_args) and not server_args[i + 1].startswith("--"):
             value, i = server_args[i + 1], i + 1
+        elif not value and key.startswith("no_"):
+            key, value = key[3:], False
         elif not value:
             value = True
         if isinstance(value, str) and value.isdigit():
@@ -120,7 +122,10 @@ def main() -> None:
     parser.add_argument("--server-arg", action="append", default=None,
                         help="engine flag for both sides, e.g. --server-arg=--max-model-len=2048")
     args = parser.parse_args()
-    server_args = args.server_arg or ["--max-model-len", "256", "--enforce-eager", "--dtype", "float32"]
+    # Chunked prefill off on the CPU: vLLM's CPU build crashes when it splits the prefill of a seeded request
+    # ("CPU Generator does not use offset"), and every sample of the stage is a seeded request.
+    server_args = args.server_arg or ["--max-model-len", "256", "--enforce-eager", "--dtype", "float32",
+                                      "--no-enable-chunked-prefill"]
     env = {"VLLM_CPU_KVCACHE_SPACE": os.environ.get("VLLM_CPU_KVCACHE_SPACE", "2")}
 
     work = Path(tempfile.mkdtemp(prefix="bench-llm-"))

@@ -178,3 +178,14 @@ def test_requests_spread_over_several_servers(vllm_server):
             proxy.close()
     assert all(isinstance(texts, list) and len(texts) == 1 for texts in out)
     assert [p.seen for p in proxies] == [2, 2]  # in turn, one request each
+
+
+def test_many_concurrent_seeded_requests_keep_the_cpu_server_up(vllm_server):
+    """Every sample of the stage is a seeded request. vLLM's CPU build crashes ("CPU Generator does not use
+    offset") when it splits the prefill of a seeded request, which happens as soon as the prompts in flight
+    exceed its token budget (2048) with chunked prefill on; the fixture turns it off, as configs/llm.yaml does."""
+    client = ModelClient(vllm_server.client_config(concurrency=64))
+    prompt = " ".join(["what is the sum of a and b ?"] * 8)  # about 70 tokens: 64 of them fill 4,500
+    out = client.generate_each([prompt] * 64, n=1, max_tokens=4, seed=list(range(64)))
+    assert all(isinstance(texts, list) for texts in out), [r for r in out if isinstance(r, Exception)][:1]
+    assert ModelClient(vllm_server.client_config()).connect() == vllm_server.url  # still up

@@ -396,3 +396,55 @@ def test_a_server_serving_another_model_stops_the_stage(vllm_server, tmp_path):
     with pytest.raises(ModelNotServed, match="not 'not-the-model'"):
         stage.process(records(2))
     assert stage.client.requests_made == 0
+
+
+@pytest.mark.slow
+def test_a_sampling_build_reports_its_samples_and_reruns_from_the_cache_without_a_server(vllm_server, tmp_path,
+                                                                                         caplog):
+    """The whole build (real Beam runner, real server): the manifest counts samples used, failed and the fixed-k
+    comparison; every reject names its stage, split and index; a build that keeps nothing warns; a rerun from
+    the response cache with the server's address gone gives byte-identical output."""
+    import pyarrow.parquet as pq
+
+    from reasonry.config import load_config
+    from reasonry.generators.llm.server import free_port
+    from reasonry.pipelines.build import run_build
+
+    client = to_dict(vllm_server.client_config(cache_dir=str(tmp_path / "cache")))
+    data = {"build": {"name": "sampled", "seed": 11, "shard_size": 3, "exports": ["rl"]},
+            "runner": {"workers": 2},
+            "tasks": {"tail/addition": {"train": {"S": 4}}},
+            "stages": {"sampling": {"client": client, "tasks": ["tail/*"], "max_tokens": 8,
+                                    "self_consistency": {"allocation": {"k0": 2, "k_max": 4,
+                                                                        "budget_per_record": 3}}}}}
+    with caplog.at_level("WARNING"):
+        first = run_build(load_config(data=data), tmp_path / "a", use_cache=False)
+    counters = first.manifest["run"]["beam_counters"]
+    assert counters["sampling/records_sampled"] == 4 and counters.get("sampling/records_kept", 0) == 0
+    assert counters["sampling/samples_failed"] == 0
+    # Shards of 3 and 1 records: budgets floor(3 x 3) + floor(3 x 1) = 12 samples, all spent; fixed k = 3.
+    assert counters["sampling/samples_used"] == 12 and counters["sampling/samples_fixed_k"] == 12
+    assert "sampling kept 0 of 4 records (sc_pass_rate_zero 4)" in caplog.text
+    rejects = [r for p in sorted((tmp_path / "a" / "rejects").rglob("*.parquet")) for r in pq.read_table(p).to_pylist()]
+    assert len(rejects) == 4
+    assert all(r["stage"] == "sampling" and r["split"] == "train" and r["index"] is not None for r in rejects)
+    assert sorted(r["index"] for r in rejects) == [0, 1, 2, 3]
+
+    data["stages"]["sampling"]["client"]["url"] = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    second = run_build(load_config(data=data), tmp_path / "b", use_cache=False)
+    for path in sorted((tmp_path / "a").rglob("*.parquet")):
+        assert path.read_bytes() == (tmp_path / "b" / path.relative_to(tmp_path / "a")).read_bytes()
+    assert second.manifest["run"]["beam_counters"]["sampling/samples_used"] == 12
+
+
+def test_sample_seeds_are_distinct_per_sample_and_stable():
+    from reasonry.generators.llm.stage import sample_seed
+
+    seeds = {sample_seed(b, s, r, rnd, i) for b in (0, 1) for s in (0, 1) for r in ("x", "y")
+             for rnd in range(3) for i in range(16)}
+    assert len(seeds) == 2 * 2 * 2 * 3 * 16  # no two samples share a seed, across rounds, records and builds
+    assert all(0 <= s < 2**63 for s in seeds)  # a signed 64-bit seed, which servers accept
+    assert sample_seed(7, 0, "x", 1, 3) == sample_seed(7, 0, "x", 1, 3)  # a rerun asks for the same samples
+    # The rule vLLM uses within one request (seed + i) cannot make two of our samples collide: no seed is
+    # another's neighbour.
+    assert not any(s + 1 in seeds for s in seeds)
