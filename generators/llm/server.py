@@ -145,6 +145,7 @@ class VLLMServer:
         process, self.process = self.process, None
         if process is None or process.poll() is not None:
             return
+        deadline = time.monotonic() + grace_s
         try:
             os.killpg(process.pid, signal.SIGTERM)
             process.wait(grace_s)
@@ -153,6 +154,26 @@ class VLLMServer:
             process.wait()
         except ProcessLookupError:
             pass
+        # The server's own children (vLLM's engine and workers) may outlive it for a moment; a GPU is free again
+        # only when the whole group is gone.
+        while _group_members(process.pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if _group_members(process.pid):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+
+
+def _group_members(pgid: int) -> list[int]:
+    """Live (not zombie) processes of a process group, from /proc; where there is no /proc, none are known."""
+    members = []
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            fields = (entry / "stat").read_text(encoding="ascii", errors="replace").rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if fields[0] != "Z" and int(fields[2]) == pgid:
+            members.append(int(entry.name))
+    return members
 
 
 def _process_gone(pid: int) -> bool:
