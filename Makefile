@@ -9,7 +9,7 @@ APT_PACKAGES := swi-prolog-nox
 CONFIG ?= configs/default.yaml
 OUT ?= out/default
 
-.PHONY: setup system-deps vllm-cpu vllm-gpu bench-setup run test lint bench clean
+.PHONY: setup system-deps vllm-cpu vllm-gpu consumers bench-setup run test lint bench clean
 
 system-deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -59,7 +59,30 @@ $(VLLM_GPU_STAMP):
 
 vllm-gpu: $(VLLM_GPU_STAMP)
 
-setup: system-deps $(STAMP) $(VLLM_STAMP)
+# The trainers' view, tested by the trainers: TRL with CPU torch beside the light install of reasonry (what a
+# user puts in a training environment), and a venv with the light install alone. Neither has the pipeline.
+TRL_VENV := .venv-trl
+TRL_VERSION := 1.16.0
+TRL_STAMP := $(TRL_VENV)/.installed-trl$(TRL_VERSION)-torch$(VLLM_TORCH_VERSION)
+LIGHT_VENV := .venv-light
+LIGHT_STAMP := $(LIGHT_VENV)/.installed
+
+$(TRL_STAMP): pyproject.toml
+	$(PY) -m venv $(TRL_VENV)
+	$(TRL_VENV)/bin/python -m pip install -q --upgrade pip
+	$(TRL_VENV)/bin/python -m pip install -q torch==$(VLLM_TORCH_VERSION) trl==$(TRL_VERSION) -e .
+	$(TRL_VENV)/bin/python -c "import trl, torch; print('trl', trl.__version__, 'torch', torch.__version__)"
+	touch $@
+
+$(LIGHT_STAMP): pyproject.toml
+	$(PY) -m venv $(LIGHT_VENV)
+	$(LIGHT_VENV)/bin/python -m pip install -q --upgrade pip
+	$(LIGHT_VENV)/bin/python -m pip install -q -e .
+	touch $@
+
+consumers: $(TRL_STAMP) $(LIGHT_STAMP)
+
+setup: system-deps $(STAMP) $(VLLM_STAMP) $(TRL_STAMP) $(LIGHT_STAMP)
 
 run: setup
 	$(BIN)/reasonry build $(CONFIG) --out $(OUT)
@@ -88,4 +111,4 @@ bench: setup bench-setup
 	for b in bench/*.py; do $(BIN)/python $$b || exit 1; done
 
 clean:
-	rm -rf $(VENV) $(VLLM_VENV) $(VLLM_GPU_VENV) $(BENCH_VENV) out .pytest_cache
+	rm -rf $(VENV) $(VLLM_VENV) $(VLLM_GPU_VENV) $(TRL_VENV) $(LIGHT_VENV) $(BENCH_VENV) out .pytest_cache

@@ -1,7 +1,9 @@
 """Figures for the data card, written as PNG next to the data.
 
 Rendered with matplotlib's Agg backend, fixed size, dpi and no timestamp metadata, so the same data gives the
-same bytes.
+same bytes. Every figure is ``WIDTH`` inches at 100 dpi: the width of the Hub's dataset page, so nothing is
+scaled down or scrolled. Categories go on the vertical axis, one row each, so long task names are never
+rotated or clipped: the left margin is sized from the longest label.
 """
 
 from __future__ import annotations
@@ -9,6 +11,12 @@ from __future__ import annotations
 import polars as pl
 
 ASSETS = "assets"
+WIDTH = 8.0          # inches; 800 pixels at 100 dpi
+ROW = 0.24           # inches per category row
+LABEL_INCH = 0.065   # inches per character of a tick label at FONT points
+FONT = 8
+SPLITS = ("train", "test")
+BUCKETS = ("S", "M", "L", "all")
 
 
 def _figure(width: float, height: float):
@@ -51,32 +59,106 @@ def _remember(cache_dir: str | None, digest: str, path: str) -> None:
         write_bytes(join(cache_dir, f"{digest}.png"), read_bytes(path))
 
 
-def trace_length_plot(records: pl.DataFrame, family: str, path: str, cache_dir: str | None = None) -> bool:
-    """Box plot of trace length (characters) per task and length bucket; False if no record has a trace."""
-    from reasonry.hashing import content_hash
+def _rows_figure(labels: list[str], extra_height: float = 1.1):
+    height = max(2.2, ROW * len(labels) + extra_height)
+    plt, fig = _figure(WIDTH, height)
+    return plt, fig, height
 
+
+def _row_margins(labels: list[str], height: float, legend: bool = False) -> dict:
+    left = min(0.55 * WIDTH, 0.25 + LABEL_INCH * max((len(x) for x in labels), default=4)) / WIDTH
+    right = 1 - (1.6 if legend else 0.25) / WIDTH
+    return {"left": left, "right": right, "top": 1 - 0.45 / height, "bottom": 0.6 / height}
+
+
+def _order(split: str, bucket: str) -> tuple:
+    return (SPLITS.index(split) if split in SPLITS else len(SPLITS), split,
+            BUCKETS.index(bucket) if bucket in BUCKETS else len(BUCKETS), bucket)
+
+
+def trace_groups(records: pl.DataFrame, family: str) -> tuple[list[str], list[list[int]]]:
+    """Row labels ``<task> <split> <bucket>`` (by task, then train before test, then S, M, L) and the sorted
+    trace lengths of each row."""
     frame = records.filter((pl.col("family") == family) & pl.col("trace").is_not_null())
     if frame.height == 0:
-        return False
+        return [], []
     frame = frame.with_columns(pl.col("trace").str.len_chars().alias("chars"),
                                pl.col("length_bucket").fill_null("all"))
-    groups = sorted(frame.group_by(["task", "length_bucket"]), key=lambda kv: kv[0])
-    labels = [f"{task.split('/', 1)[1]} {bucket}" for (task, bucket), _ in groups]
-    values = [sorted(part["chars"].to_list()) for _, part in groups]
-    digest = content_hash(["trace_lengths_v1", family, labels, values])
+    groups = sorted(frame.group_by(["task", "split", "length_bucket"]),
+                    key=lambda kv: (kv[0][0], *_order(kv[0][1], kv[0][2])))
+    labels = [f"{task.split('/', 1)[1]} {split} {bucket}" for (task, split, bucket), _ in groups]
+    return labels, [sorted(part["chars"].to_list()) for _, part in groups]
+
+
+def trace_length_plot(records: pl.DataFrame, family: str, path: str, cache_dir: str | None = None) -> bool:
+    """Box plot of trace length (characters) per task, split and length bucket, one row each: train and test
+    apart, buckets in S, M, L order; False if no record has a trace."""
+    from reasonry.hashing import content_hash
+
+    labels, values = trace_groups(records, family)
+    if not labels:
+        return False
+    digest = content_hash(["trace_lengths_v2", family, labels, values])
     if _cached(cache_dir, digest, path):
         return True
-    width = max(6.0, 0.35 * len(labels) + 2)
-    plt, fig = _figure(width, 4.5)
+    # top to bottom in reading order
+    labels, values = labels[::-1], values[::-1]
+    plt, fig, height = _rows_figure(labels)
     ax = fig.add_subplot(1, 1, 1)
-    ax.boxplot(values, showfliers=False)
-    ax.set_xticks(range(1, len(labels) + 1), labels, rotation=75, fontsize=7)
-    ax.set_yscale("log")
-    ax.set_ylabel("trace length (characters)")
-    ax.set_title(f"{family}: gold trace length per task and bucket")
-    # margins in inches, whatever the width: room for the axis label and the rotated task names
-    _save(plt, fig, path, {"left": 0.8 / width, "right": 1 - 0.2 / width, "top": 0.92, "bottom": 0.32})
+    ax.boxplot(values, orientation="horizontal", showfliers=False)
+    ax.set_yticks(range(1, len(labels) + 1), labels, fontsize=FONT)
+    ax.set_xscale("log")
+    ax.set_xlabel("trace length (characters, log scale)", fontsize=FONT)
+    ax.set_title(f"{family}: gold trace length per task, split and bucket", fontsize=FONT + 1)
+    _save(plt, fig, path, _row_margins(labels, height))
     _remember(cache_dir, digest, path)
+    return True
+
+
+def counts_plot(tasks: dict, path: str) -> bool:
+    """Kept items per task, one bar per task stacked by split and length bucket; False with no items."""
+    series: dict[str, dict[str, int]] = {}
+    for name, t in tasks.items():
+        for key, b in (t.get("buckets") or {}).items():
+            series.setdefault(key, {})[name] = b["count"]
+    names = sorted(n for n in tasks if any(n in s for s in series.values()))
+    if not names:
+        return False
+    keys = sorted(series, key=lambda k: _order(*(k.split("/", 1) + ["all"])[:2]))
+    labels = names[::-1]
+    plt, fig, height = _rows_figure(labels)
+    ax = fig.add_subplot(1, 1, 1)
+    left = [0] * len(labels)
+    for key in keys:
+        counts = [series[key].get(n, 0) for n in labels]
+        ax.barh(range(len(labels)), counts, left=left, label=key, height=0.7)
+        left = [a + b for a, b in zip(left, counts, strict=True)]
+    ax.set_yticks(range(len(labels)), labels, fontsize=FONT)
+    ax.set_xlabel("items kept", fontsize=FONT)
+    ax.set_title("items per task, by split/bucket", fontsize=FONT + 1)
+    ax.legend(fontsize=FONT - 1, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    _save(plt, fig, path, _row_margins(labels, height, legend=True))
+    return True
+
+
+def drops_plot(tasks: dict, path: str) -> bool:
+    """Dropped items per reason, summed over tasks; False when nothing was dropped."""
+    totals: dict[str, int] = {}
+    for t in tasks.values():
+        for reason, n in (t.get("dropped") or {}).items():
+            totals[reason] = totals.get(reason, 0) + n
+    totals = {k: v for k, v in totals.items() if v}
+    if not totals:
+        return False
+    ordered = sorted(totals.items(), key=lambda kv: (kv[1], kv[0]))
+    labels = [k for k, _ in ordered]
+    plt, fig, height = _rows_figure(labels)
+    ax = fig.add_subplot(1, 1, 1)
+    ax.barh(range(len(labels)), [v for _, v in ordered], height=0.7, color="#c0504d")
+    ax.set_yticks(range(len(labels)), labels, fontsize=FONT)
+    ax.set_xlabel("items dropped (all tasks)", fontsize=FONT)
+    ax.set_title("drop reasons", fontsize=FONT + 1)
+    _save(plt, fig, path, _row_margins(labels, height))
     return True
 
 
@@ -85,27 +167,36 @@ def pass_rate_plot(histograms: dict[str, list[int]], path: str) -> bool:
     histograms = {k: v for k, v in histograms.items() if sum(v)}
     if not histograms:
         return False
-    plt, fig = _figure(7.0, 4.0)
+    height = 3.6
+    plt, fig = _figure(WIDTH, height)
     ax = fig.add_subplot(1, 1, 1)
     width = 0.8 / len(histograms)
     for i, (task, counts) in enumerate(sorted(histograms.items())):
         ax.bar([b + i * width for b in range(10)], counts, width=width, label=task)
-    ax.set_xticks(range(10), [f"{b / 10:.1f}" for b in range(10)])
-    ax.set_xlabel("pass rate (bin start)")
-    ax.set_ylabel("items")
-    ax.legend(fontsize=7)
-    _save(plt, fig, path)
+    ax.set_xticks(range(10), [f"{b / 10:.1f}" for b in range(10)], fontsize=FONT)
+    ax.set_xlabel("pass rate (bin start)", fontsize=FONT)
+    ax.set_ylabel("items", fontsize=FONT)
+    ax.set_title("model pass rates (self-consistency)", fontsize=FONT + 1)
+    ax.legend(fontsize=FONT - 1, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    legend_inches = min(0.5 * WIDTH, 0.4 + LABEL_INCH * max(len(k) for k in histograms))
+    _save(plt, fig, path, {"left": 0.7 / WIDTH, "right": 1 - legend_inches / WIDTH, "top": 1 - 0.4 / height,
+                           "bottom": 0.55 / height})
     return True
 
 
 def write_plots(root: str, families: list[str], histograms: dict[str, list[int]],
-                cache_dir: str | None = None) -> list[str]:
+                cache_dir: str | None = None, tasks: dict | None = None) -> list[str]:
     """Every figure of the card; returns their paths relative to ``root``. With ``cache_dir``, a figure whose
-    data did not change since an earlier build is copied instead of drawn again."""
+    data did not change since an earlier build is copied instead of drawn again. ``tasks`` is the manifest's
+    per-task section (counts per bucket and drop reasons)."""
     from reasonry.storage import glob, join, read_parquet_frame
 
-    records = read_parquet_frame(glob(root, "records/*/*.parquet"), ["family", "task", "length_bucket", "trace"])
     written = []
+    for rel, draw in ((f"{ASSETS}/counts.png", counts_plot), (f"{ASSETS}/drops.png", drops_plot)):
+        if tasks and draw(tasks, join(root, rel)):
+            written.append(rel)
+    records = read_parquet_frame(glob(root, "records/*/*.parquet"),
+                                 ["family", "task", "split", "length_bucket", "trace"])
     if records is not None:
         for family in families:
             rel = f"{ASSETS}/trace_lengths_{family}.png"

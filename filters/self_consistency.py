@@ -27,9 +27,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
+from reasonry.answers import extract_answer, grade, vote_key
 from reasonry.config import require
-from reasonry.filters.extract import extract_answer, normalize_answer
-from reasonry.registry import get_verifier
 from reasonry.verdict import Verdict
 
 # ------------------------------------------------------------------------------------------------
@@ -126,15 +125,16 @@ EXACT_VERIFIERS = frozenset({"tail", "prolog", "pddl", "countdown"})
 
 
 def rule_verdict(record: dict, text: str) -> tuple[str | None, Verdict]:
-    """(extracted answer or None, verdict) of the rule-based check of one reply."""
-    answer, how = extract_answer(text, record.get("answer_type", "string"))
-    if answer is None:
-        return None, Verdict.no(how)
+    """(extracted answer or None, verdict) of the rule-based check of one reply: ``reasonry.answers.grade``."""
+    answer_type = record.get("answer_type", "string")
+    answer, how = extract_answer(text, answer_type)
     kind = record["verifier"]["kind"]
     try:
-        verdict = get_verifier(kind).verify(record["verifier"]["spec"], answer)
+        verdict = grade(record["verifier"], answer_type, text)
     except Exception as exc:  # a verifier must not raise; if one does, the sample is counted, not lost
         verdict = Verdict.no(f"verifier_error: {type(exc).__name__}: {exc}")
+    if answer is None:
+        return None, Verdict(False, verdict.reason or how)
     return answer, Verdict(verdict.ok, f"{kind}: {verdict.reason}" if verdict.reason else kind)
 
 
@@ -170,7 +170,7 @@ def majority(rollouts: list[dict], answer_type: str) -> tuple[str | None, int]:
     for rollout in rollouts:
         if rollout.get("answer") is None:
             continue
-        key = normalize_answer(rollout["answer"], answer_type)
+        key = vote_key(rollout["answer"], answer_type)
         counts[key] = counts.get(key, 0) + 1
         first.setdefault(key, rollout["answer"])
     if not counts:
@@ -231,9 +231,9 @@ def apply_policy(record: dict, rollouts: list[dict], config: SelfConsistencyConf
                        "bucket": None, "pseudo_label": True}
             out["meta"] = {**out["meta"], "self_consistency": summary}
             return out, False, "sc_low_agreement"
-        key = normalize_answer(answer, answer_type)
+        key = vote_key(answer, answer_type)
         for rollout in rollouts:
-            agrees = rollout["answer"] is not None and normalize_answer(rollout["answer"], answer_type) == key
+            agrees = rollout["answer"] is not None and vote_key(rollout["answer"], answer_type) == key
             rollout["correct"] = agrees
             rollout["reason"] = "majority_vote: agrees" if agrees else "majority_vote: disagrees"
         out["answer"] = answer

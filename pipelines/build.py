@@ -25,7 +25,7 @@ from reasonry.pipelines.runner import make_runner, pipeline_options
 from reasonry.pipelines.transforms import NAMESPACE, REJECTS, DedupAndWrite, Generate
 from reasonry.plan import ShardSpec, plan_shards
 
-OUTPUT_DIRS = ("records", "sft", "rl", "preference", "stepwise", "rejects", "assets")
+OUTPUT_DIRS = ("records", "sft", "rl", "preference", "preference_steps", "stepwise", "rejects", "assets")
 STAGING = ".staging"
 CACHE = ".cache/shards"
 PLOT_CACHE = ".cache/plots"
@@ -319,7 +319,7 @@ def finalize_build(config: BuildConfig, out: str, *, seconds: float | None = Non
     manifest = build_manifest(staging, config, run)
     histograms = {name: t["pass_rate_histogram"] for name, t in manifest["tasks"].items() if t["pass_rate_histogram"]}
     families = sorted({name.split("/", 1)[0] for name in config.tasks})
-    manifest["assets"] = write_plots(staging, families, histograms, storage.join(out, PLOT_CACHE))
+    manifest["assets"] = write_plots(staging, families, histograms, storage.join(out, PLOT_CACHE), manifest["tasks"])
     write_manifest(staging, manifest)
     write_card(staging, manifest)
     _check_accounted(config, manifest)

@@ -155,6 +155,52 @@ def build_manifest(root: str, config: BuildConfig, run: dict) -> dict:
         "files": files,
         "file_bytes": sizes,
         "run": {**run, "runner": to_dict(config.runner)},
+        **({"web": web_stats(root, run.get("beam_counters") or {})} if config.stage("webqa") is not None else {}),
+    }
+
+
+WEB_TASK = "webqa/qa"
+
+
+def web_stats(root: str, counters: dict[str, int]) -> dict:
+    """The web source's three ledgers, each what came in (Beam counters) against where it went (the files).
+
+    crawl: URLs = fetched + dropped (stage ``webqa/crawl``); pages: read (WARC records, unreadable ones
+    included) = with pairs + redirects (followed, so neither a page of their own nor a drop) + dropped (stage
+    ``webqa/page``); pairs: extracted = kept + dropped (every later stage: typing, conflicts, dedup,
+    decontamination). ``uncounted`` is what came in minus where it went: 0 when nothing was lost silently.
+    Records of ``webqa/qa`` generated from the built-in corpus (no ``warc`` in their meta) are not counted.
+    """
+    rejects = _read(root, "rejects/*/*.parquet", ["task", "stage", "reason", "record"])
+    records = _read(root, "records/*/*.parquet", ["task", "meta"])
+    dropped: dict[str, Counter] = {"webqa/crawl": Counter(), "webqa/page": Counter(), "pairs": Counter()}
+    if rejects is not None:
+        for task, stage, reason, record in rejects.iter_rows():
+            if task != WEB_TASK:
+                continue
+            if stage in ("webqa/crawl", "webqa/page"):
+                dropped[stage][reason] += 1
+            elif stage == "webqa" or (record is not None and '"warc":' in record):
+                dropped["pairs"][reason] += 1
+    kept = 0
+    if records is not None:
+        kept = sum(1 for task, meta in records.iter_rows() if task == WEB_TASK and '"warc":' in (meta or ""))
+
+    def counter(name: str) -> int:
+        return int(counters.get(f"webqa/{name}", 0))
+
+    def ledger(came_in: int, went: dict, crawl: Counter) -> dict:
+        return {**went, "dropped": dict(sorted(crawl.items())),
+                "uncounted": came_in - sum(v for v in went.values()) - sum(crawl.values())}
+
+    return {
+        "crawl": {"urls": counter("crawl_urls"), **ledger(counter("crawl_urls"),
+                                                          {"fetched": counter("crawl_fetched")},
+                                                          dropped["webqa/crawl"])},
+        "pages": {"read": counter("pages"), **ledger(counter("pages"),
+                                                     {"with_pairs": counter("pages_with_pairs"),
+                                                      "redirects": counter("redirects")}, dropped["webqa/page"])},
+        "pairs": {"extracted": counter("pairs"), **ledger(counter("pairs"), {"kept": kept}, dropped["pairs"])},
     }
 
 

@@ -24,7 +24,7 @@ from reasonry.errors import ConfigError, ReasonryError
 REPO_TYPE = "dataset"
 DATA_PREFIX = "data/"
 # Local build folders that hold Parquet outputs; anything else that is not hidden is uploaded as it is.
-DATA_DIRS = ("records", "sft", "rl", "preference", "stepwise", "rejects")
+DATA_DIRS = ("records", "sft", "rl", "preference", "preference_steps", "stepwise", "rejects")
 TRANSIENT_STATUS = (408, 429, 500, 502, 503, 504)
 _REF_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,199}")
 
@@ -109,8 +109,9 @@ def default_tag(manifest: dict) -> str:
     return f"build-{day}"
 
 
-def plan_upload(out: str | Path, manifest: dict | None = None) -> list[Upload]:
-    """Every file of the Hub commit, sorted by Hub path. Fails if the folder and its manifest disagree."""
+def plan_upload(out: str | Path, manifest: dict | None = None, repo_id: str | None = None) -> list[Upload]:
+    """Every file of the Hub commit, sorted by Hub path, the card naming ``repo_id``. Fails if the folder and
+    its manifest disagree."""
     from reasonry.data_cards.render import hub_path, render_card
 
     out = Path(out)
@@ -137,7 +138,7 @@ def plan_upload(out: str | Path, manifest: dict | None = None) -> list[Upload]:
         if rel.as_posix() in ("README.md", "manifest.json"):
             continue
         uploads.append(Upload(rel.as_posix(), path.stat().st_size, source=path))
-    card = render_card(manifest, layout="hub").encode("utf-8")
+    card = render_card(manifest, layout="hub", repo_id=repo_id).encode("utf-8")
     uploads.append(Upload("README.md", len(card), content=card))
     uploads.append(Upload("manifest.json", (out / "manifest.json").stat().st_size, source=out / "manifest.json"))
     return sorted(uploads, key=lambda u: u.path_in_repo)
@@ -288,7 +289,7 @@ def publish(out: str | Path, repo: str, *, private: bool = False, revision: str 
     manifest = load_manifest(out)
     tag = check_ref_name(tag, "--tag") if tag else default_tag(manifest)
     branch = revision or "main"
-    uploads = plan_upload(out, manifest)
+    uploads = plan_upload(out, manifest, repo)
     result = PublishResult(repo, branch, tag, uploads, dry_run)
     if dry_run:
         total = sum(u.size for u in uploads)

@@ -2,8 +2,14 @@
 
 ``WebQASource(stage_config)`` is a root transform: it runs the configured crawl (if any, in one worker: the
 crawl is rate-limited per host anyway), lists the WARC inputs (local globs or fsspec URLs, sorted), and turns
-each file into record batches with ``reasonry.generators.webqa.records.warc_to_records``. It returns
-``{"records": batches, "rejects": batches of rejects}``. ``Decontaminate(config)`` drops records that overlap
+each file into record batches with ``reasonry.generators.webqa.records.warc_to_records``; records of the
+same question from different files meet by question, and a question answered differently is rejected
+(``conflicting_answer``). It returns ``{"records": batches, "rejects": batches of rejects}``.
+
+Every URL the crawl did not fetch is a reject (stage ``webqa/crawl``), every page read that gave no pair one
+too (``webqa/page``), and Beam counters count what came in (``webqa/crawl_urls``, ``webqa/crawl_fetched``,
+``webqa/pages``, ``webqa/pages_with_pairs``, ``webqa/redirects``, ``webqa/pairs``), so the manifest's
+``web`` section can show that the two agree. ``Decontaminate(config)`` drops records that overlap
 benchmark questions (``reasonry.filters.decontaminate``).
 """
 
@@ -27,13 +33,25 @@ def stage_config(value) -> WebQAStageConfig:
 
 def list_inputs(config: WebQAStageConfig) -> list[str]:
     """Run the crawl if one is configured, then expand ``warc_paths``: sorted, duplicates removed."""
+    return crawl_and_list(config)[0]
+
+
+def crawl_and_list(config: WebQAStageConfig) -> tuple[list[str], list[dict], dict[str, int]]:
+    """(WARC paths, crawl-level rejects, crawl counts): the crawl (if configured), then ``warc_paths``."""
     import fsspec
 
+    from reasonry.generators.webqa.records import CRAWL_STAGE, make_reject
+
     paths: list[str] = []
+    rejects: list[dict] = []
+    counts = {"urls": 0, "fetched": 0}
     if config.crawl.seeds:
         from reasonry.generators.webqa.crawler import crawl
 
-        paths += crawl(config.crawl).warc_files
+        summary = crawl(config.crawl)
+        paths += summary.warc_files
+        rejects = [make_reject(reason, detail, url=url, stage=CRAWL_STAGE) for url, reason, detail in summary.drops]
+        counts = {"urls": summary.fetched + len(summary.drops), "fetched": summary.fetched}
     for pattern in config.warc_paths:
         if any(ch in pattern for ch in "*?["):
             fs, _token, found = fsspec.get_fs_token_paths(pattern, storage_options=config.storage_options)
@@ -41,7 +59,22 @@ def list_inputs(config: WebQAStageConfig) -> list[str]:
             paths += [p if protocol in ("file", "local") else f"{protocol}://{p}" for p in found]
         else:
             paths.append(pattern)
-    return sorted(set(paths))
+    return sorted(set(paths)), rejects, counts
+
+
+class _CrawlAndListFn(beam.DoFn):
+    def __init__(self, config: WebQAStageConfig):
+        self.config = config
+
+    def process(self, _none):
+        paths, rejects, counts = crawl_and_list(self.config)
+        Metrics.counter(NAMESPACE, "webqa/crawl_urls").inc(counts["urls"])
+        Metrics.counter(NAMESPACE, "webqa/crawl_fetched").inc(counts["fetched"])
+        for r in rejects:
+            Metrics.counter(NAMESPACE, f"dropped/{r['task']}/{r['reason']}").inc()
+        yield from paths
+        if rejects:
+            yield beam.pvalue.TaggedOutput(REJECTS, rejects)
 
 
 class _WarcToRecordsFn(beam.DoFn):
@@ -62,20 +95,47 @@ class _WarcToRecordsFn(beam.DoFn):
             self.client.close()
 
     def process(self, path: str):
-        from reasonry.generators.webqa.records import make_reject, warc_to_records
+        from reasonry.generators.webqa.records import PAGE_STAGE, REDIRECT, make_reject, warc_to_records
 
         try:
             records, rejects, counts = warc_to_records(path, split=self.config.split, config=self.config.extract,
                                                        storage_options=self.config.storage_options,
-                                                       client=self.client)
-        except (OSError, ValueError) as exc:  # an unreadable file is one reject; the other files go on
-            records, rejects, counts = [], [make_reject("unreadable_warc", f"{path}: {exc}")], {}
+                                                       client=self.client, conflicts=False)
+        except (OSError, ValueError) as exc:  # a file that cannot be opened is one reject; the others go on
+            records, rejects = [], [make_reject("unreadable_warc", f"{path}: {exc}", stage=PAGE_STAGE)]
+            counts = {"pages": 1}
         Metrics.counter(NAMESPACE, "webqa/pages").inc(counts.get("pages", 0))
+        Metrics.counter(NAMESPACE, "webqa/pages_with_pairs").inc(counts.get("pages_with_pairs", 0))
+        Metrics.counter(NAMESPACE, "webqa/redirects").inc(counts.get(REDIRECT, 0))
+        Metrics.counter(NAMESPACE, "webqa/pairs").inc(counts.get("pairs", 0))
         for r in rejects:
             Metrics.counter(NAMESPACE, f"dropped/{r['task']}/{r['reason']}").inc()
         size = self.config.batch_size
         for start in range(0, len(records), size):
             yield records[start:start + size]
+        if rejects:
+            yield beam.pvalue.TaggedOutput(REJECTS, rejects)
+
+
+def _by_question(batch: list[dict]):
+    from reasonry.generators.webqa.records import question_key
+
+    for record in batch:
+        yield question_key(record), record
+
+
+class _ResolveQuestionFn(beam.DoFn):
+    """All records of one question -> a batch of them, or their ``conflicting_answer`` rejects."""
+
+    def process(self, element):
+        from reasonry.generators.webqa.records import resolve_question
+
+        _key, group = element
+        kept, rejects = resolve_question(list(group))
+        for r in rejects:
+            Metrics.counter(NAMESPACE, f"dropped/{r['task']}/{r['reason']}").inc()
+        if kept:
+            yield kept
         if rejects:
             yield beam.pvalue.TaggedOutput(REJECTS, rejects)
 
@@ -87,12 +147,18 @@ class WebQASource(beam.PTransform):
 
     def expand(self, pbegin):
         config = self.config
-        out = (pbegin
-               | "Start" >> beam.Create([None])
-               | "CrawlAndList" >> beam.FlatMap(lambda _none: list_inputs(config))
+        listed = (pbegin
+                  | "Start" >> beam.Create([None])
+                  | "CrawlAndList" >> beam.ParDo(_CrawlAndListFn(config)).with_outputs(REJECTS, main="paths"))
+        out = (listed.paths
                | "Reshuffle" >> beam.Reshuffle()
                | "Extract" >> beam.ParDo(_WarcToRecordsFn(config)).with_outputs(REJECTS, main="records"))
-        return {"records": out.records, "rejects": out[REJECTS]}
+        resolved = (out.records
+                    | "ByQuestion" >> beam.FlatMap(_by_question)
+                    | "GroupQuestions" >> beam.GroupByKey()
+                    | "Conflicts" >> beam.ParDo(_ResolveQuestionFn()).with_outputs(REJECTS, main="records"))
+        rejects = ((listed[REJECTS], out[REJECTS], resolved[REJECTS]) | "WebRejects" >> beam.Flatten())
+        return {"records": resolved.records, "rejects": rejects}
 
 
 class _DecontaminateFn(beam.DoFn):

@@ -156,7 +156,7 @@ class BuildSection:
     shard_size: int = 200
     output_shards: int = 1
     max_failure_rate: float = 0.01
-    exports: tuple[Literal["sft", "rl", "preference", "stepwise"], ...] = ("sft", "rl")
+    exports: tuple[Literal["sft", "rl", "preference", "preference_steps", "stepwise"], ...] = ("sft", "rl")
     # Modules imported before tasks are looked up (in the driver and in every worker): user-defined tasks.
     plugins: tuple[str, ...] = ()
 

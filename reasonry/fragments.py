@@ -45,13 +45,15 @@ def _code_hash() -> str:
     from pathlib import Path
 
     import reasonry
+    import reasonry.answers
     import reasonry.exports
     import reasonry.filters.exact
     import reasonry.record
     import reasonry.tables
 
     digest = hashlib.blake2b(reasonry.__version__.encode(), digest_size=16)
-    for name in ("reasonry.exports", "reasonry.filters.exact", "reasonry.record", "reasonry.tables", __name__):
+    modules = ("reasonry.answers", "reasonry.exports", "reasonry.filters.exact", "reasonry.record", "reasonry.tables")
+    for name in (*modules, __name__):
         digest.update(Path(sys.modules[name].__file__).read_bytes())
     return digest.hexdigest()
 

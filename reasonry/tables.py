@@ -31,16 +31,23 @@ RL_SCHEMA = pa.schema([
     ("data_source", pa.string()), ("prompt", pa.list_(MESSAGE)), ("ability", pa.string()),
     ("reward_model", pa.struct([("style", pa.string()), ("ground_truth", pa.string())])),
     ("extra_info", pa.struct([("id", pa.string()), ("task", pa.string()), ("split", pa.string()),
-                              ("index", pa.int64()), ("length_bucket", pa.string()),
+                              ("index", pa.int64()), ("item_index", pa.int64()), ("length_bucket", pa.string()),
                               ("answer_type", pa.string()), ("verifier", pa.string())])),
 ])
 
-PREFERENCE_SCHEMA = pa.schema([("id", pa.string()), ("task", pa.string()), ("prompt", pa.string()),
-                               ("chosen", pa.string()), ("rejected", pa.string()),
+PREFERENCE_SCHEMA = pa.schema([("id", pa.string()), ("task", pa.string()), ("prompt", pa.list_(MESSAGE)),
+                               ("chosen", pa.list_(MESSAGE)), ("rejected", pa.list_(MESSAGE)),
+                               ("branch_step", pa.int64()), ("chosen_answer", pa.string()),
+                               ("rejected_answer", pa.string()),
                                ("q_chosen", pa.float64()), ("q_rejected", pa.float64())])
 
+PREFERENCE_STEPS_SCHEMA = pa.schema([("id", pa.string()), ("task", pa.string()), ("prompt", pa.string()),
+                                     ("chosen", pa.string()), ("rejected", pa.string()),
+                                     ("q_chosen", pa.float64()), ("q_rejected", pa.float64())])
+
 STEPWISE_SCHEMA = pa.schema([("id", pa.string()), ("task", pa.string()), ("prompt", pa.string()),
-                             ("completions", pa.list_(pa.string())), ("labels", pa.list_(pa.bool_()))])
+                             ("completions", pa.list_(pa.string())), ("labels", pa.list_(pa.bool_())),
+                             ("q_values", pa.list_(pa.float64()))])
 
 REJECT_SCHEMA = pa.schema([
     ("task", pa.string()), ("split", pa.string()), ("length_bucket", pa.string()), ("index", pa.int64()),
@@ -49,7 +56,7 @@ REJECT_SCHEMA = pa.schema([
 ])
 
 EXPORT_SCHEMAS = {"sft": SFT_SCHEMA, "rl": RL_SCHEMA, "preference": PREFERENCE_SCHEMA,
-                  "stepwise": STEPWISE_SCHEMA}
+                  "preference_steps": PREFERENCE_STEPS_SCHEMA, "stepwise": STEPWISE_SCHEMA}
 
 
 def table(rows: list[dict], schema: pa.Schema) -> pa.Table:

@@ -85,6 +85,22 @@ class Task:
             return answer[:i] + new + answer[i + 1:]
         return answer + "x"
 
+    # Whether the prompt fixes the order of a list answer (a reordering is then wrong, else an equivalent form).
+    ordered_answer: ClassVar[bool] = True
+
+    def corruptions(self, record: dict, rng: random.Random) -> dict[str, list[str]]:
+        """Wrong replies by family, for the verifier matrix: every one must score 0. The default derives the
+        families from the answer's shape (``reasonry.answer_forms``) around this task's ``corrupt_answer``."""
+        from reasonry.answer_forms import corruptions
+
+        return corruptions(record, self.corrupt_answer(record, rng), rng, ordered=self.ordered_answer)
+
+    def equivalents(self, record: dict) -> dict[str, list[str]]:
+        """Replies stating the gold answer in another accepted form, by family: every one must score 1."""
+        from reasonry.answer_forms import equivalents
+
+        return equivalents(record, ordered=self.ordered_answer)
+
     def corrupt_trace(self, record: dict, rng: random.Random) -> str | None:
         """A trace with one intermediate state made wrong, or None where the task has no checkable trace."""
         return None

@@ -91,8 +91,11 @@ def test_card_front_matter_lists_exactly_the_files(golden):
     text = (a / "README.md").read_text()
     front = yaml.safe_load(text.split("---\n")[1])
     names = {c["config_name"] for c in front["configs"]}
-    assert names == {"sft-tail", "rl-tail", "records-tail"}
-    matched = [p for cfg in front["configs"] for df in cfg["data_files"] for p in sorted(a.glob(df["path"]))]
+    assert names == {"sft", "rl", "sft-tail", "rl-tail", "records-tail"}
+    assert [c["config_name"] for c in front["configs"] if c.get("default")] == ["sft"]
+    # per-family configs partition the files; sft and rl repeat their export's files across families
+    matched = [p for cfg in front["configs"] if "-" in cfg["config_name"]
+               for df in cfg["data_files"] for p in sorted(a.glob(df["path"]))]
     present = sorted(a.glob("*/*/*.parquet"))
     assert sorted(matched) == present and len(set(matched)) == len(matched)
     infos = {i["config_name"]: i for i in front["dataset_info"]}
@@ -105,9 +108,9 @@ def test_card_shows_trace_length_plots(golden):
     a = golden[1]
     card = (a / "README.md").read_text()
     assets = golden[3].manifest["assets"]
-    assert assets == ["assets/trace_lengths_tail.png"]
-    assert "](assets/trace_lengths_tail.png)" in card
-    assert (a / assets[0]).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert assets == ["assets/counts.png", "assets/trace_lengths_tail.png"]
+    assert "](assets/trace_lengths_tail.png)" in card and "](assets/counts.png)" in card
+    assert all((a / asset).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for asset in assets)
     assert "compute_score" in card and "tail/addition" in card
 
 

@@ -68,8 +68,9 @@ def test_malformed_output_counts_as_incorrect_with_its_reason(vllm_server, tmp_p
         assert len(rollouts) == 4
         assert len({r["text"] for r in rollouts}) == 4  # independent samples, none repeated across rounds
         for rollout in rollouts:
-            assert rollout["correct"] is False and rollout["answer"] is None and rollout["judge"] == ""
-            assert rollout["reason"].startswith("no_answer") and rollout["text"]
+            # a random model's reply is no answer, or (one line of text: a bare answer) a wrong one
+            assert rollout["correct"] is False and rollout["text"] and rollout["judge"] == ""
+            assert rollout["reason"].startswith("no_answer" if rollout["answer"] is None else "tail: wrong answer")
         assert reject["record"]["meta"]["self_consistency"]["pass_rate"] == 0.0
     assert stats["samples_used"] == 12 and stats["samples_fixed_k"] == 12 and stats["samples_failed"] == 0
     assert stage.client.requests_made == 12  # one request per sample, each with its own seed

@@ -126,25 +126,34 @@ def test_preference_pairs_and_step_labels(name, index):
     assert record is not None, "twenty draws in a row gave no record"
     pairs = record["meta"]["preferences"]
     assert len(pairs) <= config.max_pairs
+    verifier = get_verifier(record["verifier"]["kind"])
+    spec = record["verifier"]["spec"]
     for pair in pairs:
         assert pair["q_chosen"] > 0 > pair["q_rejected"]
-        assert pair["q_chosen"] > pair["q_rejected"]
-        assert pair["chosen"] != pair["rejected"]
         depth = len(pair["prefix"]) + 1
-        assert pair["chosen"].startswith(f"Step {depth}: ") and pair["rejected"].startswith(f"Step {depth}: ")
-        assert pair["prompt"].startswith(record["prompt"])
-        assert pair["prompt"].endswith("\n".join(pair["prefix"]) if pair["prefix"] else record["prompt"])
+        assert pair["chosen"][0].startswith(f"Step {depth}: ") and pair["rejected"][0].startswith(f"Step {depth}: ")
+        assert pair["chosen"][0] != pair["rejected"][0]
+        # each side runs from the branching step to a finished answer: the chosen one replays, the other fails
+        chosen, rejected = "\n".join(pair["prefix"] + pair["chosen"]), "\n".join(pair["prefix"] + pair["rejected"])
+        assert chosen.endswith(f"Final answer: {pair['chosen_answer']}")
+        assert rejected.endswith(f"Final answer: {pair['rejected_answer']}")
+        assert verifier.check_trace(spec, chosen).ok
+        assert not verifier.check_trace(spec, rejected).ok
+        assert not verifier.verify(spec, pair["rejected_answer"]).ok
     for row in record["meta"]["step_labels"]:
         assert row["prompt"] == record["prompt"]
         assert len(row["completions"]) == len(row["labels"]) == len(row["q"]) >= 1
-        assert row["labels"] == [q > 0 for q in row["q"]]
         assert all(isinstance(label, bool) for label in row["labels"])
+        # verified correctness: a True never follows a False (a step after a wrong one is on a wrong path)
+        assert row["labels"] == sorted(row["labels"], reverse=True)
+    assert all(record["meta"]["step_labels"][-1]["labels"]), "the correct path's steps are all correct"
     # the last stepwise row is the correct path: it is the direct trace's steps
     steps = [line for line in record["trace"].split("\n") if STEP.match(line)]
     if name in DIRECT:
         assert record["meta"]["step_labels"][-1]["completions"] == steps
     # the pipeline's export views read these keys as they are
-    assert [r["chosen"] for r in preference_rows(record)] == [p["chosen"] for p in pairs]
+    assert [r["chosen"][0]["content"] for r in preference_rows(record)] == [
+        "\n".join(p["prefix"] + p["chosen"]) for p in pairs]
     assert len(stepwise_rows(record)) == len(record["meta"]["step_labels"])
 
 
@@ -162,9 +171,9 @@ def test_preference_pairs_are_siblings_in_the_tree():
     for pair in record["meta"]["preferences"]:
         parent = by_prefix[tuple(pair["prefix"])]
         kids = {f"Step {c.depth}: {c.step.text}": c for c in parent.children}
-        assert pair["chosen"] in kids and pair["rejected"] in kids
-        assert round(kids[pair["chosen"]].q, 6) == pair["q_chosen"]
-        assert round(kids[pair["rejected"]].q, 6) == pair["q_rejected"]
+        assert pair["chosen"][0] in kids and pair["rejected"][0] in kids
+        assert round(kids[pair["chosen"][0]].q, 6) == pair["q_chosen"]
+        assert round(kids[pair["rejected"][0]].q, 6) == pair["q_rejected"]
 
 
 @pytest.mark.parametrize("name", DIRECT)

@@ -7,6 +7,7 @@ import time
 
 import pytest
 
+from reasonry.answers import grade
 from reasonry.registry import get_verifier
 from reasonry.verifiers import countdown, expr, math_worker
 from reasonry.verifiers import math as mathv
@@ -14,7 +15,7 @@ from reasonry.verifiers import math as mathv
 # (spec, gold-equivalent candidates, wrong candidates)
 MATH_CASES = [
     ({"answer": "42", "answer_type": "integer"}, ["42", "Final answer: 42", "x = 42", "\\boxed{42}", "42.0",
-                                                   "Adding them up.\nSo the answer is 42."],
+                                                   "Adding them up.\nSo the final answer is 42."],
      ["43", "-42", "forty-two", ""]),
     ({"answer": "-3/4", "answer_type": "fraction"}, ["-3/4", "-0.75", "\\frac{-3}{4}", "-6/8"], ["3/4", "-0.7"]),
     ({"answer": "3.14159", "answer_type": "float"}, ["3.14159", "3.141590000001"], ["3.1416", "3.14"]),
@@ -32,12 +33,13 @@ MATH_CASES = [
 
 @pytest.mark.parametrize("spec,good,bad", MATH_CASES, ids=[c[0]["answer_type"] for c in MATH_CASES])
 def test_math_gold_passes_corrupted_fails(spec, good, bad):
-    verifier = get_verifier("math")
-    assert verifier.verify(spec, spec["answer"]).ok
+    """Candidates are replies, read the way every consumer reads them (``reasonry.answers.grade``)."""
+    assert get_verifier("math").verify(spec, spec["answer"]).ok
+    verifier = {"kind": "math", "spec": spec}
     for candidate in good:
-        assert verifier.verify(spec, candidate).ok, candidate
+        assert grade(verifier, spec["answer_type"], candidate).ok, candidate
     for candidate in bad:
-        assert not verifier.verify(spec, candidate).ok, candidate
+        assert not grade(verifier, spec["answer_type"], candidate).ok, candidate
 
 
 @pytest.mark.parametrize("candidate", [

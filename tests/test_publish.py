@@ -124,6 +124,7 @@ def test_publish_uploads_one_commit_that_loads_with_datasets(build, hub, tmp_pat
     front = yaml.safe_load(card.split("---\n")[1])
     parquet = {p.relative_to(folder).as_posix() for p in folder.rglob("*.parquet")}
     matched: list[str] = []
+    combined: dict[str, list[str]] = {}
     rows_on_hub = {hub_path(rel): n for rel, n in _manifest_files(build).items()}
     infos = {i["config_name"]: {s["name"]: s["num_examples"] for s in i["splits"]} for i in front["dataset_info"]}
     for cfg in front["configs"]:
@@ -133,11 +134,18 @@ def test_publish_uploads_one_commit_that_loads_with_datasets(build, hub, tmp_pat
         for entry in cfg["data_files"]:
             hits = fnmatch.filter(parquet, entry["path"])
             assert hits, f"{name}/{entry['split']} matches no file"
-            matched += hits
+            if "-" in name:
+                matched += hits
+            else:  # sft and rl across families: the same files again, every family's
+                combined.setdefault(name, []).extend(hits)
             expected_rows = sum(rows_on_hub[h] for h in hits)
             assert ds[entry["split"]].num_rows == expected_rows == infos[name][entry["split"]]
-    # every Parquet file on the Hub belongs to exactly one (config, split), and nothing else is declared
+    # every Parquet file on the Hub belongs to exactly one per-family (config, split), and nothing else is
+    # declared; the combined configs hold exactly their export's files
     assert sorted(matched) == sorted(parquet)
+    assert set(combined) == {"sft", "rl"}
+    for name, hits in combined.items():
+        assert sorted(hits) == sorted(p for p in parquet if p.startswith(f"data/{name}-"))
     assert {c["config_name"] for c in front["configs"]} >= {"sft-tail", "rl-tail", "records-tail", "rejects-tail"}
 
     rl = datasets.load_dataset(str(folder), "rl-tail", cache_dir=str(tmp_path / "cache"))["test"]

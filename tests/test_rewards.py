@@ -69,9 +69,58 @@ def test_prompt_instruction_is_not_taken_for_an_answer():
     assert rewards.reward_func([prompt + "no answer given"], [prompt], [row["extra_info"]]) == [0.0]
 
 
-def test_malformed_rows_score_zero_without_raising():
-    assert rewards.compute_score("x", "Final answer: 3", "3", None) == 0.0
-    assert rewards.compute_score("x", "Final answer: 3", "3", {"no": "verifier"}) == 0.0
-    assert rewards.compute_score("x", "Final answer: 3", "3", "{not json") == 0.0
+def test_malformed_rows_score_zero_but_are_logged_once_per_kind_and_counted(caplog):
+    """Item 4: a failure to score is never a silent 0: the first of each kind is logged, all are counted."""
+    import logging
+
+    before = dict(rewards.scoring_errors())
     bad_kind = {"verifier": json.dumps({"kind": "nope", "spec": {}}), "answer_type": "integer"}
-    assert rewards.compute_score("x", "Final answer: 3", "3", bad_kind) == 0.0
+    with caplog.at_level(logging.WARNING, logger="reasonry.rewards"):
+        for _ in range(3):
+            assert rewards.compute_score("x", "Final answer: 3", "3", bad_kind) == 0.0
+            assert rewards.compute_score("x", "Final answer: 3", "3", "{not json") == 0.0
+    after = rewards.scoring_errors()
+    grew = {k: after[k] - before.get(k, 0) for k in after if after[k] != before.get(k, 0)}
+    assert grew == {"nope: UnknownNameError": 3, "malformed row: JSONDecodeError": 3}
+    logged = [r.getMessage() for r in caplog.records]
+    assert len(logged) == 2 and all("scored 0.0" in m for m in logged)
+
+
+def test_strict_mode_raises_instead_of_scoring_zero(monkeypatch):
+    monkeypatch.setenv("REASONRY_REWARD_STRICT", "1")
+    with pytest.raises(RuntimeError, match="could not score"):
+        rewards.compute_score("x", "Final answer: 3", "3", "{not json")
+
+
+def test_missing_swipl_is_an_error_naming_the_install_line(monkeypatch):
+    """Item 4: without the swipl binary a Prolog reward raises instead of paying 0.0."""
+    _task, _record, row = _rl_row(next(n for n in task_names() if n.startswith("prolog/")))
+    monkeypatch.setenv("PATH", "")
+    monkeypatch.setattr(rewards, "_checked", set())
+    with pytest.raises(rewards.MissingDependencyError, match="apt-get install swi-prolog-nox"):
+        rewards.compute_score(row["data_source"], "Final answer: {}", "{}", row["extra_info"])
+
+
+@pytest.mark.parametrize("name", _first_task_per_family())
+def test_compute_score_uses_ground_truth_without_extra_info(name):
+    """Item 6: verl's call without extra_info scores by ground_truth (1.0 gold, 0.0 wrong), not a flat 0."""
+    task, record, row = _rl_row(name)
+    truth = row["reward_model"]["ground_truth"]
+    gold = _reply(truth, record["answer_type"])
+    wrong = _reply(task.corrupt_answer(record, random.Random(0)), record["answer_type"])
+    assert rewards.compute_score(row["data_source"], gold, truth, None) == 1.0
+    assert rewards.compute_score(row["data_source"], wrong, truth, None) == 0.0
+    assert rewards.compute_score(data_source=row["data_source"], solution_str=gold, ground_truth=truth,
+                                 extra_info={"num_turns": 1}) == 1.0
+
+
+def test_rewards_import_nothing_heavy():
+    """Item 5: importing and calling the reward module needs no pipeline package."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from reasonry import rewards; "
+            "print(sorted(m for m in ('apache_beam', 'pyarrow', 'polars', 'datasets', 'matplotlib', 'httpx') "
+            "if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

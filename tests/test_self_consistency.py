@@ -7,9 +7,9 @@ import random
 
 import pytest
 
+from reasonry.answers import vote_key
 from reasonry.config import from_dict
 from reasonry.errors import ConfigError
-from reasonry.filters.extract import extract_answer, normalize_answer
 from reasonry.filters.self_consistency import (
     AllocationConfig,
     Allocator,
@@ -41,39 +41,14 @@ def rollout(answer: str | None, correct: bool, text: str | None = None) -> dict:
     return {"text": text, "answer": answer, "correct": correct, "reason": "test"}
 
 
-# --- extraction ------------------------------------------------------------------------------------
+# --- voting keys (extraction and grading rules: tests/test_answers.py) ---------------------------
 
 
-@pytest.mark.parametrize("text, answer_type, expected", [
-    ("so we get \\boxed{\\frac{1}{2}} here", "expression", ("\\frac{1}{2}", "boxed")),
-    ("first \\boxed{3}, then \\boxed{4}", "integer", ("4", "boxed")),
-    ("work...\nFinal answer: 42.\n", "integer", ("42", "final_answer")),
-    ("Final Answer: **3.50**", "float", ("3.50", "final_answer")),
-    ("Final answer: \\boxed{7}", "integer", ("7", "final_answer")),
-    ('text ```json\n{"a": [1, {"b": "}"}]}\n``` more', "json", ('{"a": [1, {"b": "}"}]}', "json_block")),
-    ('Final answer: {"x": 1} not {"y": 2}', "json", ('{"x": 1}', "final_answer")),
-    ('noise {"q": true} end', "json", ('{"q": true}', "json_object")),
-    ("```plan\n(pick-up a)\n(stack a b)\n```", "plan", ("(pick-up a)\n(stack a b)", "plan_block")),
-    ("1. (unstack c a)\n2. (put-down c)\ndone", "plan", ("(unstack c a)\n(put-down c)", "plan_lines")),
-])
-def test_extract_answer_by_type(text, answer_type, expected):
-    assert extract_answer(text, answer_type) == expected
-
-
-@pytest.mark.parametrize("text, answer_type", [
-    ("", "integer"), ("the answer is probably 5", "integer"), ("\\boxed{unclosed", "string"),
-    ("{not json}", "json"), ("no plan here", "plan"),
-])
-def test_extract_answer_none_with_reason(text, answer_type):
-    answer, reason = extract_answer(text, answer_type)
-    assert answer is None and reason.startswith("no_answer")
-
-
-def test_normalize_answer_keys():
-    assert normalize_answer("1,000.50", "float") == normalize_answer("1000.5", "float")
-    assert normalize_answer('{"b": 1, "a": 2}', "json") == normalize_answer('{"a":2,"b":1}', "json")
-    assert normalize_answer("True.", "boolean") == normalize_answer("true", "boolean")
-    assert normalize_answer("12", "integer") != normalize_answer("13", "integer")
+def test_vote_keys():
+    assert vote_key("1,000.50", "float") == vote_key("1000.5", "float")
+    assert vote_key('{"b": 1, "a": 2}', "json") == vote_key('{"a":2,"b":1}', "json")
+    assert vote_key("True.", "boolean") == vote_key("true", "boolean")
+    assert vote_key("12", "integer") != vote_key("13", "integer")
 
 
 # --- grading with the record's own verifier --------------------------------------------------------
@@ -86,10 +61,12 @@ def test_grade_rollout_with_the_records_verifier():
     wrong = task_wrong = get_task("tail/addition").corrupt_answer(record, random.Random(1))
     bad = grade_rollout(record, f"Final answer: {wrong}")
     assert not bad["correct"] and bad["answer"] == task_wrong and bad["reason"].startswith("tail")
-    malformed = grade_rollout(record, "7 7 what is the sum")
-    assert malformed == {"text": "7 7 what is the sum", "answer": None, "correct": False,
-                         "reason": "no_answer: no \\boxed{} and no 'Final answer:' line", "rule_correct": False,
+    malformed = grade_rollout(record, "7 7 what is\nthe sum")
+    assert malformed == {"text": "7 7 what is\nthe sum", "answer": None, "correct": False,
+                         "reason": "no_answer: no 'Final answer:' line and no \\boxed{}", "rule_correct": False,
                          "judge": ""}
+    hedged = grade_rollout(record, f"Final answer: {record['answer']}\nFinal answer: {wrong}")
+    assert not hedged["correct"] and hedged["answer"] is None and hedged["reason"].startswith("hedged")
 
 
 def test_judge_only_after_the_rule_says_no_and_both_verdicts_are_kept():
@@ -105,7 +82,7 @@ def test_judge_only_after_the_rule_says_no_and_both_verdicts_are_kept():
     rescued = grade_rollout(record, "Final answer: 12", judge)
     assert rescued["correct"] and "judge: yes" in rescued["reason"] and calls == ["12"]
     assert rescued["rule_correct"] is False and rescued["judge"] == "yes"
-    assert grade_rollout(record, "nothing", judge)["reason"].startswith("no_answer") and calls == ["12"]
+    assert grade_rollout(record, "nothing\nat all", judge)["reason"].startswith("no_answer") and calls == ["12"]
 
 
 @pytest.mark.parametrize("kind, answer_type, task, applies", [

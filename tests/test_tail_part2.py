@@ -322,10 +322,10 @@ def test_diophantine_without_solution_answers_none():
     assert any(r["answer"] == "none" for r in generated), "the generator never makes an unsolvable equation"
 
 
-def test_diophantine_answer_is_compared_as_a_set_without_partial_credit():
+def test_diophantine_answer_is_the_ordered_list_without_partial_credit():
     spec = {"task": "tail/diophantine", "a": 3, "b": 5, "n": 30}
     assert diophantine.answer(spec) == "(0, 6), (5, 3), (10, 0)"
-    assert turing.verify(spec, "(10, 0), (0, 6), (5, 3)").ok
+    assert not turing.verify(spec, "(10, 0), (0, 6), (5, 3)").ok  # the prompt asks for increasing x
     assert turing.verify(spec, "[(0,6), (5,3), (10,0)]").ok
     for wrong in ("(0, 6), (5, 3)", "(0, 6), (5, 3), (10, 0), (10, 0)", "(0, 6), (5, 3), (10, 0), (1, 1)",
                   "x=0,y=6", "none"):

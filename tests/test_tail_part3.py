@@ -264,7 +264,9 @@ def test_strict_integer_answers():
     spec = {"task": "tail/binary_search", "numbers": [1, 5, 9], "target": 9}
     assert tail_verifier.verify(spec, "2").ok
     assert tail_verifier.verify(spec, " 2\n").ok
-    for wrong in ("02", "+2", "2.0", "two", "", "-2", "1", "[2]", "2 2"):
+    for same in ("+2", "2.0", "2.00"):  # integers written as decimals or with a sign are the same integer
+        assert tail_verifier.verify(spec, same).ok, same
+    for wrong in ("02", "2.5", "two", "", "-2", "1", "[2]", "2 2", "1+1", "2e0"):
         assert not tail_verifier.verify(spec, wrong).ok, wrong
     missing = {"task": "tail/binary_search", "numbers": [1, 5, 9], "target": 4}
     assert tail_verifier.verify(missing, "-1").ok

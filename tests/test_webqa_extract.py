@@ -143,8 +143,10 @@ def test_truncated_and_garbage_warc_skipped_with_reason(warcs):
     assert 0 < counts["pages"] < warcs["n"] and records
     assert any(r["reason"] == "truncated_warc" and warcs["truncated"] in r["detail"] for r in rejects)
     records, rejects, counts = warc_to_records(warcs["garbage"])
-    assert records == [] and counts["pages"] == 0
-    assert {r["reason"] for r in rejects} & {"truncated_warc", "corrupt_record"}
+    # the unreadable record is a page read and dropped with its reason, file and offset
+    assert records == [] and counts["pages"] == 1
+    assert [(r["reason"], r["stage"]) for r in rejects] == [("corrupt_record", "webqa/page")]
+    assert f"{warcs['garbage']} at byte 0:" in rejects[0]["detail"]
 
 
 def test_declared_charsets_are_honoured():

@@ -2,9 +2,10 @@
 
 ``spec = {"numbers": [int, ...], "target": int}``. The candidate (after an optional ``Final answer:``) is an
 expression with + - * / and parentheses over exactly the given numbers, each used once; it is parsed without
-``eval`` and evaluated exactly with fractions. ``check_trace`` replays the steps of an MCTS trace
-(``Step k: A op B = C; numbers left: ...``): every step on the final path combines two available numbers
-correctly, the path ends with the target as the one number left, and the final answer verifies.
+``eval`` and evaluated exactly with fractions. A value written after ``=`` is a claim of the answer and must be
+the target too (``... = 999`` is wrong even when the expression is right). ``check_trace`` replays the steps of
+an MCTS trace (``Step k: A op B = C; numbers left: ...``): every step on the final path combines two available
+numbers correctly, the path ends with the target as the one number left, and the final answer verifies.
 """
 
 from __future__ import annotations
@@ -22,14 +23,14 @@ STEP = re.compile(r"^(\d+) ([-+*/]) (\d+) = (\d+); numbers left: ([\d, ]+)$")
 ALLOWED = {"add", "sub", "mul", "div", "neg"}
 
 
-def _expression(candidate: str) -> str:
+def _expression(candidate: str) -> tuple[str, list[str]]:
+    """The expression and the values it is claimed to equal: ``3*8 = 24`` is ``3*8`` claimed to be 24."""
     text = candidate.strip().split("\n")[-1]
     if text.lower().startswith("final answer:"):
         text = text.split(":", 1)[1]
     text = text.strip().rstrip(".").strip()
-    if "=" in text:  # "3*8 = 24": the expression is the left side
-        text = text.split("=", 1)[0]
-    return text
+    expression, *claims = text.split("=")
+    return expression, claims
 
 
 def verify(spec: dict, candidate: str) -> Verdict:
@@ -42,10 +43,15 @@ def verify(spec: dict, candidate: str) -> Verdict:
         return Verdict.no("candidate is not text")
     if len(candidate) > MAX_CANDIDATE:
         return Verdict.no("candidate too long")
+    expression, claims = _expression(candidate)
     try:
-        tree = expr.parse(_expression(candidate), variables=False, implicit=False)
+        tree = expr.parse(expression, variables=False, implicit=False)
     except expr.ParseError as exc:
         return Verdict.no(f"unparsable expression: {exc}")
+    for claim in claims:  # every stated value is part of the answer, and must be the target
+        claimed = expr.rational(claim.strip())
+        if claimed is None or claimed != target:
+            return Verdict.no(f"the answer claims the expression equals {claim.strip()!r}, not {target}")
     if not expr.operators(tree) <= ALLOWED or "neg" in expr.operators(tree):
         return Verdict.no("only + - * / between the given numbers are allowed")
     used = expr.leaves(tree)

@@ -2,8 +2,9 @@
 
 ``verify(spec, candidate)`` with ``spec = {"answer": gold, "answer_type": type, ...}``. Optional spec keys:
 ``rel_tol`` (float and percentage answers, default 1e-6), ``unordered`` (list answers compared as multisets),
-``time_limit`` (seconds for a symbolic comparison, default 5), and ``steps`` (a trace language for
-``check_trace``, see ``reasonry.verifiers.math_steps``).
+``time_limit`` (seconds for a symbolic comparison, default 5), ``currency`` (an ISO 4217 code: the candidate
+may write the amount with that currency, ``$100.00`` or ``100 USD``, but not with another), and ``steps``
+(a trace language for ``check_trace``, see ``reasonry.verifiers.math_steps``).
 
 Numbers, fractions, percentages, booleans, choices, strings and lists are compared exactly in-process. Symbolic
 answers (expressions, matrices, anything else) are compared in a worker process with a deadline: sympy and
@@ -17,6 +18,8 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
+from reasonry.answers import clean_scalar
+from reasonry.numbers import parse_written_number
 from reasonry.verdict import Verdict
 from reasonry.verifiers import expr
 from reasonry.verifiers.math_worker import run_with_deadline
@@ -25,48 +28,19 @@ DEFAULT_TIME_LIMIT = 5.0
 DEFAULT_REL_TOL = 1e-6
 MAX_CANDIDATE = 4000
 
-_FINAL = re.compile(r"\b(?:final answer|answer)\b\s*(?:is\b)?\s*[:=]?\s*(.+)$", re.IGNORECASE | re.DOTALL)
 _ASSIGN = re.compile(r"^\s*[A-Za-z]\w*\s*=\s*(?!=)(.+)$", re.DOTALL)
 _TRUE = {"true", "yes", "y", "t", "1", "correct"}
 _FALSE = {"false", "no", "n", "f", "0", "incorrect"}
 
 
 def extract(candidate: str) -> str:
-    """The answer part of a candidate: the last ``\\boxed{..}``, else text after 'Final answer:', stripped of
-    a leading ``x =``, dollar signs and a trailing full stop."""
-    text = candidate.strip()
-    boxed = _last_boxed(text)
-    if boxed is not None:
-        text = boxed
-    else:
-        lines = [line for line in text.splitlines() if line.strip()]
-        for line in reversed(lines):
-            m = _FINAL.search(line)
-            if m:
-                text = m.group(1)
-                break
-    text = text.strip().strip("$").strip()
-    if text.endswith("."):  # the sentence's full stop ("42." is 42 either way)
-        text = text[:-1].strip()
+    """The answer text without decoration (emphasis, ``$``, one ``\\boxed{}``, a closing full stop) and
+    without a leading ``x =``. Locating the answer in a reply is ``reasonry.answers``' job, not this one's."""
+    text = clean_scalar(candidate)
     m = _ASSIGN.match(text)
     if m:
-        text = m.group(1).strip()
+        text = clean_scalar(m.group(1))
     return text
-
-
-def _last_boxed(text: str) -> str | None:
-    start = text.rfind("\\boxed{")
-    if start < 0:
-        return None
-    i, depth = start + len("\\boxed{"), 1
-    for j in range(i, len(text)):
-        if text[j] == "{":
-            depth += 1
-        elif text[j] == "}":
-            depth -= 1
-            if depth == 0:
-                return text[i:j]
-    return None
 
 
 def _latex_number(text: str) -> str:
@@ -94,13 +68,21 @@ def _close(a: Fraction, b: Fraction, rel_tol: float) -> bool:
 
 def _same_scalar(gold: str, cand: str, answer_type: str, spec: dict) -> Verdict:
     rel_tol = float(spec.get("rel_tol", DEFAULT_REL_TOL))
+    if spec.get("currency"):  # a money amount: the number counts, a currency other than the gold's does not
+        from reasonry.currency import split_currency
+
+        money = split_currency(cand)
+        if money is not None:
+            if money[1] != spec["currency"]:
+                return Verdict.no(f"amount in {money[1]}, expected {spec['currency']}")
+            cand = money[0]
     if answer_type == "percentage":
         gold, cand = gold.rstrip().rstrip("%").replace("\\%", ""), cand.rstrip().replace("\\%", "").rstrip("%")
-    g, c = number(gold), number(cand)
+    g, c = number(gold), parse_written_number(cand)
     if g is None:
         return Verdict.no(f"gold answer {gold!r} is not a number")
     if c is None:
-        return Verdict.no("candidate is not a number")
+        return Verdict.no("candidate is not a number written as digits (or a fraction of them)")
     if answer_type in ("integer", "fraction"):
         return Verdict.yes("equal") if g == c else Verdict.no("different value")
     return Verdict.yes("equal within tolerance") if _close(g, c, rel_tol) else Verdict.no("different value")
@@ -110,10 +92,19 @@ def _norm_text(text: str) -> str:
     return re.sub(r"\s+", " ", text.strip().strip(".").strip()).casefold()
 
 
-def _choice(text: str) -> str:
-    text = text.strip().strip("().[]").strip()
-    m = re.match(r"^(?:option\s+)?([A-Za-z])(?:[).:]|\s|$)", text, re.IGNORECASE)
-    return m.group(1).upper() if m else _norm_text(text)
+_CHOICE = re.compile(r"^(?:option\s+|choice\s+)?[(\[]?([A-Za-z])[)\]]?(?:[.):]\s*(.*))?$", re.IGNORECASE)
+
+
+def _choice(text: str) -> str | None:
+    """The one choice letter a text names: ``B``, ``(B)``, ``B.``, ``option B``, ``B) 42``. ``B or C``, ``B B1``
+    and ``B) or C`` name no single choice (None), so a hedged answer never matches."""
+    m = _CHOICE.match(text.strip().rstrip(".").strip())
+    if not m:
+        return None
+    rest = m.group(2) or ""
+    if re.search(r"(?<![A-Za-z])[A-Z](?![A-Za-z])|\bor\b|/", rest):
+        return None
+    return m.group(1).upper()
 
 
 def _split_list(text: str) -> list[str]:
@@ -124,7 +115,7 @@ def _split_list(text: str) -> list[str]:
 
 
 def _same_item(gold: str, cand: str, spec: dict) -> bool:
-    g, c = number(gold), number(cand)
+    g, c = number(gold), parse_written_number(cand)
     if g is not None and c is not None:
         return g == c
     return _norm_text(gold) == _norm_text(cand)
@@ -169,7 +160,12 @@ def verify(spec: dict, candidate: str) -> Verdict:
                 return Verdict.no("candidate is not a yes/no answer")
             return Verdict.yes("same truth value") if (cn in _TRUE) == gb else Verdict.no("different truth value")
         if answer_type == "multiple_choice":
-            return Verdict.yes("same choice") if _choice(gold) == _choice(cand) else Verdict.no("different choice")
+            want, got = _choice(gold), _choice(cand)
+            if want is None:
+                return Verdict.no(f"gold answer {gold!r} names no single choice")
+            if got is None:
+                return Verdict.no("the answer must name exactly one choice")
+            return Verdict.yes("same choice") if want == got else Verdict.no("different choice")
         if answer_type == "string":
             return Verdict.yes("same text") if _norm_text(gold) == _norm_text(cand) else Verdict.no("different text")
         if answer_type == "list":

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
+from reasonry.answers import grade
 from reasonry.errors import ConfigError
 from reasonry.record import from_row
-from reasonry.registry import get_verifier
 from reasonry.verifiers.gold import check_gold
 
 
@@ -55,7 +55,9 @@ def reverify_build(target: Path) -> dict:
 
 
 def score_answers(target: Path, answers: Path) -> dict:
-    """Verdict per candidate line ``{"id", "answer"}``; malformed lines and unknown ids are reported, not fatal."""
+    """Verdict per candidate line ``{"id", "answer"}``; malformed lines and unknown ids are reported, not fatal.
+    ``answer`` is read as a model's reply (``reasonry.answers``): a bare answer, or a whole reply ending with
+    ``Final answer: ...``, judged exactly as the reward functions judge it."""
     by_id = {r["id"]: r for r in load_records(target)}
     if not answers.is_file():
         raise ConfigError(f"no such answers file: {str(answers)!r}")
@@ -77,7 +79,7 @@ def score_answers(target: Path, answers: Path) -> dict:
                 unknown += 1
                 results.append({"id": rid, "ok": False, "reason": "unknown id"})
                 continue
-            verdict = get_verifier(record["verifier"]["kind"]).verify(record["verifier"]["spec"], answer)
+            verdict = grade(record["verifier"], record["answer_type"], answer)
             results.append({"id": rid, "ok": verdict.ok, "reason": verdict.reason})
     return {"results": results, "correct": sum(r["ok"] for r in results), "total": len(results),
             "unknown_ids": unknown}

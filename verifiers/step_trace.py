@@ -57,3 +57,12 @@ def read(trace: str) -> Replay | Verdict:
 
 def fail_at(line_no: int, message: str) -> Verdict:
     return Verdict.no(f"trace line {line_no + 1}: {message}")
+
+
+_FAILED_AT = re.compile(r"^trace line (\d+): ")
+
+
+def failed_line(verdict: Verdict) -> int | None:
+    """The 0-based line a ``fail_at`` verdict names, or None when the verdict names no line."""
+    m = _FAILED_AT.match(verdict.reason or "")
+    return int(m.group(1)) - 1 if m and not verdict.ok else None

@@ -1,8 +1,9 @@
 """The mcts/* tasks: one search per problem, written as an ASTRO trace or as the direct solution.
 
-Every record carries, in ``meta``: ``search`` (tree statistics), ``preferences`` (CPL step pairs, see
-``reasonry.generators.mcts.cpl``) and ``step_labels`` (TRL stepwise rows ``{prompt, completions, labels, q}``
-for the wrong paths and the correct path of the trace). ``generate`` searches one tree with the symbolic
+Every record carries, in ``meta``: ``search`` (tree statistics), ``preferences`` (CPL pairs, each side run
+on to a finished answer, see ``reasonry.generators.mcts.cpl``) and ``step_labels`` (TRL stepwise rows
+``{prompt, completions, labels, q}`` for the wrong paths and the correct path of the trace: labels are the
+step checker's verdict per step, q the search's value estimates). ``generate`` searches one tree with the symbolic
 policy; ``generate_batch`` searches a whole shard's trees in lock-step with any policy (one model request per
 round for a model policy).
 """
@@ -53,6 +54,8 @@ class MctsConfig:
 
 
 class MctsTask(Task):
+    # 2: preference pairs run on to finished answers; step labels are the step checker's verdicts, not Q > 0
+    version = "2"
     cost = 20  # a whole search tree per item
     family: ClassVar[str] = "mcts"
     mode: ClassVar[str]  # "astro" or "direct"
@@ -118,6 +121,11 @@ class MctsTask(Task):
             trace, backtracks, confirmations = astro.direct(tree, best, rng), [], 0
         prompt = env.problem_text()
         path = best.path()[1:]
+        spec = env.spec()
+
+        def check(trace: str):
+            return get_verifier(self.verifier_kind).check_trace(spec, trace)
+
         meta = {
             "mode": self.mode,
             "policy": policy_name,
@@ -135,8 +143,8 @@ class MctsTask(Task):
                 "wrong_answers": [env.answer(n.state) for n in wrong],
                 "backtrack_depths": [[a.depth, b.depth] for a, b in backtracks],
             },
-            "preferences": cpl.preference_pairs(tree, prompt, config.max_pairs),
-            "step_labels": cpl.step_labels([*wrong, best], prompt),
+            "preferences": cpl.preference_pairs(tree, correct, config.max_pairs),
+            "step_labels": cpl.step_labels(tree, [*wrong, best], prompt, check),
         }
         return self.record(key, problem=self.problem(env), prompt=prompt, answer=env.answer(best.state),
                            verifier_spec=env.spec(), trace=trace, difficulty=self.difficulty(env), meta=meta,
@@ -195,6 +203,24 @@ class CountdownTask(MctsTask):
 
     def corrupt_step(self, text: str, rng: random.Random) -> str:
         return re.sub(r"= (\d+);", lambda m: f"= {int(m.group(1)) + rng.randint(1, 9)};", text, count=1)
+
+    def corruptions(self, record: dict, rng: random.Random) -> dict[str, list[str]]:
+        """The right expression with a wrong value claimed after ``=``: the claim is part of the answer."""
+        from reasonry.answer_forms import final
+
+        forms = super().corruptions(record, rng)
+        gold, target = record["answer"], record["verifier"]["spec"]["target"]
+        forms["trailing_claim"] = [final(f"{gold} = {target + 1}"), final(f"{gold} = 999"),
+                                   final(f"{gold} = {target} = {target + 1}")]
+        return forms
+
+    def equivalents(self, record: dict) -> dict[str, list[str]]:
+        from reasonry.answer_forms import final
+
+        forms = super().equivalents(record)
+        gold, target = record["answer"], record["verifier"]["spec"]["target"]
+        forms["expression_forms"] = [final(f"{gold} = {target}"), final(gold.replace(" ", ""))]
+        return forms
 
 
 class CountdownAstro(CountdownTask):

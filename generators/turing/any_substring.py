@@ -102,6 +102,7 @@ class AnySubstringTask(TailTask):
     version = "1"
     Config = AnySubstringConfig
     answer_type = "list"
+    ordered_answer = False  # the prompts ask for the substrings in any order
     default_sizes = {"S": (3, 5), "M": (6, 9), "L": (10, 14)}
     templates = TEMPLATES
 

@@ -51,6 +51,10 @@ _QUESTIONS = (
     "Find all pairs of non-negative integers x, y for which {a}x + {b}y = {n} holds.",
 )
 TEMPLATES = tuple(q + _FORMAT for q in _QUESTIONS)
+# Templates that tell the two unknowns apart only by their values ("stamps of values 3 and 3"); with a == b
+# they read ambiguously, so such an equation is posed with one of the others.
+BY_VALUE = (4, 11, 14, 17, 20)
+SYMBOLIC = tuple(i for i in range(len(TEMPLATES)) if i not in BY_VALUE)
 
 
 @dataclass(frozen=True)
@@ -100,7 +104,7 @@ def solve_trace(a: int, b: int, n: int, rendering: str) -> tuple[str, list[str]]
 class DiophantineTask(TailTask):
     name = "tail/diophantine"
     description = "TAIL Diophantine equation: all non-negative solutions of a*x + b*y = n (none if there is none)"
-    version = "1"
+    version = "2"  # 2: equal coefficients are never posed with a template that names them by value
     Config = DiophantineConfig
     answer_type = "list"
     default_sizes = {"S": (10, 50), "M": (51, 100), "L": (101, 200)}
@@ -109,7 +113,11 @@ class DiophantineTask(TailTask):
     def generate(self, config: DiophantineConfig, key: ItemKey, rng: random.Random) -> dict | None:
         n = self.draw_size(config, key, rng)
         a, b = rng.randint(*config.coefficients), rng.randint(*config.coefficients)
-        template, prompt = self.pose(rng, a=a, b=b, n=n)
+        if a == b:
+            template = SYMBOLIC[rng.randrange(len(SYMBOLIC))]
+            prompt = TEMPLATES[template].format(a=a, b=b, n=n)
+        else:
+            template, prompt = self.pose(rng, a=a, b=b, n=n)
         answer, lines = solve_trace(a, b, n, config.rendering)
         problem = {"a": a, "b": b, "n": n}
         solutions = 0 if answer == NONE else answer.count("(")

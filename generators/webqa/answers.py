@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from fractions import Fraction
 
+from reasonry.currency import CURRENCY_CODES, split_currency
 from reasonry.numbers import canonical_decimal, parse_decimal
 
 ANSWER_TYPES = ("integer", "float", "fraction", "percentage", "expression", "boolean", "multiple_choice",
@@ -45,7 +46,11 @@ _MATH_COMMANDS = re.compile(r"\\(?:frac|dfrac|sqrt|pi|sin|cos|tan|log|ln|cdot|ti
 class TypedAnswer:
     answer_type: str
     answer: str
-    unit: str | None = None
+    unit: str | None = None  # a physical unit as written, or an ISO 4217 code for money
+
+    @property
+    def currency(self) -> str | None:
+        return self.unit if self.unit in CURRENCY_CODES else None
 
 
 def strip_math(text: str) -> str:
@@ -182,6 +187,11 @@ def type_answer(raw: str, *, question: str = "", max_words: int = 8, max_chars: 
     m = _OPTION_WORD.match(s) or (_CHOICE.match(s) if len(s) <= 4 and not s.isdigit() else None)
     if m and has_choices(question):
         return TypedAnswer("multiple_choice", m.group(1).upper())
+    money = split_currency(s)
+    if money is not None:  # $100, 100 USD, €5: a number, with its currency as the unit
+        num = _number_text(money[0])
+        if num is not None:
+            return TypedAnswer("float" if "." in num else "integer", num, unit=money[1])
     m = _PERCENT.match(s)
     if m:
         value = _number_text(m.group(1))

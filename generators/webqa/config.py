@@ -29,10 +29,16 @@ class CrawlConfig:
     per_host_delay_s: float = 1.0
     max_redirects: int = 5
     max_page_bytes: int = 2_000_000
+    # One deadline per fetch: connect, headers and body together, however slowly the server sends.
     timeout_s: float = 10.0
     max_total_s: float = 3600.0
-    # Private, loopback, link-local, multicast and reserved addresses are refused unless listed here
-    # (single addresses or CIDR networks, e.g. "127.0.0.1" for tests).
+    # 429, 503 and connection resets: retried with backoff (retry_backoff_s, doubling), waiting at least what
+    # Retry-After asks; a server asking for more than max_retry_wait_s is given up on at once.
+    max_retries: int = 3
+    retry_backoff_s: float = 1.0
+    max_retry_wait_s: float = 60.0
+    # Only addresses Python's ipaddress calls global are fetched, plus these (exact addresses, or CIDR
+    # networks allowed explicitly, e.g. "127.0.0.1" for tests).
     allow_addresses: tuple[str, ...] = ()
     user_agent: str = "reasonry-webqa/0.1"
     fsync: bool = True
@@ -64,6 +70,9 @@ class CrawlConfig:
         require(self.max_page_bytes >= 1024, "max_page_bytes", "must be >= 1024")
         require(self.timeout_s > 0, "timeout_s", "must be > 0")
         require(self.max_total_s > 0, "max_total_s", "must be > 0")
+        require(0 <= self.max_retries <= 10, "max_retries", "must be in 0..10")
+        require(self.retry_backoff_s >= 0, "retry_backoff_s", "must be >= 0")
+        require(self.max_retry_wait_s >= 0, "max_retry_wait_s", "must be >= 0")
         require(bool(self.out_dir), "out_dir", "must not be empty")
 
 

@@ -2,12 +2,26 @@
 
 - robots.txt is fetched once per host (and journaled, so a resumed crawl does not fetch it again) and parsed
   with protego; a disallowed URL is never requested.
-- Requests to one host are spaced by ``per_host_delay_s`` (or the robots ``Crawl-delay`` if larger) and at
-  most ``per_host_concurrency`` run at once; ``concurrency`` bounds the whole crawl.
-- Redirects are not followed inline: the target is a newly discovered URL with a hop count, so the redirect
-  cap and loop detection (a target already seen) fall out of the frontier's seen set.
-- Bodies are read up to ``max_page_bytes``; a longer page is stored cut off with ``WARC-Truncated: length``.
+- Requests to one host are spaced by ``per_host_delay_s`` (or the robots ``Crawl-delay`` if larger, from the
+  first request after robots.txt on) and at most ``per_host_concurrency`` run at once; ``concurrency`` bounds
+  the whole crawl.
+- Every fetch has one deadline (``timeout_s``, and never past the crawl's ``max_total_s``) covering connect,
+  headers and body whatever the server's pace: the socket timeout is set to the time left before each read,
+  bodies are read with ``read1`` (returns whatever has arrived) and checked against the clock after each read,
+  and a watchdog shuts the socket down at the deadline, so a server that drips a byte at a time cannot hold a
+  fetch, its host or the pool's shutdown.
+- 429, 503 and connection resets are retried up to ``max_retries`` times with exponential backoff, waiting
+  at least what ``Retry-After`` asks (a request to wait longer than ``max_retry_wait_s`` gives up at once);
+  other requests to that host wait too. A page that still fails is dropped with its reason.
+- Redirects are followed: the target is a newly discovered URL with a hop count, so the redirect cap and
+  loop detection (a target already seen) fall out of the frontier's seen set.
+- Bodies are read up to ``max_page_bytes``; a longer page is stored cut off with ``WARC-Truncated: length``
+  (``time`` when the deadline cut it).
 - Every request/response pair is written to WARC (request and response records, gzip per record).
+- Every queued URL ends in exactly one place: fetched (in a WARC file) or in ``CrawlSummary.drops`` with a
+  reason (robots_disallowed, address_refused, fetch_error, fetch_timeout, redirect_loop,
+  too_many_redirects, rate_limited, unavailable, connection_reset, interrupted, crawl_stopped), which the
+  pipeline writes to ``rejects/``.
 
 Resume: an append-only journal (``state.jsonl``) records each URL when it is queued, when it is claimed (just
 before the request is sent, flushed and fsynced) and when its records are safely in the WARC. On restart the
@@ -23,6 +37,7 @@ import http.client
 import json
 import os
 import re
+import socket
 import ssl
 import threading
 import time
@@ -31,6 +46,7 @@ from collections import Counter, deque
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from io import BytesIO
 from pathlib import Path
 from urllib.parse import urldefrag, urljoin, urlsplit
@@ -50,7 +66,15 @@ class FetchResult:
     truncated: str | None = None
     ip: str | None = None
     request_head: bytes = b""
-    error: str | None = None
+    error: str | None = None  # "<reason>: <detail>"
+    date: str = ""
+
+    @property
+    def reason(self) -> str | None:
+        return self.error.split(":", 1)[0] if self.error else None
+
+    def header(self, name: str) -> str | None:
+        return next((v for k, v in self.headers if k.lower() == name), None)
 
 
 @dataclass
@@ -59,6 +83,11 @@ class CrawlSummary:
     warc_files: list[str] = field(default_factory=list)
     counts: Counter = field(default_factory=Counter)
     stopped: str = "done"
+    # every URL the crawl did not fetch: (url, reason, detail), in journal order
+    drops: list[tuple[str, str, str]] = field(default_factory=list)
+    # URLs queued over the whole crawl (all sessions). Every one is fetched or in ``drops``; ``drops`` also
+    # holds redirect targets refused before queueing (a loop, one hop too many, out of scope)
+    queued: int = 0
 
 
 def _now() -> str:
@@ -83,7 +112,7 @@ class Journal:
         self.queued: dict[str, dict] = {}
         self.claimed: set[str] = set()
         self.done: set[str] = set()
-        self.skipped: dict[str, str] = {}
+        self.skipped: dict[str, tuple[str, str]] = {}  # url -> (reason, detail)
         self.robots: dict[str, tuple[int, str]] = {}
         # what earlier sessions counted, so a resumed crawl reports the whole crawl
         self.previous: Counter = Counter()
@@ -110,7 +139,7 @@ class Journal:
                     if event.get("truncated"):
                         self.previous["truncated_" + event["truncated"]] += 1
                 elif kind == "skip":
-                    self.skipped[url] = event["reason"]
+                    self.skipped[url] = (event["reason"], event.get("detail", ""))
                     self.previous[event["reason"]] += 1
                 elif kind == "robots":
                     self.robots[event["host"]] = (event["status"], event["body"])
@@ -180,17 +209,42 @@ class _Connection(http.client.HTTPConnection):
     def __init__(self, host: str, port: int, ip: str, timeout: float, tls: bool):
         super().__init__(host, port, timeout=timeout)
         self._ip, self._tls = ip, tls
+        # http.client lets go of ``sock`` once a ``Connection: close`` response starts; the deadline needs it
+        self.raw_sock: socket.socket | None = None
 
     def connect(self):
-        import socket
-
         self.sock = socket.create_connection((self._ip, self.port), self.timeout)
         if self._tls:
             self.sock = ssl.create_default_context().wrap_socket(self.sock, server_hostname=self.host)
+        self.raw_sock = self.sock
+
+    def time_left(self, deadline: float) -> float:
+        left = deadline - time.monotonic()
+        if self.raw_sock is not None:
+            self.raw_sock.settimeout(max(0.001, left))
+        return left
 
 
-def fetch(url: str, config: CrawlConfig) -> FetchResult:
-    """One HTTP GET with the size, time and address caps; never raises (errors are in ``error``)."""
+_RESET = (ConnectionResetError, ConnectionAbortedError, BrokenPipeError, http.client.RemoteDisconnected)
+
+
+def _kill(conn: _Connection) -> None:
+    """Wake whatever read or connect is blocked on this connection (called by the deadline's watchdog)."""
+    sock = conn.raw_sock
+    if sock is not None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+
+def fetch(url: str, config: CrawlConfig, deadline: float | None = None,
+          active: set | None = None) -> FetchResult:
+    """One HTTP GET with the size, time and address caps; never raises (errors are in ``error``).
+
+    ``deadline`` (monotonic) caps the fetch further, e.g. at the crawl's end; ``active`` is a set the
+    connection sits in while it is open, so a stopping crawl can cut it off.
+    """
     parts = urlsplit(url)
     tls = parts.scheme == "https"
     port = parts.port or (443 if tls else 80)
@@ -203,18 +257,29 @@ def fetch(url: str, config: CrawlConfig) -> FetchResult:
     path = parts.path or "/"
     if parts.query:
         path += "?" + parts.query
-    deadline = time.monotonic() + config.timeout_s
-    conn = _Connection(parts.hostname, port, result.ip, config.timeout_s, tls)
+    own = time.monotonic() + config.timeout_s
+    crawl_ends = deadline is not None and deadline < own  # the crawl's end, not this fetch's, is the limit
+    deadline = min(own, deadline) if deadline is not None else own
+    left = deadline - time.monotonic()
+    if left <= 0:
+        result.error = "crawl_stopped: no time left before the crawl's max_total_s"
+        return result
+    conn = _Connection(parts.hostname, port, result.ip, left, tls)
+    watchdog = threading.Timer(left, _kill, (conn,))
+    watchdog.daemon = True
     headers = {"User-Agent": config.user_agent, "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",
                "Accept-Encoding": "identity", "Connection": "close"}
+    if active is not None:
+        active.add(conn)
+    watchdog.start()
     try:
         conn.putrequest("GET", path, skip_accept_encoding=True)
         for k, v in headers.items():
             conn.putheader(k, v)
-        host_header = parts.netloc
-        result.request_head = (f"GET {path} HTTP/1.1\r\nHost: {host_header}\r\n" +
+        result.request_head = (f"GET {path} HTTP/1.1\r\nHost: {parts.netloc}\r\n" +
                                "".join(f"{k}: {v}\r\n" for k, v in headers.items())).encode("latin-1")
         conn.endheaders()
+        conn.time_left(deadline)
         response = conn.getresponse()
         result.status = response.status
         result.headers = [(k, v) for k, v in response.getheaders()
@@ -225,11 +290,19 @@ def fetch(url: str, config: CrawlConfig) -> FetchResult:
             return result  # not even started: the server said how big it is
         chunks, size = [], 0
         while True:
-            if time.monotonic() > deadline:
+            if conn.time_left(deadline) <= 0:
                 result.truncated = "time"
                 break
-            chunk = response.read(min(_CHUNK, config.max_page_bytes + 1 - size))
+            try:
+                chunk = response.read1(min(_CHUNK, config.max_page_bytes + 1 - size))
+            except (TimeoutError, OSError, http.client.IncompleteRead):
+                if time.monotonic() >= deadline - 0.001:
+                    result.truncated = "time"
+                    break
+                raise
             if not chunk:
+                if time.monotonic() >= deadline - 0.001:  # the watchdog closed it
+                    result.truncated = "time"
                 break
             chunks.append(chunk)
             size += len(chunk)
@@ -237,11 +310,40 @@ def fetch(url: str, config: CrawlConfig) -> FetchResult:
                 result.truncated = "length"
                 break
         result.body = b"".join(chunks)[: config.max_page_bytes]
-    except (OSError, http.client.HTTPException, ssl.SSLError) as exc:
-        result.error = f"fetch_error: {type(exc).__name__}: {exc}"
+    except (OSError, http.client.HTTPException, ssl.SSLError, ValueError, AttributeError) as exc:
+        # AttributeError/ValueError: http.client touching a socket the watchdog or a stop already closed
+        if time.monotonic() >= deadline - 0.001:
+            result.error = f"fetch_timeout: no complete response within {config.timeout_s:g}s"
+        elif isinstance(exc, _RESET):
+            result.error = f"connection_reset: {type(exc).__name__}: {exc}"
+        else:
+            result.error = f"fetch_error: {type(exc).__name__}: {exc}"
     finally:
+        watchdog.cancel()
+        if active is not None:
+            active.discard(conn)
         conn.close()
+    if crawl_ends and (result.truncated == "time" or result.reason == "fetch_timeout"):
+        # cut off by the end of the whole crawl: not this page's fault, so not a page and not a timeout
+        result.body, result.truncated = b"", None
+        result.error = "crawl_stopped: the crawl's max_total_s ended this fetch"
     return result
+
+
+def retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Seconds a ``Retry-After`` header asks for (delta-seconds or an HTTP date), None if absent or invalid."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, when.timestamp() - (time.time() if now is None else now))
 
 
 _HREF = re.compile(rb"""<a\s[^>]*?href\s*=\s*["']([^"'#][^"']*)["']""", re.IGNORECASE)
@@ -259,10 +361,18 @@ def extract_links(base: str, body: bytes) -> list[str]:
     return out
 
 
+class _Stopped(Exception):
+    """The crawl is stopping (``stop`` set, ``max_total_s`` reached) while a worker waits for its host."""
+
+
+RETRY_STATUS = {429: "rate_limited", 503: "unavailable"}
+
+
 class Crawler:
     def __init__(self, config: CrawlConfig, stop: threading.Event | None = None):
         self.config = config
         self.stop = stop or threading.Event()
+        self.abort = threading.Event()  # set when the crawl ends: waits end and open fetches are cut off
         self.out = Path(config.out_dir)
         (self.out / "warc").mkdir(parents=True, exist_ok=True)
         self.journal = Journal(self.out / "state.jsonl", config.fsync)
@@ -275,6 +385,8 @@ class Crawler:
         self.host_lock = threading.Lock()
         self.host_next: dict[str, float] = {}
         self.host_active: Counter = Counter()
+        self.active: set = set()  # open connections
+        self.deadline = float("inf")
 
     # -------------------------------------------------------------- scope
 
@@ -305,10 +417,10 @@ class Crawler:
             chain.append(via)
         return chain
 
-    def _skip(self, url: str, reason: str) -> None:
+    def _skip(self, url: str, reason: str, detail: str = "") -> None:
         self._count(reason)
-        self.journal.skipped[url] = reason
-        self.journal.write({"e": "skip", "url": url, "reason": reason})
+        self.journal.skipped[url] = (reason, detail)
+        self.journal.write({"e": "skip", "url": url, "reason": reason, "detail": detail[:300]})
 
     # -------------------------------------------------------------- robots
 
@@ -320,18 +432,21 @@ class Crawler:
         with self.robots_lock:
             if host in self.robots:
                 return self.robots[host]
+            fetched_at = None
             if host in self.journal.robots:
                 status, body = self.journal.robots[host]
             else:
-                self._wait_for_host(parts.netloc)
+                fetched_at = self._wait_for_host(parts.netloc)
                 try:
-                    result = fetch(host + "/robots.txt", self.config)
+                    result = fetch(host + "/robots.txt", self.config, self.deadline, self.active)
                 finally:
                     self._release_host(parts.netloc)
+                if result.reason == "crawl_stopped":
+                    raise _Stopped("time_limit")  # not an answer about robots.txt: nothing to remember
                 self._count("robots_fetched")
                 status = result.status if not result.error else 0
                 body = result.body.decode("utf-8", "replace") if status == 200 else ""
-                if result.error and result.error.startswith("address_refused"):
+                if result.reason == "address_refused":
                     status = -1
                 self.journal.write({"e": "robots", "host": host, "status": status, "body": body}, durable=True)
                 self.journal.robots[host] = (status, body)
@@ -342,6 +457,12 @@ class Crawler:
             else:
                 parsed = Protego.parse(body)  # 4xx: no rules
             self.robots[host] = parsed
+            if fetched_at is not None:
+                # the robots request itself was spaced before its Crawl-delay was known: the next request
+                # to this host waits the Crawl-delay from when robots.txt was asked for
+                with self.host_lock:
+                    self.host_next[parts.netloc] = max(self.host_next.get(parts.netloc, 0.0),
+                                                       fetched_at + self._delay(parts.netloc))
             return parsed
 
     def _delay(self, netloc: str) -> float:
@@ -355,44 +476,92 @@ class Crawler:
         return (self.host_active[netloc] < self.config.per_host_concurrency
                 and now >= self.host_next.get(netloc, 0.0))
 
-    def _wait_for_host(self, netloc: str) -> None:
+    def _wait_for_host(self, netloc: str) -> float:
+        """Block until this host may get a request; returns when it was granted."""
         while True:
             with self.host_lock:
                 now = time.monotonic()
                 if self._host_ready(netloc, now):
                     self.host_active[netloc] += 1
                     self.host_next[netloc] = now + self._delay(netloc)
-                    return
-            time.sleep(0.005)
+                    return now
+                ready_at = self.host_next.get(netloc, 0.0)
+            if self.abort.is_set() or self.stop.is_set():
+                raise _Stopped("stopped")
+            if ready_at >= self.deadline:
+                raise _Stopped("time_limit")
+            self.abort.wait(min(0.005, max(0.0, ready_at - now)) or 0.001)
 
     def _release_host(self, netloc: str) -> None:
         with self.host_lock:
             self.host_active[netloc] -= 1
 
+    def _hold_host(self, netloc: str, seconds: float) -> None:
+        """The server asked us to come back later: no request to this host before then."""
+        with self.host_lock:
+            self.host_next[netloc] = max(self.host_next.get(netloc, 0.0), time.monotonic() + seconds)
+
     # -------------------------------------------------------------- work
 
+    def _fetch_with_retries(self, url: str) -> FetchResult | None:
+        """The final response (or error) after polite retries; None when the URL was dropped here."""
+        config = self.config
+        netloc = urlsplit(url).netloc
+        for attempt in range(config.max_retries + 1):
+            self._wait_for_host(netloc)
+            try:
+                if attempt == 0:
+                    self.journal.write({"e": "claim", "url": url}, durable=True)
+                    self.journal.claimed.add(url)
+                date = _now()
+                result = fetch(url, config, self.deadline, self.active)
+            finally:
+                self._release_host(netloc)
+            result.date = date
+            reason = RETRY_STATUS.get(result.status) if not result.error else (
+                "connection_reset" if result.reason == "connection_reset" else None)
+            if reason is None:
+                return result
+            if self.abort.is_set():
+                return result
+            what = f"status {result.status}" if result.status else result.error
+            asked = retry_after(result.header("retry-after")) if result.status else None
+            if asked is not None and asked > config.max_retry_wait_s:
+                self._skip(url, reason, f"{what}; Retry-After {asked:g}s > max_retry_wait_s "
+                                        f"{config.max_retry_wait_s:g}s")
+                return None
+            if attempt == config.max_retries:
+                self._skip(url, reason, f"{what} on each of {attempt + 1} tries")
+                return None
+            wait_s = min(max(asked or 0.0, config.retry_backoff_s * 2 ** attempt), config.max_retry_wait_s)
+            self._count("retries")
+            self._hold_host(netloc, wait_s)
+        return None  # not reached
+
     def _process(self, url: str) -> None:
+        try:
+            self._process_url(url)
+        except _Stopped:
+            pass  # not claimed (or claimed and cut off): counted when the crawl ends
+
+    def _process_url(self, url: str) -> None:
         info = self.journal.queued[url]
         robots = self._robots_for(url)
         if robots == "refused":
-            self._skip(url, "address_refused")
+            self._skip(url, "address_refused", "robots.txt host refused by the address guard")
             return
         if not robots.can_fetch(url, self.config.user_agent):
-            self._skip(url, "robots_disallowed")
+            self._skip(url, "robots_disallowed", "robots.txt disallows it")
             return
-        netloc = urlsplit(url).netloc
-        self._wait_for_host(netloc)
-        try:
-            self.journal.write({"e": "claim", "url": url}, durable=True)
-            self.journal.claimed.add(url)
-            date = _now()
-            result = fetch(url, self.config)
-        finally:
-            self._release_host(netloc)
+        result = self._fetch_with_retries(url)
+        if result is None:
+            return
+        if self.abort.is_set() or result.reason == "crawl_stopped":
+            return  # cut off by the crawl's end: claimed and not done, so counted as interrupted
         if result.error:
-            self._skip(url, result.error.split(":", 1)[0])
+            self._skip(url, result.reason, result.error.split(":", 1)[1].strip())
             return
-        self.warc.write(result, date)
+        self.warc.write(result, result.date)
         self.journal.write({"e": "done", "url": url, "status": result.status, "warc": self.warc.path.name,
                             "truncated": result.truncated}, durable=True)
         self.journal.done.add(url)
@@ -402,25 +571,41 @@ class Crawler:
         if result.truncated:
             self._count("truncated_" + result.truncated)
         if 300 <= result.status < 400:
-            location = dict((k.lower(), v) for k, v in result.headers).get("location")
+            location = result.header("location")
             target = normalise_url(urljoin(url, location)) if location else None
             if target is None:
                 return
             if info["hops"] + 1 > self.config.max_redirects:
-                self._skip(target, "too_many_redirects")
+                self._skip(target, "too_many_redirects", f"more than {self.config.max_redirects} hops, "
+                                                         f"from {url}")
             elif target in self._redirect_chain(url):
-                self._skip(target + "#loop-from=" + url, "redirect_loop")
+                self._skip(target + "#loop-from=" + url, "redirect_loop", f"{url} redirects back to {target}")
             elif target in self.journal.queued:
                 self._count("redirect_to_seen")
             elif self.in_scope(target):
                 self._discovered.append((target, info["depth"], info["hops"] + 1, url))
+            else:
+                self._skip(target, "out_of_scope", f"redirect target of {url}")
             return
-        content_type = dict((k.lower(), v) for k, v in result.headers).get("content-type", "")
+        content_type = result.header("content-type") or ""
         if result.status == 200 and "html" in content_type and not result.truncated \
                 and info["depth"] < self.config.max_depth:
             for link in extract_links(url, result.body):
                 if self.in_scope(link):
                     self._discovered.append((link, info["depth"] + 1, 0, None))
+
+    def _drops(self, stopped: str) -> list[tuple[str, str, str]]:
+        """Every queued URL that was not fetched, and every skip, with its reason (all sessions)."""
+        drops = [(url, reason, detail) for url, (reason, detail) in self.journal.skipped.items()]
+        for url in self.journal.queued:
+            if url in self.journal.done or url in self.journal.skipped:
+                continue
+            if url in self.journal.claimed:
+                drops.append((url, "interrupted", "requested when a crawl was stopped or killed; not asked "
+                                                  "again (crawl.retry_interrupted)"))
+            else:
+                drops.append((url, "crawl_stopped", f"never requested: the crawl ended ({stopped})"))
+        return drops
 
     def run(self) -> CrawlSummary:
         config = self.config
@@ -429,49 +614,63 @@ class Crawler:
         self.frontier: deque[str] = deque()
         self._discovered: deque[tuple[str, int, int, str | None]] = deque()
         self.fetched = len(self.journal.done)
-        interrupted = self.journal.claimed - self.journal.done
+        interrupted = self.journal.claimed - self.journal.done - set(self.journal.skipped)
         self.counts.update(self.journal.previous)
         self.counts["interrupted"] = len(interrupted)
+        if config.retry_interrupted:
+            self.journal.claimed -= interrupted
         for url in self.journal.queued:
-            retry = config.retry_interrupted and url in interrupted
-            if (url not in self.journal.claimed or retry) and url not in self.journal.skipped:
+            if url not in self.journal.claimed and url not in self.journal.skipped:
                 self.frontier.append(url)
         for seed in config.seeds:
             url = normalise_url(seed)
             if url:
                 self._queue(url, 0, 0)
         started = time.monotonic()
+        self.deadline = started + config.max_total_s
         summary = CrawlSummary()
         pending: set[Future] = set()
-        with ThreadPoolExecutor(max_workers=config.concurrency, thread_name_prefix="crawl") as pool:
-            try:
-                while self.frontier or pending or self._discovered:
-                    while self._discovered:
-                        self._queue(*self._discovered.popleft())
-                    if self.stop.is_set():
-                        summary.stopped = "stopped"
-                        break
-                    if time.monotonic() - started > config.max_total_s:
-                        summary.stopped = "time_limit"
-                        break
-                    while self.frontier and len(pending) < config.concurrency and \
-                            self.fetched + len(pending) < config.max_pages:
-                        pending.add(pool.submit(self._process, self.frontier.popleft()))
-                    if not pending:
-                        if self.frontier:
-                            summary.stopped = "max_pages"
-                        break
-                    done, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
-                    for future in done:
-                        exc = future.exception()
-                        if exc is not None:
-                            self._count("crawler_error")
-            finally:
-                for future in pending:
-                    future.cancel()
-        self.warc.close()
-        self.journal.close()
+        pool = ThreadPoolExecutor(max_workers=config.concurrency, thread_name_prefix="crawl")
+        try:
+            while self.frontier or pending or self._discovered:
+                while self._discovered:
+                    self._queue(*self._discovered.popleft())
+                if self.stop.is_set():
+                    summary.stopped = "stopped"
+                    break
+                if time.monotonic() >= self.deadline:
+                    summary.stopped = "time_limit"
+                    break
+                while self.frontier and len(pending) < config.concurrency and \
+                        self.fetched + len(pending) < config.max_pages:
+                    pending.add(pool.submit(self._process, self.frontier.popleft()))
+                if not pending:
+                    if self.frontier:
+                        summary.stopped = "max_pages"
+                    break
+                done, pending = wait(pending, timeout=min(0.5, max(0.001, self.deadline - time.monotonic())),
+                                     return_when=FIRST_COMPLETED)
+                for future in done:
+                    exc = future.exception()
+                    if exc is not None:
+                        self._count("crawler_error")
+        finally:
+            # never wait on a stuck fetch: wake every wait, cut every open connection, then leave the pool
+            self.abort.set()
+            for conn in list(self.active):
+                _kill(conn)
+            wait(pending, timeout=2.0)
+            pool.shutdown(wait=False, cancel_futures=True)
+        with self.warc.lock:
+            self.warc.close()
+        with self.journal.lock:
+            self.journal.close()
         summary.fetched = self.fetched
+        summary.drops = self._drops(summary.stopped)
+        summary.queued = len(self.journal.queued)
+        drop_counts = Counter(reason for _u, reason, _d in summary.drops)
+        for reason in ("interrupted", "crawl_stopped"):
+            self.counts[reason] = drop_counts[reason]
         summary.counts = self.counts
         summary.warc_files = sorted(str(p) for p in (self.out / "warc").glob("crawl-*.warc.gz"))
         return summary

@@ -6,7 +6,11 @@ never contributes the same question twice through two markups):
 1. schema.org ``QAPage`` / ``FAQPage`` JSON-LD (``acceptedAnswer``, else the top-voted ``suggestedAnswer``);
 2. schema.org ``Question`` microdata;
 3. forum / StackExchange-style threads (the accepted answer, else the top-scored answer with a positive score);
-4. exam and solution pages: main content from trafilatura, then ``Problem ... Solution ... Answer: ...``.
+4. exam and solution pages: the page's text with one line per block element (from the HTML's structure, so
+   the page's own line breaks and a text extractor's joining do not matter; trafilatura's main text as a
+   fallback), then ``Problem ... Solution ... Answer: ...`` in English,
+   French, German, Spanish, Portuguese or Italian; the markers are found at a line start or after a sentence,
+   so a whole problem written as one paragraph reads the same as one split over headings.
 
 A pair needs a human-written answer from which a short final answer can be read (an explicit ``Answer:``,
 a ``\\boxed{}``, "the answer is ...", or an answer that is itself short). Pages that give none are dropped
@@ -15,6 +19,7 @@ with a reason; malformed JSON-LD blocks are counted and the page falls through t
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from dataclasses import dataclass, field
@@ -25,13 +30,26 @@ _WS = re.compile(r"\s+")
 _LICENSE_TEXT = re.compile(
     r"\b(CC[ -](?:BY|0)(?:[ -](?:SA|NC|ND))*(?:[ -]\d\.\d)?|Creative Commons [A-Za-z -]+?\d\.\d|"
     r"public domain|GFDL|GNU Free Documentation License)\b", re.IGNORECASE)
+# Where a marker may start: a line start, or after the end of a sentence on the same line.
+_AT = r"(?:^|(?<=\n)|(?<=[.!?])[ \t]+)[ \t]*"
+_PROBLEM_WORDS = (r"(?:problem|question|exercise|exercice|probl[eè]me|aufgabe|frage|[üu]bung|problema|pregunta|"
+                  r"ejercicio|esercizio|domanda|quest[aã]o|exerc[ií]cio)")
+_SOLUTION_WORDS = (r"(?:worked\s+solution|solution|corrig[eé]|l[öo]sung|l[öo]sungsweg|soluci[oó]n|"
+                   r"solu[cç][aã]o|soluzione|resoluci[oó]n)")
+_ANSWER_WORDS = (r"(?:(?:final\s+)?answer|r[ée]ponse(?:\s+finale)?|(?:endg[üu]ltige\s+)?antwort|ergebnis|"
+                 r"respuesta(?:\s+final)?|resposta(?:\s+final)?|risposta(?:\s+finale)?)")
 _FINAL_PATTERNS = (
     re.compile(r"\\boxed\s*\{((?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*)\}"),
-    re.compile(r"(?:^|\n|[.!?]\s)\s*(?:final\s+)?answer\s*[:=]\s*(.+?)\s*(?:\n|$)", re.IGNORECASE),
+    # "Answer: 12" (or "Réponse : 12", "Antwort: 12"): to the end of its line or sentence
+    re.compile(_AT + _ANSWER_WORDS + r"[ \t]*[:=][ \t]*(.+?)[ \t]*(?=\n|$|\.[ \t]+\S|\.$)",
+               re.IGNORECASE | re.MULTILINE),
     re.compile(r"\bthe\s+(?:final\s+|correct\s+)?answer\s+is\s*:?\s*(.+?)\s*(?:\.\s|\.$|\n|$)", re.IGNORECASE),
 )
-_PROBLEM_SPLIT = re.compile(r"(?:^|\n)\s*(?:Problem|Question|Exercise)\s*(\d+)?\s*[.:)]?\s*\n?", re.IGNORECASE)
-_SOLUTION = re.compile(r"(?:^|\n)\s*(?:Solution|Worked solution)\s*[.:]?\s*(?:\n|$)", re.IGNORECASE)
+# "Problem 1" as a heading line, or "Problem 1." / "Problème 2 :" / "Aufgabe 3)" inside a line
+_PROBLEM_SPLIT = re.compile(_AT + _PROBLEM_WORDS + r"[ \t]*(\d+)?[ \t]*(?:[.:)][ \t]*|(?=\n)|$)\n?",
+                            re.IGNORECASE | re.MULTILINE)
+_SOLUTION = re.compile(r"(?:(?:^|(?<=\n))[ \t]*" + _SOLUTION_WORDS + r"[ \t]*[.:]?[ \t]*(?:\n|$)|"
+                       + _AT + _SOLUTION_WORDS + r"[ \t]*:[ \t]*)", re.IGNORECASE | re.MULTILINE)
 
 
 @dataclass
@@ -306,7 +324,33 @@ def from_solution_text(text: str) -> tuple[list[dict], list[str]]:
     return pairs, misses
 
 
+_BLOCKS = {"p", "head", "item", "list", "row", "cell", "quote", "code", "table", "lb", "h1", "h2", "h3", "h4",
+           "h5", "h6", "li", "div", "br", "tr", "td", "th", "section", "article", "blockquote", "pre"}
+_BOILERPLATE = ("script", "style", "nav", "header", "footer", "aside", "form", "noscript")
+
+
+def _block_lines(root) -> str:
+    """The text of an element tree with a line break after every block element (and none inside one)."""
+    for el in root.iter():
+        if isinstance(el.tag, str) and el.tag.lower() in _BLOCKS:
+            el.tail = "\n" + (el.tail or "")
+    lines = (_WS.sub(" ", line).strip() for line in root.xpath("string()").split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def block_text(root) -> str:
+    """A parsed page's visible text, one line per paragraph, heading, list item or ``<br>``, taken from the
+    HTML's own block structure (so it does not depend on how any text extractor joins lines); navigation,
+    headers, footers, asides, forms and scripts are left out."""
+    root = copy.deepcopy(root)
+    for el in root.xpath("|".join(f"//{tag}" for tag in _BOILERPLATE)):
+        el.drop_tree()
+    body = root.find("body")
+    return _block_lines(body if body is not None else root)
+
+
 def main_text(html: str) -> str:
+    """The page's main content as trafilatura sees it (plain text); what the model extractor is shown."""
     import trafilatura  # imported here: loading it costs ~0.5 s and only workers that extract need it
 
     return trafilatura.extract(html, favor_precision=True, include_comments=False, include_tables=True,
@@ -336,7 +380,11 @@ def extract_page(html: str, url: str) -> PageResult:
         pairs, m = from_forum(root)
         misses += m
     if not pairs:
-        pairs, m = from_solution_text(main_text(html))
+        # the page's own block structure first; trafilatura's main text for pages whose markup hides it
+        pairs, m = from_solution_text(block_text(root))
+        if not pairs:
+            pairs, m2 = from_solution_text(main_text(html))
+            m = m + m2
         misses += m
     titles = root.xpath("//title")
     title = clean_text(titles[0].text_content()) if titles else ""

@@ -48,7 +48,7 @@ Failure = tuple[dict, str, str]  # (page, reason, detail)
 def model_pairs(client, pages: list[dict], config: ModelExtractConfig) -> tuple[list[dict], list[Failure]]:
     """``pages``: ``{"url", "text", "title", "crawl_date", "warc"}``. Returns (pairs, failures) where each
     failure is (page, reason, detail)."""
-    from reasonry.filters.extract import extract_answer
+    from reasonry.answers import json_objects
     from reasonry.hashing import loads
 
     if not pages:
@@ -58,10 +58,11 @@ def model_pairs(client, pages: list[dict], config: ModelExtractConfig) -> tuple[
     pairs, failures = [], []
     for page, reply in zip(pages, replies, strict=True):
         text = reply[0] if reply else ""
-        found, how = extract_answer(text, "json")
-        if found is None:
-            failures.append((page, "model_no_json", how))
+        objects = json_objects(text)  # a tool reply, not a graded answer: its last object is the one meant
+        if not objects:
+            failures.append((page, "model_no_json", "no JSON object in the reply"))
             continue
+        found = objects[-1]
         try:
             obj = loads(found)
         except ValueError:

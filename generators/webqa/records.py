@@ -14,47 +14,65 @@ from reasonry.generators.webqa.answers import type_answer
 from reasonry.generators.webqa.config import ExtractConfig
 from reasonry.generators.webqa.extract import extract_page
 from reasonry.generators.webqa.subjects import classify
-from reasonry.generators.webqa.warc import decode_body, is_html, read_warc
+from reasonry.generators.webqa.warc import decode_body, is_html
 
 TASK = "webqa/qa"
+# Three levels, each accounted on its own (see ``page_accounting``): URLs the crawl did not fetch, pages
+# (WARC response records) that gave no pair, and pairs that did not become a kept record.
+CRAWL_STAGE = "webqa/crawl"
+PAGE_STAGE = "webqa/page"
 STAGE = "webqa"
 
 
-def make_reject(reason: str, detail: str, *, record: dict | None = None, url: str | None = None) -> dict:
+def make_reject(reason: str, detail: str, *, record: dict | None = None, url: str | None = None,
+                stage: str = STAGE) -> dict:
     """A reject in the pipeline's shape; page-level rejects carry the URL in ``detail``."""
     if url:
         detail = f"{url}: {detail}"
-    return {"reason": reason, "detail": detail, "stage": STAGE, "task": TASK,
+    return {"reason": reason, "detail": detail, "stage": stage, "task": TASK,
             "split": record["split"] if record else None, "length_bucket": None,
             "index": record["provenance"].get("index") if record else None,
             "id": record["id"] if record else None, "record": record}
 
 
+REDIRECT = "redirect"  # the note a followed redirect leaves: the page is its target's, not a drop
+
+
+def _page_reject(reason: str, detail: str, url: str) -> dict:
+    return make_reject(reason, detail, url=url, stage=PAGE_STAGE)
+
+
 def page_to_pairs(page: dict, config: ExtractConfig) -> tuple[list[dict], dict | None, list[str]]:
-    """(pairs, reject or None, notes) for one fetched page dict (see ``warc.read_warc``)."""
+    """(pairs, reject or None, notes) for one fetched page dict (see ``warc.read_warc``).
+
+    A redirect gives no pairs, no reject and the note ``redirect``: the crawler follows it (the target is a
+    page of its own), so it is neither a page nor a drop.
+    """
     url = page.get("url") or "?"
+    status = page.get("status", 0)
+    if 300 <= status < 400 and page.get("location"):
+        return [], None, [REDIRECT]
     if page.get("truncated"):
-        return [], make_reject("oversized", f"fetch truncated ({page['truncated']})", url=url), []
+        return [], _page_reject("oversized", f"fetch truncated ({page['truncated']})", url), []
     body = page.get("body") or b""
     if len(body) > config.max_page_bytes:
-        return [], make_reject("oversized", f"{len(body)} bytes > {config.max_page_bytes}", url=url), []
-    status = page.get("status", 0)
+        return [], _page_reject("oversized", f"{len(body)} bytes > {config.max_page_bytes}", url), []
     if status != 200:
-        return [], make_reject("http_status", f"status {status}", url=url), []
+        return [], _page_reject("http_status", f"status {status}", url), []
     if not is_html(page.get("content_type", "")):
-        return [], make_reject("not_html", f"content type {page.get('content_type')!r}", url=url), []
+        return [], _page_reject("not_html", f"content type {page.get('content_type')!r}", url), []
     html, why = decode_body(body, page.get("content_type", ""))
     if html is None:
-        return [], make_reject("encoding_error", why, url=url), []
+        return [], _page_reject("encoding_error", why, url), []
     try:
         result = extract_page(html, url)
     except Exception as exc:  # one pathological page must not stop the rest of its WARC file
-        return [], make_reject("extract_error", f"{type(exc).__name__}: {exc}"[:300], url=url), []
+        return [], _page_reject("extract_error", f"{type(exc).__name__}: {exc}"[:300], url), []
     for pair in result.pairs:
         pair["crawl_date"] = page.get("date")
         pair["warc"] = page.get("warc")
     if result.reason:
-        return [], make_reject(result.reason, result.detail, url=url), result.notes
+        return [], _page_reject(result.reason, result.detail, url), result.notes
     return result.pairs, None, result.notes
 
 
@@ -82,6 +100,8 @@ def pair_to_record(pair: dict, *, split: str = "train", index: int = 0,
     if typed is None:
         return None, make_reject("answer_not_short", repr(pair["answer_text"][:200]), url=url)
     spec = {"answer": typed.answer, "answer_type": typed.answer_type}
+    if typed.currency:
+        spec["currency"] = typed.currency  # graded as a number: "$100.00" and "100 USD" match "100"
     meta = {
         "url": url,
         "crawl_date": pair.get("crawl_date"),
@@ -123,16 +143,24 @@ MODEL_RETRY = ("no_qa_found", "no_short_answer", "no_answer", "no_solution")
 
 
 def warc_to_records(path: str, *, split: str = "train", config: ExtractConfig | None = None,
-                    storage_options: dict | None = None, client=None) -> tuple[list[dict], list[dict], Counter]:
-    """Everything one WARC file gives: records, rejects, and counts of skipped WARC records and notes.
+                    storage_options: dict | None = None, client=None,
+                    conflicts: bool = True) -> tuple[list[dict], list[dict], Counter]:
+    """Everything one WARC file gives: records, rejects, and counts.
 
-    With a model ``client`` and ``config.model``, pages the rules found nothing on go to the model in one
-    batched call (``reasonry.generators.webqa.model_extract``).
+    Page accounting (``counts``): ``pages`` = every response record read plus every record that could not be
+    read = ``pages_with_pairs`` + ``redirects`` + one page-level reject each (``page_accounting`` checks it).
+    Pair accounting: ``pairs`` = records + pair-level rejects. With a model ``client`` and ``config.model``,
+    pages the rules found nothing on go to the model in one batched call
+    (``reasonry.generators.webqa.model_extract``). ``conflicts=False`` leaves ``resolve_conflicts`` to the
+    caller (a build runs it over all files together, since two pages that disagree may sit in two files).
     """
+    from reasonry.generators.webqa.warc import read_warc
+
     config = config or ExtractConfig()
     counts: Counter = Counter()
+    problems: list[dict] = []
     pairs, rejects, retry = [], [], []
-    for page in read_warc(path, counts, storage_options):
+    for page in read_warc(path, counts, storage_options, problems):
         counts["pages"] += 1
         page_pairs, rej, notes = page_to_pairs(page, config)
         counts.update(notes)
@@ -140,18 +168,81 @@ def warc_to_records(path: str, *, split: str = "train", config: ExtractConfig | 
             retry.append((page, rej))
         elif rej:
             rejects.append(rej)
+        elif page_pairs:
+            counts["pages_with_pairs"] += 1
         pairs.extend(page_pairs)
     if retry:
         found, failed = _ask_model(client, retry, config)
         pairs.extend(found)
         rejects.extend(failed)
+        counts["pages_with_pairs"] += len({p["url"] for p in found})
         counts["model_pairs"] += len(found)
-    for reason in ("truncated_warc", "corrupt_record"):
-        if counts[reason]:
-            rejects.append(make_reject(reason, f"{path}: {counts[reason]} unreadable WARC record(s); "
-                                               f"{counts['pages']} pages read before it"))
+    for problem in problems:  # every unreadable record, with the file and byte offset where it starts
+        counts["pages"] += 1
+        rejects.append(make_reject(problem["reason"], problem["detail"], stage=PAGE_STAGE))
+    counts["pairs"] += len(pairs)
     records, pair_rejects = pairs_to_records(pairs, split=split, config=config)
-    return records, rejects + pair_rejects, counts
+    conflicting: list[dict] = []
+    if conflicts:
+        records, conflicting = resolve_conflicts(records)
+    return records, rejects + pair_rejects + conflicting, counts
+
+
+def page_accounting(counts: Counter, rejects: list[dict]) -> dict:
+    """Pages read against where each went; ``uncounted`` is 0 when nothing was lost silently."""
+    page_drops = Counter(r["reason"] for r in rejects if r["stage"] == PAGE_STAGE)
+    accounted = counts["pages_with_pairs"] + counts[REDIRECT] + sum(page_drops.values())
+    return {"pages": counts["pages"], "pages_with_pairs": counts["pages_with_pairs"],
+            "redirects": counts[REDIRECT], "dropped": dict(sorted(page_drops.items())),
+            "uncounted": counts["pages"] - accounted}
+
+
+def question_key(record: dict) -> str:
+    """Two pages ask the same question when their prompts match up to case and spacing."""
+    return re.sub(r"\s+", " ", record["prompt"]).strip().casefold()
+
+
+def _same_answer(a: dict, b: dict) -> bool:
+    from reasonry.registry import get_verifier
+
+    if (a["answer_type"], a["answer"]) == (b["answer_type"], b["answer"]):
+        return True
+    verifier = get_verifier("math")
+    return verifier.verify(a["verifier"]["spec"], b["answer"]).ok and \
+        verifier.verify(b["verifier"]["spec"], a["answer"]).ok
+
+
+def resolve_conflicts(records: list[dict]) -> tuple[list[dict], list[dict]]:
+    """Pages that ask the same question and give different answers: none of them is kept.
+
+    Which page is right cannot be told from the pages, and a record with a wrong gold answer teaches the
+    wrong thing, so every copy becomes a ``conflicting_answer`` reject naming the other pages and their
+    answers. Copies that agree are all kept (deduplication later keeps one).
+    """
+    groups: dict[str, list[dict]] = {}
+    for r in records:
+        groups.setdefault(question_key(r), []).append(r)
+    kept, rejects = [], []
+    for group in groups.values():
+        k, j = resolve_question(group)
+        kept += k
+        rejects += j
+    kept.sort(key=lambda r: r["id"])
+    return kept, rejects
+
+
+def resolve_question(group: list[dict]) -> tuple[list[dict], list[dict]]:
+    """``resolve_conflicts`` for the records of one question (same ``question_key``)."""
+    group = sorted(group, key=lambda r: (r["meta"].get("url") or "", r["id"]))
+    first = group[0]
+    if all(_same_answer(first, other) for other in group[1:]):
+        return group, []
+    rejects = []
+    for r in group:
+        others = "; ".join(f"{o['meta'].get('url')} answers {o['answer']!r}" for o in group if o is not r)
+        rejects.append(make_reject("conflicting_answer", f"answers {r['answer']!r}, but {others}",
+                                   record=r, url=r["meta"].get("url")))
+    return [], rejects
 
 
 def _ask_model(client, retry: list[tuple[dict, dict]], config: ExtractConfig) -> tuple[list[dict], list[dict]]:
@@ -164,6 +255,6 @@ def _ask_model(client, retry: list[tuple[dict, dict]], config: ExtractConfig) ->
         pages.append({"url": page.get("url"), "text": main_text(html or ""), "crawl_date": page.get("date"),
                       "warc": page.get("warc"), "rule_reject": rej})
     pairs, failures = model_pairs(client, pages, config.model)
-    rejects = [make_reject(reason, f"{detail}; rules: {page['rule_reject']['reason']}", url=page["url"])
-               for page, reason, detail in failures]
+    rejects = [make_reject(reason, f"{detail}; rules: {page['rule_reject']['reason']}", url=page["url"],
+                           stage=PAGE_STAGE) for page, reason, detail in failures]
     return pairs, rejects

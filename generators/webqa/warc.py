@@ -1,10 +1,13 @@
 """Reading fetched pages back out of WARC / WARC.gz files, local or remote (any fsspec URL).
 
 A Common Crawl segment, or one of our own crawl files, is a sequence of records; we keep HTTP ``response``
-records and turn each into a page dict. A record that cannot be parsed is skipped with a counted reason
-(``corrupt_record``) and reading resumes at the next record boundary (WARC.gz files compress each record as
-its own gzip member, so the next member's magic bytes mark it). A file that ends inside a record counts
-``truncated_warc``; the build goes on with the next file.
+records and turn each into a page dict. Each record's bytes are delimited before warcio parses them: a
+WARC.gz gzip member by member (each record is its own member: a member that does not inflate to its end or
+fails its CRC is known), an uncompressed WARC by its header's Content-Length. A file that ends inside a
+record counts ``truncated_warc``; any other record that cannot be read (bad gzip data, a header without a
+length, an exception of any kind inside warcio) counts ``corrupt_record``, and reading resumes at the next
+record (the next gzip member's or ``WARC/1.`` header's magic bytes). Each one is reported with the file and
+the byte offset where the record starts. The build goes on with the next record and the next file.
 """
 
 from __future__ import annotations
@@ -14,11 +17,16 @@ import re
 import zlib
 from collections import Counter
 from collections.abc import Iterator
+from io import BytesIO
 
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_\-:.]+)""", re.IGNORECASE)
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 _GZIP_MAGIC = b"\x1f\x8b\x08"
 _SCAN_CHUNK = 1 << 20
+# One WARC.gz member holds one record; a member that inflates past this is not a page we would keep anyway.
+_MAX_MEMBER = 256 << 20
+_MAX_HEADER = 64 << 10
+_WARC_MAGIC = b"WARC/1."
 
 
 def _header_charset(content_type: str) -> str | None:
@@ -27,16 +35,25 @@ def _header_charset(content_type: str) -> str | None:
 
 
 def decode_body(body: bytes, content_type: str) -> tuple[str | None, str]:
-    """(html, "") or (None, reason). The declared charset decides; undeclared means UTF-8.
+    """(html, "") or (None, reason). A declared charset (HTTP header, else ``<meta>``) decides.
 
-    We never guess an encoding: a page whose bytes do not match what it declares is dropped as
-    ``encoding_error`` rather than turned into mojibake questions.
+    A page whose bytes do not match what it declares is dropped as ``encoding_error`` rather than turned into
+    mojibake questions. A page that declares nothing is UTF-8 when its bytes are valid UTF-8; otherwise its
+    encoding is detected with charset-normalizer (many older pages are undeclared latin-1 or windows-1252).
     """
     declared = _header_charset(content_type)
     if declared is None:
         m = _CHARSET.search(body[:4096])
         declared = m.group(1).decode("ascii", "replace") if m else None
-    charset = declared or "utf-8"
+    if declared is None:
+        try:
+            return body.decode("utf-8"), ""
+        except UnicodeDecodeError as exc:
+            detected = _detect(body)
+            if detected is None:
+                return None, f"no charset declared, bytes are not UTF-8 (offset {exc.start}) and none detected"
+            return detected, ""
+    charset = declared
     try:
         codecs.lookup(charset)
     except LookupError:
@@ -45,6 +62,13 @@ def decode_body(body: bytes, content_type: str) -> tuple[str | None, str]:
         return body.decode(charset), ""
     except UnicodeDecodeError as exc:
         return None, f"bytes are not valid {charset} at offset {exc.start}"
+
+
+def _detect(body: bytes) -> str | None:
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(body).best()
+    return None if best is None else str(best)
 
 
 def _next_marker(fh, start: int, marker: bytes) -> int | None:
@@ -63,76 +87,166 @@ def _next_marker(fh, start: int, marker: bytes) -> int | None:
         offset += len(chunk)
 
 
-def read_warc(path: str, counts: Counter | None = None, storage_options: dict | None = None) -> Iterator[dict]:
+class _Problems:
+    """Unreadable records: counted by reason and kept with the file and byte offset where each one starts."""
+
+    def __init__(self, path: str, counts: Counter, problems: list[dict] | None):
+        self.path, self.counts, self.items = path, counts, problems if problems is not None else []
+
+    def add(self, reason: str, offset: int, why: str) -> None:
+        self.counts[reason] += 1
+        self.items.append({"reason": reason, "offset": offset,
+                           "detail": f"{self.path} at byte {offset}: {why}"[:500]})
+
+
+def read_warc(path: str, counts: Counter | None = None, storage_options: dict | None = None,
+              problems: list[dict] | None = None) -> Iterator[dict]:
     """Yield page dicts (``url, date, status, content_type, body, truncated, warc, offset``) from one file.
 
-    A record that cannot be read is skipped: reading resumes at the next gzip member (or, in an uncompressed
-    file, the next ``WARC/1.`` header). ``counts`` receives ``corrupt_record`` for each skipped record,
-    ``truncated_warc`` when the file ends inside a record, and ``not_response`` for other record types.
+    Never raises on bad bytes: every record that cannot be read is counted in ``counts`` as
+    ``truncated_warc`` (the file ends inside it) or ``corrupt_record`` (anything else), and appended to
+    ``problems`` as ``{reason, offset, detail}`` naming the file and byte offset; reading resumes at the next
+    record boundary. Records of other types count as ``not_response``. Opening the file may still raise
+    ``OSError`` (a missing file is the caller's to report).
     """
     import fsspec
 
     counts = counts if counts is not None else Counter()
+    bad = _Problems(path, counts, problems)
     with fsspec.open(path, "rb", **(storage_options or {})) as fh:
         head = fh.read(2)
-        marker = _GZIP_MAGIC if head == _GZIP_MAGIC[:2] else b"WARC/1."
-        pos = 0
-        while pos is not None:
-            fh.seek(pos)
-            outcome, last_start = yield from _read_from(fh, path, counts)
-            if outcome == "eof":
+        fh.seek(0)
+        if head == _GZIP_MAGIC[:2]:
+            yield from _read_gzip(fh, path, counts, bad)
+        else:
+            yield from _read_plain(fh, path, counts, bad)
+
+
+def _read_member(fh, start: int) -> tuple[bytes | None, int, str]:
+    """(decompressed member, offset after it, "") or (None, start, "eof" | "truncated" | why it is corrupt)."""
+    fh.seek(start)
+    magic = fh.read(3)
+    if not magic:
+        return None, start, "eof"
+    if len(magic) < 3 and _GZIP_MAGIC.startswith(magic):
+        return None, start, "truncated"
+    if magic != _GZIP_MAGIC:
+        return None, start, f"no gzip member here (bytes {magic!r})"
+    fh.seek(start)
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    out, size, consumed = [], 0, 0
+    while True:
+        chunk = fh.read(_SCAN_CHUNK)
+        if not chunk:
+            return None, start, "truncated"
+        try:
+            data = inflater.decompress(chunk)
+        except zlib.error as exc:
+            return None, start, f"zlib: {exc}"
+        out.append(data)
+        size += len(data)
+        if size > _MAX_MEMBER:
+            return None, start, f"gzip member inflates past {_MAX_MEMBER} bytes"
+        if inflater.eof:
+            consumed += len(chunk) - len(inflater.unused_data)
+            return b"".join(out), start + consumed, ""
+        consumed += len(chunk)
+
+
+def _read_gzip(fh, path: str, counts: Counter, bad: _Problems) -> Iterator[dict]:
+    """Gzip member by member (a WARC.gz compresses each record as its own member), so a member that does not
+    inflate completely, or whose CRC does not match, is known before any of its bytes are trusted."""
+    pos = 0
+    while True:
+        member, end, why = _read_member(fh, pos)
+        if why == "eof":
+            return
+        if why == "truncated":
+            bad.add("truncated_warc", pos, "the file ends inside this gzip member")
+            return
+        if member is None:
+            bad.add("corrupt_record", pos, why)
+            nxt = _next_marker(fh, pos + 1, _GZIP_MAGIC)
+            if nxt is None:
                 return
-            if outcome == "short":  # the body ended before its Content-Length: the file is cut off
-                counts["truncated_warc"] += 1
-                return
-            # the broken record is the one after the last good one (or the first one read from ``pos``)
-            broken = pos if last_start is None else _next_marker(fh, last_start + 1, marker)
-            nxt = None if broken is None else _next_marker(fh, broken + 1, marker)
-            counts["truncated_warc" if nxt is None and outcome == "truncated" else "corrupt_record"] += 1
             pos = nxt
+            continue
+        yield from _member_records(member, pos, path, counts, bad)
+        pos = end
 
 
-def _read_from(fh, path: str, counts: Counter):
-    """Read records from the current position; returns (outcome, start offset of the last good record)."""
+def _member_records(member: bytes, offset: int, path: str, counts: Counter, bad: _Problems) -> Iterator[dict]:
     from warcio.archiveiterator import ArchiveIterator
-    from warcio.exceptions import ArchiveLoadFailed
 
-    iterator = ArchiveIterator(fh, no_record_parse=False)
-    last_start = None
+    iterator = ArchiveIterator(BytesIO(member), no_record_parse=False)
     while True:
         try:
             record = next(iterator)
+            if record.format != "warc":
+                raise ValueError(f"not a WARC record ({record.format})")
+            page = _page(record, path, offset)
+            record.raw_stream.read()
+            short = getattr(record.raw_stream, "limit", 0)
         except StopIteration:
-            return "eof", last_start
-        except (ArchiveLoadFailed, EOFError, zlib.error, OSError, ValueError) as exc:
-            return ("truncated" if _is_truncation(exc) else "corrupt"), last_start
-        if record.format != "warc":
-            # warcio also reads legacy ARC; here that only happens when the bytes are not a WARC record
-            return "corrupt", last_start
-        try:
-            page = _page(record, path, iterator)
-            record.raw_stream.read()  # drain, so a missing tail shows up as an unmet Content-Length
-            # only after the record is read: asking warcio for the offset earlier skips the record's body
-            start = iterator.get_record_offset()
-        except (EOFError, zlib.error, OSError, ValueError) as exc:
-            return ("truncated" if _is_truncation(exc) else "corrupt"), last_start
-        if getattr(record.raw_stream, "limit", 0):
-            # warcio hands back a short body when the file ends inside a record
-            return "short", last_start
-        last_start = start
+            return
+        except Exception as exc:  # noqa: BLE001 - any failure inside warcio is this record's, never the build's
+            bad.add("corrupt_record", offset, f"{type(exc).__name__}: {exc}")
+            return
+        if short:
+            # the member inflated completely, so a body shorter than its Content-Length was written that way
+            bad.add("corrupt_record", offset, f"record body is {short} bytes short of its Content-Length")
+            return
         if page is None:
             counts["not_response"] += 1
             continue
         yield page
 
 
-def _is_truncation(exc: BaseException) -> bool:
-    text = f"{type(exc).__name__} {exc}".lower()
-    return isinstance(exc, EOFError) or "eof" in text or "truncat" in text or "incomplete" in text or (
-        isinstance(exc, zlib.error))
+def _read_plain(fh, path: str, counts: Counter, bad: _Problems) -> Iterator[dict]:
+    """An uncompressed WARC, record by record: the WARC header's Content-Length says where each record ends,
+    so a record the file ends inside is known before any of its bytes are trusted. After an unreadable
+    record, reading resumes at the next ``WARC/1.`` header."""
+    pos = 0
+    while True:
+        fh.seek(pos)
+        head = fh.read(_MAX_HEADER)
+        skip = len(head) - len(head.lstrip(b"\r\n"))  # blank lines between records
+        if skip == len(head):
+            return
+        pos += skip
+        head = head[skip:]
+        end = head.find(b"\r\n\r\n")
+        length = _content_length(head[:end]) if end >= 0 else None
+        if end < 0 and len(head) + skip < _MAX_HEADER and _WARC_MAGIC.startswith(head[:len(_WARC_MAGIC)]):
+            bad.add("truncated_warc", pos, "the file ends inside this record's WARC header")
+            return
+        if not head.startswith(_WARC_MAGIC) or length is None:
+            bad.add("corrupt_record", pos, f"no WARC header with a Content-Length here (bytes {head[:16]!r})")
+            nxt = _next_marker(fh, pos + 1, _WARC_MAGIC)
+            if nxt is None:
+                return
+            pos = nxt
+            continue
+        total = end + 4 + length + 4  # header, blank line, content, the record's closing blank line
+        if total > _MAX_MEMBER:
+            bad.add("corrupt_record", pos, f"record of {total} bytes is larger than {_MAX_MEMBER}")
+            pos += total
+            continue
+        fh.seek(pos)
+        blob = fh.read(total)
+        if len(blob) < total:
+            bad.add("truncated_warc", pos, f"the file ends {total - len(blob)} bytes before this record does")
+            return
+        yield from _member_records(blob, pos, path, counts, bad)
+        pos += total
 
 
-def _page(record, path: str, iterator) -> dict | None:
+def _content_length(header: bytes) -> int | None:
+    m = re.search(rb"(?im)^content-length:[ \t]*(\d+)[ \t]*$", header)
+    return int(m.group(1)) if m else None
+
+
+def _page(record, path: str, offset: int | None) -> dict | None:
     if record.rec_type != "response" or record.http_headers is None:
         return None
     headers = record.rec_headers
@@ -148,7 +262,7 @@ def _page(record, path: str, iterator) -> dict | None:
         "body": body,
         "truncated": headers.get_header("WARC-Truncated"),
         "warc": path,
-        "offset": iterator.get_record_offset(),
+        "offset": offset,
     }
 
 

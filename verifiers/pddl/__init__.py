@@ -18,8 +18,10 @@ linear in the plan's length.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, OrderedDict
+from threading import Lock
 
+from reasonry.hashing import content_hash
 from reasonry.verdict import Verdict
 from reasonry.verifiers.pddl.judge import ValidatorsDisagree, ground_plan, judge
 from reasonry.verifiers.pddl.plan_text import PlanSyntaxError, parse_action, parse_plan, render
@@ -31,7 +33,34 @@ MODES = ("generate", "optimal", "complete", "reorder", "validate")
 DEFAULT_MAX_STEPS = 1000
 
 
+_VERDICTS: OrderedDict[str, Verdict] = OrderedDict()
+_VERDICTS_SIZE = 4096
+_VERDICTS_LOCK = Lock()
+
+
 def verify(spec: dict, candidate: str) -> Verdict:
+    """Memoised per process: samples of one prompt and the consumers of one reply repeat the same candidate, and
+    plan validation is the slowest check we run (the verdict is a pure function of spec and candidate)."""
+    try:
+        key = content_hash([spec, candidate])
+    except (TypeError, ValueError):
+        key = None
+    if key is not None:
+        with _VERDICTS_LOCK:
+            cached = _VERDICTS.get(key)
+            if cached is not None:
+                _VERDICTS.move_to_end(key)
+                return cached
+    verdict = _verify_safely(spec, candidate)
+    if key is not None:
+        with _VERDICTS_LOCK:
+            _VERDICTS[key] = verdict
+            while len(_VERDICTS) > _VERDICTS_SIZE:
+                _VERDICTS.popitem(last=False)
+    return verdict
+
+
+def _verify_safely(spec: dict, candidate: str) -> Verdict:
     try:
         return _verify(spec, candidate)
     except ValidatorsDisagree as exc:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, localcontext
+from fractions import Fraction
 
-from reasonry.numbers import align_decimals, canonical_decimal, parse_decimal
+from reasonry.numbers import align_decimals, canonical_decimal, parse_written_number
 from reasonry.verdict import Verdict
 from reasonry.verifiers.turing.common import fail_at, split_final
 
@@ -33,8 +34,8 @@ def answer(spec: dict) -> str:
 
 
 def same(candidate: str, gold: str) -> bool:
-    value = parse_decimal(candidate)
-    return value is not None and canonical_decimal(value) == gold
+    value = parse_written_number(candidate)  # 1.07, 1.070, +1.07 or 107/100
+    return value is not None and value == Fraction(gold)
 
 
 def _show(digits: str, frac: int) -> str:

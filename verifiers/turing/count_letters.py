@@ -3,10 +3,8 @@ spaces skipped). ``answer`` is ``str.count``; the replay walks the letters itsel
 
 from __future__ import annotations
 
-import re
-
 from reasonry.verdict import Verdict
-from reasonry.verifiers.turing.lockstep import Expected, both, lockstep
+from reasonry.verifiers.turing.lockstep import Expected, both, lockstep, same_integer
 
 _N = r"(\d+)"
 _L = r"([a-z])"
@@ -21,9 +19,6 @@ PATTERNS = {
                    rf"{_N}\."),
     "result": both(rf"Result: count={_N}", rf"In total the count is {_N}\."),
 }
-_INT = re.compile(r"^\s*\+?(\d+)\s*$")
-
-
 def _instance(spec: dict) -> tuple[str, str]:
     text, letter = str(spec["text"]), str(spec["letter"])
     if len(letter) != 1 or len(text) > 10_000:
@@ -37,8 +32,7 @@ def answer(spec: dict) -> str:
 
 
 def same(candidate: str, gold: str) -> bool:
-    m = _INT.match(candidate)
-    return bool(m) and str(int(m.group(1))) == gold
+    return same_integer(candidate, gold)
 
 
 def expected_states(spec: dict) -> list[Expected]:

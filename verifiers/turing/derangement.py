@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from math import factorial
 
 from reasonry.verdict import Verdict
+from reasonry.verifiers.turing.lockstep import same_integer
 from reasonry.verifiers.turing.stepcheck import Form, walk
 
 CALL = (Form("Call D({}): needs D({}) and D({})"),
@@ -15,7 +15,6 @@ STATE = (Form("State {}: fetch D({})={} D({})={}; sum={}; D({})={}*{}={}"),
          Form("Step {}: I recall D({}) = {} and D({}) = {}. Their sum is {}, and {} x {} = {}, so D({}) = {}."))
 MOVE = (Form("Transition {} -> {}"), Form("Next I move from step {} to step {}."))
 RESULT = (Form("Result: D({})={}"), Form("So the number of derangements of {} items is {}."))
-_INTEGER = re.compile(r"\+?\d+")
 MAX_N = 2000
 
 
@@ -28,8 +27,7 @@ def answer(spec: dict) -> str:
 
 
 def same(candidate: str, gold: str) -> bool:
-    text = candidate.strip()
-    return bool(_INTEGER.fullmatch(text)) and int(text) == int(gold)
+    return same_integer(candidate, gold)
 
 
 def _call(style: int, k: int) -> tuple:

@@ -89,7 +89,7 @@ def _pairs(text: str) -> list[tuple[int, int]] | None:
 def same(candidate: str, gold: str) -> bool:
     got = _pairs(candidate)
     want = _pairs(gold)
-    return got is not None and len(set(got)) == len(got) and set(got) == set(want)
+    return got is not None and got == want  # the prompt asks for increasing order of x
 
 
 def expected_states(spec: dict) -> list[Expected]:

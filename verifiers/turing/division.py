@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from reasonry.numbers import canonical_decimal, parse_decimal
+from reasonry.numbers import canonical_decimal, parse_written_number
 from reasonry.verdict import Verdict
 from reasonry.verifiers.turing.stepcheck import Form, walk
 
@@ -40,8 +40,8 @@ def answer(spec: dict) -> str:
 
 
 def same(candidate: str, gold: str) -> bool:
-    value = parse_decimal(candidate)
-    return value is not None and canonical_decimal(value) == gold
+    value = parse_written_number(candidate)  # 1.07, 1.070, +1.07 or 107/100
+    return value is not None and value == Fraction(gold)
 
 
 def _whole(x1: str, x2: str) -> tuple[int, int]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 
+from reasonry.numbers import parse_written_integer
 from reasonry.verdict import Verdict
 from reasonry.verifiers.turing.common import fail_at, split_final
 
@@ -81,8 +82,7 @@ def lockstep(trace: str, expected: Iterable[Expected], kinds: Shapes, final_ok: 
 
 
 def same_integer(candidate: str, gold: str) -> bool:
-    """Strict integer equality: canonical decimal digits only, surrounding whitespace allowed."""
-    if not isinstance(candidate, str):
-        return False
-    text = candidate.strip()
-    return re.fullmatch(r"-?(0|[1-9]\d*)", text) is not None and text != "-0" and text == gold
+    """Integer equality on written numbers: ``8``, ``+8``, ``8.0`` and ``300,158`` are the integers they
+    denote; expressions, exponents and non-integral decimals are not integers."""
+    value = parse_written_integer(candidate)
+    return value is not None and value == int(gold)

@@ -7,10 +7,8 @@ different computation from the trace's slot probing; the replay probes slots its
 
 from __future__ import annotations
 
-import re
-
 from reasonry.verdict import Verdict
-from reasonry.verifiers.turing.lockstep import Expected, both, lockstep
+from reasonry.verifiers.turing.lockstep import Expected, both, lockstep, same_integer
 
 _N = r"(\d+)"
 _TASKS = r"(T\d+\(b=\d+,d=\d+\)(?: T\d+\(b=\d+,d=\d+\))*)"
@@ -29,9 +27,6 @@ PATTERNS = {
                  rf"to the deadline is full, so T{_N} is skipped and the total stays {_N}\."),
     "result": both(rf"Result: total={_N}", rf"The greedy schedule earns {_N} in total\."),
 }
-_INT = re.compile(r"^\s*\+?(\d+)\s*$")
-
-
 def _instance(spec: dict) -> tuple[int, list[int], list[int]]:
     x = int(spec["machines"])
     benefits = [int(b) for b in spec["benefits"]]
@@ -62,8 +57,7 @@ def answer(spec: dict) -> str:
 
 
 def same(candidate: str, gold: str) -> bool:
-    m = _INT.match(candidate)
-    return bool(m) and str(int(m.group(1))) == gold
+    return same_integer(candidate, gold)
 
 
 def expected_states(spec: dict) -> list[Expected]:

@@ -6,10 +6,8 @@ P[t] = P[t-1] + z*P[t-x] recurrence the trace uses; the trace replay recomputes 
 
 from __future__ import annotations
 
-import re
-
 from reasonry.verdict import Verdict
-from reasonry.verifiers.turing.lockstep import Expected, both, lockstep
+from reasonry.verifiers.turing.lockstep import Expected, both, lockstep, same_integer
 
 _N = r"(\d+)"
 PATTERNS = {
@@ -28,9 +26,6 @@ PATTERNS = {
                   rf"= {_N}\."),
     "result": both(rf"Result: P\[{_N}\]={_N}", rf"So P\[{_N}\] = {_N} pairs after the last unit\."),
 }
-_INT = re.compile(r"^\s*\+?(\d+)\s*$")
-
-
 def _params(spec: dict) -> tuple[int, int, int, int]:
     n, x, y, z = (int(spec[k]) for k in ("n", "x", "y", "z"))
     # bounds keep the numbers (up to (z+1)**n * y) and the replay small whatever the spec says
@@ -53,8 +48,7 @@ def answer(spec: dict) -> str:
 
 
 def same(candidate: str, gold: str) -> bool:
-    m = _INT.match(candidate)
-    return bool(m) and str(int(m.group(1))) == gold
+    return same_integer(candidate, gold)
 
 
 def expected_states(spec: dict) -> list[Expected]:
