@@ -94,7 +94,7 @@ def test_machine_share_starts_once_and_the_last_user_stops_it(tmp_path):
 
 def test_one_server_per_gpu_and_requests_spread_over_them(tmp_path):
     from reasonry.generators.llm import ModelClient
-    from reasonry.generators.llm.server import stop_all
+    from reasonry.generators.llm.server import stop_servers
 
     config = stand_in_config(tmp_path, gpus=("0", "1,2"))
     client = ModelClient(config)
@@ -105,7 +105,9 @@ def test_one_server_per_gpu_and_requests_spread_over_them(tmp_path):
         assert sorted(devices) == ["0", "1,2"]  # each saw only its own GPUs
         assert [client._next_url() for _ in range(4)] == [urls[0], urls[1], urls[0], urls[1]]
     finally:
-        stop_all()
+        stop_servers(config)  # only these two: the session's real vLLM server stays up for the other tests
+    pids = [int(line.split()[0]) for line in (tmp_path / "pids").read_text().splitlines()]
+    assert len(pids) == 2 and not any(alive(pid) for pid in pids)
     with pytest.raises(Exception, match="server.port"):
         ServerConfig(gpus=("0", "1"), port=8000)
 

@@ -332,6 +332,15 @@ def shared_server(config: ClientConfig) -> VLLMServer | MachineServer:
         return server
 
 
+def stop_servers(config: ClientConfig) -> None:
+    """Stop the servers this process started for ``config`` (one per ``server.gpus`` entry), leaving others."""
+    with _LOCK:
+        servers = [_SERVERS.pop(_server_key(replica), None) for replica in config.replicas()]
+    for server in servers:
+        if server is not None:
+            server.stop()
+
+
 def stop_all() -> None:
     with _LOCK:
         servers = list(_SERVERS.values())
@@ -343,4 +352,4 @@ def stop_all() -> None:
 atexit.register(stop_all)
 
 __all__ = ["MachineServer", "VLLMServer", "ServerStartError", "RetryableError", "shared_server", "stop_all",
-           "free_port"]
+           "stop_servers", "free_port"]
