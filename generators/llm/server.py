@@ -197,7 +197,7 @@ def _stop_group(pid: int, grace_s: float = 20.0) -> None:
             return
         deadline = time.monotonic() + grace_s
         while time.monotonic() < deadline:
-            if _process_gone(pid):
+            if _process_gone(pid) and not _group_members(pid):  # the server and every process it started
                 return
             time.sleep(0.1)
 
