@@ -184,6 +184,33 @@ def pass_rate_plot(histograms: dict[str, list[int]], path: str) -> bool:
     return True
 
 
+def level_plot(records: pl.DataFrame, path: str) -> bool:
+    """Items per difficulty level and task (``difficulty.level``); False when no record has a level."""
+    import json
+
+    counts: dict[str, dict[int, int]] = {}
+    for task, text in zip(records["task"].to_list(), records["difficulty"].to_list(), strict=True):
+        level = json.loads(text).get("level") if text else None
+        if isinstance(level, int):
+            counts.setdefault(task, {})
+            counts[task][level] = counts[task].get(level, 0) + 1
+    if not counts:
+        return False
+    levels = sorted({lv for per in counts.values() for lv in per})
+    plt, fig = _figure(7.0, 4.0)
+    ax = fig.add_subplot(1, 1, 1)
+    width = 0.8 / len(counts)
+    for i, (task, per) in enumerate(sorted(counts.items())):
+        ax.bar([k + i * width for k in range(len(levels))], [per.get(lv, 0) for lv in levels], width=width,
+               label=task)
+    ax.set_xticks(range(len(levels)), [str(lv) for lv in levels])
+    ax.set_xlabel("difficulty level")
+    ax.set_ylabel("items")
+    ax.legend(fontsize=7)
+    _save(plt, fig, path)
+    return True
+
+
 def write_plots(root: str, families: list[str], histograms: dict[str, list[int]],
                 cache_dir: str | None = None, tasks: dict | None = None) -> list[str]:
     """Every figure of the card; returns their paths relative to ``root``. With ``cache_dir``, a figure whose
@@ -196,12 +223,15 @@ def write_plots(root: str, families: list[str], histograms: dict[str, list[int]]
         if tasks and draw(tasks, join(root, rel)):
             written.append(rel)
     records = read_parquet_frame(glob(root, "records/*/*.parquet"),
-                                 ["family", "task", "split", "length_bucket", "trace"])
+                                 ["family", "task", "split", "length_bucket", "trace", "difficulty"])
     if records is not None:
         for family in families:
             rel = f"{ASSETS}/trace_lengths_{family}.png"
             if trace_length_plot(records, family, join(root, rel), cache_dir):
                 written.append(rel)
+        rel = f"{ASSETS}/difficulty_levels.png"
+        if level_plot(records, join(root, rel)):
+            written.append(rel)
     rel = f"{ASSETS}/pass_rates.png"
     if pass_rate_plot(histograms, join(root, rel)):
         written.append(rel)

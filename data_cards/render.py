@@ -343,6 +343,8 @@ def render_card(manifest: dict, layout: str = "local", repo_id: str | None = Non
         if "trace_lengths_" in asset:
             family = asset.rsplit("_", 1)[1].removesuffix(".png")
             out.append(f"\n![Trace lengths of {family}, train and test apart, by length bucket]({asset})\n")
+        if asset.endswith("difficulty_levels.png"):
+            out.append(f"\n![Items per difficulty level]({asset})\n")
     sampled = {name: t["pass_rate_histogram"] for name, t in manifest["tasks"].items()
                if t.get("pass_rate_histogram")}
     if sampled:

@@ -44,7 +44,9 @@ class BuildResult:
 
 
 def check_writable(out: str) -> None:
-    probe = storage.join(out, ".write-probe")
+    import os
+
+    probe = storage.join(out, f".write-probe-{os.getpid()}")
     try:
         storage.write_bytes(probe, b"ok")
         storage.remove(probe)
@@ -111,9 +113,12 @@ def build_graph(p: beam.Pipeline, config: BuildConfig, specs: list[ShardSpec], r
     if not rejects:
         rejects.append(p | "NoRejects" >> beam.Create([]))
     all_rejects = tuple(rejects) | "AllRejects" >> beam.Flatten()
+    from reasonry.capacity import crowded_tasks
+
     fragment_dir = _fragment_dir(cache_dir) if cache_dir else None
     return (records, all_rejects) | "DedupAndWrite" >> DedupAndWrite(
-        root, config.build.output_shards, config.build.exports, fragment_dir, reuse.task_keys, reuse.cached)
+        root, config.build.output_shards, config.build.exports, fragment_dir, reuse.task_keys, reuse.cached,
+        progress_dir, crowded_tasks(config))
 
 
 @dataclass
@@ -121,7 +126,7 @@ class Reuse:
     """What a build computes and what it takes whole from the fragment cache."""
 
     specs: list[ShardSpec]  # the shards to run
-    cached: list  # ((family, output shard), (task, fragment path)) of reused tasks
+    cached: list  # ((family, output shard), (task, (fragment key, output shard))) of reused tasks
     task_keys: dict[str, str]  # fragment key of every task whose fragments may be cached
     reused_specs: list[ShardSpec] = field(default_factory=list)
 
@@ -178,7 +183,7 @@ def plan_reuse(config: BuildConfig, specs: list[ShardSpec], cache_dir: str | Non
         if shards is None:
             run += task_specs
             continue
-        cached += [((family_of(task), s), (task, cache.path(task_keys[task], s))) for s in shards]
+        cached += [((family_of(task), s), (task, (task_keys[task], s))) for s in shards]
         reused += task_specs
     return Reuse(run, cached, task_keys, reused)
 
@@ -238,19 +243,46 @@ def _install(staging: str, out: str) -> None:
 
 
 def run_build(config: BuildConfig, out: str | Path, *, beam_args: tuple[str, ...] = (),
-              on_progress: Callable[[int, int, int], None] | None = None, use_cache: bool = True) -> BuildResult:
-    """Run the whole build into ``out``. ``on_progress(items_done, shards_done, items_total)`` is polled.
+              on_progress: Callable[[int, int, int], None] | None = None, use_cache: bool = True,
+              on_warning: Callable[[str], None] | None = None) -> BuildResult:
+    """Run the whole build into ``out``. ``on_progress(items_done, shards_done, items_total)`` is polled;
+    ``on_warning(line)`` gets each warning (a discarded cache entry, a request above a task's capacity).
 
     With ``use_cache`` (the default) finished shards are kept in ``OUT/.cache/shards``: a rebuild reuses every
     shard whose task, generator version, options, seed and index range are unchanged, and a killed build
     resumes where it stopped. ``use_cache=False`` clears that cache first.
+
+    One build at a time holds ``out`` (``OutputLock``): a second fails at once naming the holder, so nothing
+    here ever touches files of another running build. A build that fails or is interrupted removes its
+    ``.staging``; the shard cache stays, and the next run (``--resume`` or not) starts from it.
     """
+    from reasonry.output_lock import OutputLock
+
     out = str(out)
     check_writable(out)
-    staging = storage.join(out, STAGING)
-    storage.remove(staging)
+    warn = on_warning or _log_warning
+    with OutputLock(out) as lock:
+        staging = storage.join(out, STAGING)
+        try:
+            return _locked_build(config, out, staging, lock, beam_args, on_progress, use_cache, warn)
+        except BaseException:
+            storage.remove(staging)  # whatever failed, a half-staged build is of no use to anyone
+            raise
+
+
+def _log_warning(line: str) -> None:
+    import logging
+
+    logging.getLogger("reasonry").warning(line)
+
+
+def _locked_build(config: BuildConfig, out: str, staging: str, lock, beam_args: tuple[str, ...],
+                  on_progress, use_cache: bool, warn: Callable[[str], None]) -> BuildResult:
+    from reasonry.capacity import capacity_warnings
+
+    for line in capacity_warnings(config):
+        warn(line)
     progress_dir = storage.join(staging, ".progress")
-    storage.makedirs(progress_dir)
     cache_dir = storage.join(out, CACHE)
     if not use_cache:
         storage.remove(cache_dir)
@@ -258,8 +290,39 @@ def run_build(config: BuildConfig, out: str | Path, *, beam_args: tuple[str, ...
     specs = plan_shards(config)
     total = sum(s.size for s in specs)
     started = time.time()
-    reuse = plan_reuse(config, specs, cache_dir)
-    _mark_reused(progress_dir, reuse.reused_specs)
+    # A cached fragment found unusable while writing is discarded and its task built again from the shard
+    # cache; a second run never meets the same entry, so one retry is enough.
+    for attempt in (1, 2):
+        storage.remove(staging)  # left by a dead build: the lock is ours
+        storage.makedirs(progress_dir)
+        reuse = plan_reuse(config, specs, cache_dir)
+        _mark_reused(progress_dir, reuse.reused_specs)
+        counters = _watch_pipeline(config, reuse, staging, progress_dir, cache_dir, beam_args, on_progress, total,
+                                   lock)
+        for line in _cache_problems(progress_dir):
+            warn(line)
+        unusable = _unusable_fragments(progress_dir)
+        if not unusable:
+            break
+        from reasonry.fragment_cache import FragmentCache
+
+        cache = FragmentCache(_fragment_dir(cache_dir))
+        for task, problem, key in unusable:
+            warn(f"{problem}; building {task} again from the shard cache")
+            cache.discard(key)
+        if attempt == 2:
+            raise BuildFailed("cached fragments were unusable twice in a row: "
+                              + ", ".join(sorted({u[0] for u in unusable})))
+    seconds = time.time() - started
+    manifest = finalize_build(config, out, seconds=seconds, planned_items=total, shards=len(specs),
+                              counters=counters)
+    _seal(cache_dir, reuse)  # only a build whose every item is accounted for lends its fragments to the next
+    return BuildResult(out if storage.is_url(out) else Path(out), manifest, seconds)
+
+
+def _watch_pipeline(config, reuse: Reuse, staging: str, progress_dir: str, cache_dir: str,
+                    beam_args: tuple[str, ...], on_progress, total: int, lock) -> dict[str, int]:
+    """Run the pipeline in a thread and poll its progress from this one (which also receives signals)."""
     errors: list[BaseException] = []
     counters: dict[str, int] = {}
 
@@ -272,20 +335,31 @@ def run_build(config: BuildConfig, out: str | Path, *, beam_args: tuple[str, ...
     seen: dict[str, list[dict]] = {}
     worker = threading.Thread(target=target, name="beam-pipeline", daemon=True)
     worker.start()
-    poll = 2.0 if storage.is_url(out) else 0.5
+    poll = 2.0 if storage.is_url(staging) else 0.5
     while worker.is_alive():
         worker.join(timeout=poll)
+        lock.refresh()
         if on_progress:
             on_progress(*_progress(progress_dir, seen), total)
     if errors:
         raise errors[0]
     if on_progress:
         on_progress(*_progress(progress_dir, seen), total)
-    seconds = time.time() - started
-    manifest = finalize_build(config, out, seconds=seconds, planned_items=total, shards=len(specs),
-                              counters=counters)
-    _seal(cache_dir, reuse)  # only a build whose every item is accounted for lends its fragments to the next
-    return BuildResult(out if storage.is_url(out) else Path(out), manifest, seconds)
+    return counters
+
+
+def _cache_problems(progress_dir: str) -> list[str]:
+    """Shard cache entries the workers found unusable (and recomputed), one line each."""
+    return sorted(m["cache_problem"] for m in _markers(progress_dir) if m.get("cache_problem"))
+
+
+def _unusable_fragments(progress_dir: str) -> list[tuple[str, str, str]]:
+    """(task, problem, fragment key) of every cached fragment the writers could not use."""
+    found = []
+    for path in storage.glob(progress_dir, "fragments/*.json"):
+        bad = json.loads(storage.read_bytes(path))
+        found.append((bad["task"], bad["problem"], bad["key"]))
+    return sorted(set(found))
 
 
 def staging_root(out: str) -> str:
@@ -322,7 +396,7 @@ def finalize_build(config: BuildConfig, out: str, *, seconds: float | None = Non
     manifest["assets"] = write_plots(staging, families, histograms, storage.join(out, PLOT_CACHE), manifest["tasks"])
     write_manifest(staging, manifest)
     write_card(staging, manifest)
-    _check_accounted(config, manifest)
+    _check_accounted(config, manifest, staging)
     _install(staging, out)
     _check_failure_rate(config, manifest)
     _check_sampling_kept(config, counters or {})
@@ -338,20 +412,85 @@ def _check_sampling_kept(config: BuildConfig, counters: dict) -> None:
         check_kept(sampling, counters)
 
 
-def _check_accounted(config: BuildConfig, manifest: dict) -> None:
-    """Every planned item must be in the output or in rejects/; a runner that loses data fails the build.
+def _check_accounted(config: BuildConfig, manifest: dict, staging: str) -> None:
+    """Every planned item must be in the output or in rejects/, exactly once, shard by shard.
 
-    The previous build stays in place and nothing is sealed for reuse; a rerun takes finished shards from the
-    shard cache and puts the output together again.
+    Per task totals are not enough: a shard's items counted twice (a cache entry stored under another shard's
+    name, two builds writing one folder) hide as many lost ones. Items are placed in their planned shard by
+    (split, bucket, index); the message names each shard that has items missing or in excess. The previous
+    build stays in place and nothing is sealed for reuse.
     """
+    problems = _shard_accounting(config, staging)
     lost = {name: t["planned"] - t["kept"] - sum(t["dropped"].values())
             for name, t in manifest["tasks"].items() if name in config.tasks}
     lost = {name: n for name, n in lost.items() if n > 0}
-    if lost:
-        listed = ", ".join(f"{name} ({n})" for name, n in sorted(lost.items()))
-        raise BuildFailed(f"{sum(lost.values())} planned items reached neither the output nor rejects/: {listed}. "
-                          f"The runner lost them; the previous build is untouched. Run the build again: finished "
-                          f"shards come from the cache.")
+    if not problems and not lost:
+        return
+    missing = _listed([f"{key} ({-n} missing)" for key, n in problems if n < 0])
+    extra = _listed([f"{key} ({n} too many)" for key, n in problems if n > 0])
+    parts = []
+    if missing or lost:
+        count = sum(-n for _k, n in problems if n < 0) or sum(lost.values())
+        listed = missing if missing else ", ".join(f"{name} ({n})" for name, n in sorted(lost.items()))
+        parts.append(f"{count} planned items reached neither the output nor rejects/: {listed}")
+    if extra:
+        parts.append("items counted more than once (a cache entry or a file that belongs to another shard, or "
+                     "another writer in this folder): " + extra)
+    raise BuildFailed(". ".join(parts) + ". The previous build is untouched; run the build again: finished "
+                      "shards come from the cache.")
+
+
+def _listed(items: list[str], limit: int = 12) -> str:
+    more = f" and {len(items) - limit} more shards" if len(items) > limit else ""
+    return ", ".join(items[:limit]) + more
+
+
+def _shard_accounting(config: BuildConfig, staging: str) -> list[tuple[str, int]]:
+    """(shard key, found - planned) of every planned shard whose items are not each there exactly once."""
+    import polars as pl
+
+    specs = plan_shards(config)
+    if not specs:
+        return []
+    frames = []
+    records = storage.read_parquet_frame(storage.glob(staging, "records/*/*.parquet"),
+                                         ["task", "split", "length_bucket", "provenance"])
+    if records is not None:
+        frames.append(records.select(
+            "task", "split", "length_bucket",
+            pl.col("provenance").str.json_path_match("$.index").cast(pl.Int64).alias("index")))
+    rejects = storage.read_parquet_frame(storage.glob(staging, "rejects/*/*.parquet"),
+                                         ["task", "split", "length_bucket", "index"])
+    if rejects is not None:
+        frames.append(rejects.select("task", "split", "length_bucket", pl.col("index").cast(pl.Int64)))
+    items = pl.concat(frames) if frames else pl.DataFrame(
+        schema={"task": pl.String, "split": pl.String, "length_bucket": pl.String, "index": pl.Int64})
+    items = items.filter(pl.col("task").is_in(sorted(config.tasks)))
+    # a reject that names no item (none of the generated tasks' rejects) cannot be placed: such a task is
+    # checked by its total only
+    unplaced = set(items.filter(pl.col("index").is_null())["task"].to_list())
+    items = items.filter(pl.col("index").is_not_null() & ~pl.col("task").is_in(sorted(unplaced)))
+    # a task's shards all have one size (a bucket's last may be shorter): an index's shard starts at
+    # index // size * size
+    size = {s.task: max(x.size for x in specs if x.task == s.task) for s in specs}
+    counts: dict[tuple, int] = {}
+    for task, split, bucket, index, n in items.group_by("task", "split", "length_bucket", "index").len().iter_rows():
+        key = (task, split, bucket, index // size[task] * size[task])
+        counts[key] = counts.get(key, 0) + n
+    problems = []
+    planned_keys = set()
+    for spec in specs:
+        if spec.task in unplaced:
+            continue
+        key = (spec.task, spec.split, spec.bucket, spec.start)
+        planned_keys.add(key)
+        diff = counts.get(key, 0) - spec.size
+        if diff:
+            problems.append((spec.key(), diff))
+    for key, n in counts.items():
+        if key not in planned_keys:
+            problems.append((f"{key[0]}|{key[1]}|{key[2] or 'all'}|from {key[3]} (not planned)", n))
+    return sorted(problems)
 
 
 def _markers(progress_dir: str, seen: dict[str, list[dict]] | None = None) -> list[dict]:

@@ -10,7 +10,7 @@ import json
 import sys
 from pathlib import Path
 
-from reasonry.errors import BuildFailed, ConfigError, ReasonryError, UnknownNameError
+from reasonry.errors import BuildFailed, ConfigError, ReasonryError, RecordError, UnknownNameError
 
 
 def _console(stderr: bool = False):
@@ -38,7 +38,7 @@ def cmd_list(args) -> int:
 
 
 def cmd_sample(args) -> int:
-    from reasonry.config import from_dict, parse_override
+    from reasonry.config import parse_override
     from reasonry.registry import get_task, get_verifier
     from reasonry.rng import item_rng
     from reasonry.task import ItemKey
@@ -58,12 +58,16 @@ def cmd_sample(args) -> int:
         for part in parts[:-1]:
             node = node.setdefault(part, {})
         node[parts[-1]] = value
-    config = from_dict(task.Config, options, f"{args.task} options")
+    config = task.make_config(options, f"{args.task} options")
     console = _console()
     shown = 0
     for index in range(args.start, args.start + args.n):
         key = ItemKey(args.task, args.split, bucket, index)
-        record = task.generate(config, key, item_rng(args.seed, args.task, index, args.split, bucket))
+        try:
+            record = task.generate(config, key, item_rng(args.seed, args.task, index, args.split, bucket))
+        except RecordError as exc:  # what a build counts as a reject (a limit reached, no unique puzzle)
+            print(f"# index {index}: rejected ({getattr(exc, 'reason', None) or 'invalid_record'})", file=sys.stderr)
+            continue
         if record is None:
             print(f"# index {index}: the generator found no instance", file=sys.stderr)
             continue
@@ -128,13 +132,25 @@ def print_summary(console, result) -> None:
 
 
 def cmd_build(args) -> int:
+    from reasonry.pipelines.build_session import Signals
+
+    # from the start: a Ctrl-C while Beam is still importing ends the same way as one mid-build
+    with Signals():
+        return _build(args)
+
+
+def _build(args) -> int:
+    from reasonry.capacity import capacity_warnings
     from reasonry.config import dump_config, load_config
 
     config = load_config(args.config, args.set or ())
     if args.dry_run:
         sys.stdout.write(dump_config(config))
+        for line in capacity_warnings(config):
+            print(f"reasonry: warning: {line}", file=sys.stderr)
         return 0
-    from reasonry.pipelines.build import run_build
+    capacity_warnings(config)  # with build.over_capacity=error: stop before anything is touched
+    from reasonry.pipelines.build_session import BuildLog, describe_failure
 
     console = _console()
     out = args.out or str(Path("out") / config.build.name)
@@ -145,17 +161,36 @@ def cmd_build(args) -> int:
     if args.resume and not exists(join(out, ".cache", "shards")):
         raise ConfigError(f"nothing to resume: {str(out)!r} has no shard cache from an earlier run", path="--resume")
     progress, update = _progress_printer(console)
-    kwargs = {"beam_args": tuple(args.beam_arg or ()), "on_progress": update, "use_cache": not args.fresh}
-    try:
-        if progress:
-            with progress:
+
+    def warn(line: str) -> None:
+        print(f"reasonry: warning: {line}", file=sys.stderr, flush=True)
+
+    kwargs = {"beam_args": tuple(args.beam_arg or ()), "on_progress": update, "use_cache": not args.fresh,
+              "on_warning": warn}
+    with BuildLog(out, f"{config.build.name}-{config.config_hash()[:12]}") as log:
+        try:
+            # imported here: Beam logs while it loads
+            from reasonry.pipelines.build import run_build
+
+            if progress:
+                with progress:
+                    result = run_build(config, out, **kwargs)
+            else:
                 result = run_build(config, out, **kwargs)
-        else:
-            result = run_build(config, out, **kwargs)
-    except BuildFailed as exc:
-        console.print(f"[red]build failed:[/red] {exc}")
-        console.print(f"output: {out}")
-        return 3
+        except ReasonryError as exc:
+            log.write_traceback(exc)
+            if not isinstance(exc, BuildFailed):
+                raise
+            console.print(f"[red]build failed:[/red] {exc}", markup=True, highlight=False)
+            console.print(f"output: {out}   log: {log.shown_path}", markup=False)
+            return 3
+        except KeyboardInterrupt as exc:
+            log.write_traceback(exc)
+            raise
+        except Exception as exc:  # a runner, storage or engine failure: one line, the rest in the log
+            log.write_traceback(exc)
+            print(f"reasonry: error: {describe_failure(exc)} (full log: {log.shown_path})", file=sys.stderr)
+            return 1
     print_summary(console, result)
     reused = result.manifest["run"]["shards_reused"]
     if reused:
@@ -166,10 +201,12 @@ def cmd_build(args) -> int:
 def cmd_finalize(args) -> int:
     """Finish a build whose pipeline ran elsewhere (a Dataflow job submitted without waiting)."""
     from reasonry.config import load_config
+    from reasonry.output_lock import OutputLock
     from reasonry.pipelines.build import finalize_build
 
     config = load_config(args.config, args.set or ())
-    manifest = finalize_build(config, args.out)
+    with OutputLock(args.out):
+        manifest = finalize_build(config, args.out)
     kept = sum(t["kept"] for t in manifest["tasks"].values())
     _console().print(f"finalized {args.out}: {kept} records in {len(manifest['tasks'])} tasks")
     return 0
@@ -266,9 +303,9 @@ def main(argv: list[str] | None = None) -> int:
     except ReasonryError as exc:
         print(f"reasonry: error: {exc}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         print("reasonry: interrupted", file=sys.stderr)
-        return 130
+        return getattr(exc, "exit_code", 130)
 
 
 if __name__ == "__main__":

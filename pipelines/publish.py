@@ -157,8 +157,59 @@ def resolve_token(token: str | None = None) -> str:
     return token
 
 
+SECRET_FRAGMENT = 8  # this many characters of a token, or more, are treated as the token
+
+
+def _base64_forms(token: str) -> list[str]:
+    """The base64 text that encodes the token wherever it sits in an encoded value (three alignments), in the
+    standard and the URL-safe alphabet: only the characters that depend on the token's bytes alone."""
+    import base64
+
+    forms = []
+    raw = token.encode()
+    for pad in range(3):
+        encoded = base64.b64encode(b"\0" * pad + raw).decode().rstrip("=")
+        start = -(-pad * 4 // 3)  # the first character free of the padding bytes
+        stop = (pad + len(raw)) * 4 // 3  # the last character fully inside the token
+        core = encoded[start:stop]
+        forms += [core, core.replace("+", "-").replace("/", "_")]
+    return forms
+
+
+def _scrub_runs(text: str, secret: str, fold) -> str:
+    """Replace every run of ``text`` that, under ``fold``, is a substring of ``secret`` of SECRET_FRAGMENT
+    characters or more."""
+    folded_secret = fold(secret)
+    folded = fold(text)
+    out, i = [], 0
+    while i < len(text):
+        n = SECRET_FRAGMENT
+        if folded[i:i + n] in folded_secret and i + n <= len(text):
+            while i + n < len(text) and folded[i:i + n + 1] in folded_secret:
+                n += 1
+            out.append("***")
+            i += n
+            continue
+        out.append(text[i])
+        i += 1
+    return "".join(out)
+
+
 def _redact(text: str, token: str | None) -> str:
-    return text.replace(token, "***") if token else text
+    """``text`` without the token: any case-insensitive piece of it of 8 or more characters (an echo may be
+    lower-cased or cut short), and any piece of its base64 forms."""
+    if not token or not text:
+        return text
+    text = _scrub_runs(text, token, str.lower)
+    if len(token) >= SECRET_FRAGMENT:
+        for form in _base64_forms(token):
+            if len(form) >= SECRET_FRAGMENT:
+                text = _scrub_runs(text, form, lambda t: t)
+    return text
+
+
+def _scrubbed(log: Callable[[str], None], token: str) -> Callable[[str], None]:
+    return lambda message: log(_redact(message, token))
 
 
 def is_transient(exc: BaseException) -> bool:
@@ -183,6 +234,9 @@ def describe(exc: BaseException) -> str:
         hint = {401: " (the token was refused)", 403: " (the token may not write to this namespace)"}.get(status, "")
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         server = (getattr(exc, "server_message", None) or "").strip()
+        # the server's words, clipped: a reply body is never passed on whole (it may echo the request)
+        server = " ".join(server.split())[:200]
+        first = first[:300]
         return f"HTTP {status}{hint}: {first}" + (f" ({server})" if server and server not in first else "")
     return f"{type(exc).__name__}: {exc}"
 
@@ -299,12 +353,24 @@ def publish(out: str | Path, repo: str, *, private: bool = False, revision: str 
             log(f"  {u.size:>12,}  {u.path_in_repo}")
         return result
 
-    from huggingface_hub import CommitOperationDelete, HfApi, constants
-    from huggingface_hub.errors import HfHubHTTPError
+    from huggingface_hub import constants
 
     if constants.is_offline_mode():
         raise PublishError("HF_HUB_OFFLINE is set: unset it to publish")
     token = resolve_token(token)
+    log = _scrubbed(log, token)
+    try:
+        return _upload(repo, manifest, uploads, result, branch, tag, private, endpoint, token, retries, backoff, log)
+    except PublishError as exc:
+        raise PublishError(_redact(str(exc), token)) from None
+
+
+def _upload(repo: str, manifest: dict, uploads: list, result: PublishResult, branch: str, tag: str,
+            private: bool, endpoint: str | None, token: str, retries: int, backoff: float,
+            log: Callable[[str], None]) -> PublishResult:
+    from huggingface_hub import CommitOperationDelete, HfApi
+    from huggingface_hub.errors import HfHubHTTPError
+
     api = HfApi(endpoint=endpoint, token=token)
     retry = _Retrier(token, retries, backoff, log)
 

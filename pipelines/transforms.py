@@ -25,8 +25,13 @@ NAMESPACE = "reasonry"
 
 
 def _count_rejects(rejects: list[dict]) -> None:
+    from reasonry.duplicates import block_size, is_block
+
     for r in rejects:
-        Metrics.counter(NAMESPACE, f"dropped/{r['task']}/{r['reason']}").inc()
+        if is_block(r):
+            Metrics.counter(NAMESPACE, f"dropped/{r['task']}/duplicate_id").inc(block_size(r))
+        else:
+            Metrics.counter(NAMESPACE, f"dropped/{r['task']}/{r['reason']}").inc()
 
 
 class GenerateShardFn(beam.DoFn):
@@ -43,10 +48,12 @@ class GenerateShardFn(beam.DoFn):
 
     def setup(self):
         # Engines (Prolog pools, planners) start here, once per worker, never at import time.
+        from reasonry.capacity import crowded_tasks
         from reasonry.registry import load_plugins
         from reasonry.shard_cache import ShardCache
 
         load_plugins(self.config.build.plugins)
+        self.crowded = crowded_tasks(self.config)
         # per task on first use: a rebuild that runs one task imports that task's generator only
         self.task_configs: dict = {}
         self.option_hashes: dict[str, str] = {}
@@ -92,13 +99,19 @@ class GenerateShardFn(beam.DoFn):
             self.task_configs[spec.task] = self.config.task_options(spec.task)
             self.option_hashes[spec.task] = options_hash(self.task_configs[spec.task])
         key = spec.cache_key(self.config.build.seed, get_task(spec.task).version, self.option_hashes[spec.task])
-        cached = self.cache.get(key) if self.cache else None
+        cached, problem = self.cache.lookup(key) if self.cache else (None, None)
         if cached is not None:
             records, rejects = cached
         else:
             records, rejects = self._compute(spec)
             if self.cache:
                 self.cache.put(key, records, rejects)
+        if spec.task in self.crowded:
+            # far more copies than problems: only one of each id leaves the shard, the rest as compact rows
+            from reasonry.duplicates import split_duplicates
+
+            records, blocks = split_duplicates(records, self.config.build.output_shards)
+            rejects = rejects + blocks
         Metrics.counter(NAMESPACE, "items_planned").inc(spec.size)
         Metrics.counter(NAMESPACE, "items_kept").inc(len(records))
         Metrics.counter(NAMESPACE, "shards_reused" if cached is not None else "shards_computed").inc()
@@ -110,7 +123,8 @@ class GenerateShardFn(beam.DoFn):
             marker = join(self.progress_dir, f"{content_hash(spec.key(), 8)}.json")
             write_bytes(marker, json.dumps({"shard": spec.key(), "task": spec.task, "items": spec.size,
                                             "kept": len(records), "reused": cached is not None,
-                                            "seconds": round(time.perf_counter() - started, 4)}).encode())
+                                            "seconds": round(time.perf_counter() - started, 4),
+                                            **({"cache_problem": problem} if problem else {})}).encode())
         if records:
             yield records
         if rejects:
@@ -185,9 +199,12 @@ def _shard_key(r: dict) -> str:
 
 def _split_by_task(items: list[dict], shards: int):
     """Records or rejects -> ((task, output shard), packed group): all copies of an id meet in one group."""
+    from reasonry.duplicates import is_block
+
     groups: dict[tuple[str, int], list[dict]] = {}
     for r in items:
-        groups.setdefault((r["task"], shard_of(_shard_key(r), shards)), []).append(r)
+        shard = r["shard"] if is_block(r) else shard_of(_shard_key(r), shards)
+        groups.setdefault((r["task"], shard), []).append(r)
     for key, group in groups.items():
         yield key, _pack(group)
 
@@ -199,8 +216,9 @@ class BuildFragmentFn(beam.DoFn):
     """
 
     def __init__(self, exports: tuple[str, ...], cache_dir: str | None = None,
-                 task_keys: dict[str, str] | None = None):
+                 task_keys: dict[str, str] | None = None, crowded: frozenset[str] = frozenset()):
         self.exports, self.cache_dir, self.task_keys = exports, cache_dir, dict(task_keys or {})
+        self.crowded = crowded
 
     def process(self, element):
         from reasonry.fragment_cache import FragmentCache
@@ -209,29 +227,51 @@ class BuildFragmentFn(beam.DoFn):
         (task, shard), grouped = element
         records = [r for blob in grouped["records"] for r in _unpack(blob)]
         rejects = [r for blob in grouped["rejects"] for r in _unpack(blob)]
-        fragment = build_fragment(records, rejects, self.exports)
+        fragment = build_fragment(records, rejects, self.exports, compact=task in self.crowded)
         key = self.task_keys.get(task)
         if self.cache_dir and key:
-            cache = FragmentCache(self.cache_dir)
-            cache.put(key, shard, fragment)
+            FragmentCache(self.cache_dir).put(key, shard, fragment)
             # the writer reads it back from there: the shuffle (held in memory by the local runner) carries
-            # a path instead of the rows
-            fragment = cache.path(key, shard)
+            # the entry's (key, shard) instead of the rows
+            fragment = (key, shard)
         yield (family_of(task), shard), (task, fragment)
 
 
 class WriteGroupFn(beam.DoFn):
-    """(family, output shard) with its tasks' fragments (built now, or the cache path of a reused one) -> files."""
+    """(family, output shard) with its tasks' fragments (built now, or the cache entry of a reused one) -> files.
 
-    def __init__(self, root: str, shards: int, exports: tuple[str, ...]):
+    A cached fragment that fails its checks (gone, garbled, another entry's) is not written: the group is left
+    out and a marker under ``progress_dir/fragments`` names the task, whose fragments the driver then discards
+    and builds again from the shard cache.
+    """
+
+    def __init__(self, root: str, shards: int, exports: tuple[str, ...], cache_dir: str | None = None,
+                 progress_dir: str | None = None):
         self.root, self.shards, self.exports = root, shards, exports
+        self.cache_dir, self.progress_dir = cache_dir, progress_dir
 
     def process(self, element):
+        from reasonry.fragment_cache import FragmentCache, FragmentUnusable
         from reasonry.pipelines.outputs import write_fragments
-        from reasonry.storage import read_bytes
+        from reasonry.storage import join, write_bytes
 
         (family, shard), parts = element
-        fragments = [(task, read_bytes(f) if isinstance(f, str) else f) for task, f in parts]
+        fragments, unusable = [], []
+        for task, f in parts:
+            if isinstance(f, bytes):
+                fragments.append((task, f))
+                continue
+            try:
+                fragments.append((task, FragmentCache(self.cache_dir).read(*f)))
+            except FragmentUnusable as exc:
+                if not self.progress_dir:
+                    raise
+                unusable.append({"task": task, "key": f[0], "shard": f[1], "problem": str(exc)})
+        if unusable:
+            for bad in unusable:
+                write_bytes(join(self.progress_dir, "fragments", f"{content_hash([bad['key'], bad['shard']], 8)}"
+                                                                 f".json"), json.dumps(bad).encode())
+            return
         written = write_fragments(self.root, family, shard, self.shards, fragments, self.exports)
         Metrics.counter(NAMESPACE, "items_written").inc(sum(n for k, n in written.items()
                                                              if k.startswith("records/")))
@@ -242,15 +282,18 @@ class DedupAndWrite(beam.PTransform):
     """Group every copy of an id (and every reject) by task and output shard, dedup by id, write Parquet.
 
     The output shard is a hash of the id, so all copies of an id meet in one group and exact dedup is complete
-    without a per-record shuffle. ``cached`` holds ((family, shard), (task, path)) of reused task fragments:
+    without a per-record shuffle. ``cached`` holds ((family, shard), (task, (key, shard))) of reused fragments:
     those tasks' records never enter the pipeline.
     """
 
     def __init__(self, root: str, shards: int, exports: tuple[str, ...], cache_dir: str | None = None,
-                 task_keys: dict[str, str] | None = None, cached: list | None = None):
+                 task_keys: dict[str, str] | None = None, cached: list | None = None,
+                 progress_dir: str | None = None, crowded: frozenset[str] = frozenset()):
         super().__init__()
+        self.crowded = crowded
         self.root, self.shards, self.exports = root, shards, exports
         self.cache_dir, self.task_keys, self.cached = cache_dir, task_keys, list(cached or [])
+        self.progress_dir = progress_dir
 
     def expand(self, inputs):
         records, rejects = inputs
@@ -261,7 +304,8 @@ class DedupAndWrite(beam.PTransform):
         fragments = (
             {"records": keyed_records, "rejects": keyed_rejects}
             | "GroupByTask" >> beam.CoGroupByKey()
-            | "BuildFragments" >> beam.ParDo(BuildFragmentFn(self.exports, self.cache_dir, self.task_keys))
+            | "BuildFragments" >> beam.ParDo(BuildFragmentFn(self.exports, self.cache_dir, self.task_keys,
+                                                             self.crowded))
         )
         if self.cached:
             reused = records.pipeline | "ReusedFragments" >> beam.Create(self.cached)
@@ -269,5 +313,6 @@ class DedupAndWrite(beam.PTransform):
         return (
             fragments
             | "GroupByShard" >> beam.GroupByKey()
-            | "Write" >> beam.ParDo(WriteGroupFn(self.root, shards, self.exports))
+            | "Write" >> beam.ParDo(WriteGroupFn(self.root, shards, self.exports, self.cache_dir,
+                                                 self.progress_dir))
         )

@@ -119,21 +119,27 @@ def _segments(text: str, markers: list[re.Match]) -> list[str]:
     return [text[m.end():end] for m, end in zip(markers, ends, strict=True)]
 
 
-def boxed_contents(text: str) -> list[str]:
-    """Contents of every complete ``\\boxed{...}`` / ``\\fbox{...}``, nested braces allowed."""
-    found = []
+def _box_spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, content) of every complete ``\\boxed{...}`` / ``\\fbox{...}``, nested braces allowed. One pass
+    pairs every brace, so a reply of a hundred thousand unclosed boxes costs what its length costs."""
+    closing: dict[int, int] = {}
+    stack: list[int] = []
+    for i, ch in enumerate(text):
+        if ch == "{":
+            stack.append(i)
+        elif ch == "}" and stack:
+            closing[stack.pop()] = i
+    spans = []
     for match in _BOXED.finditer(text):
-        brace = match.end() - 1
-        depth = 0
-        for i in range(brace, len(text)):
-            if text[i] == "{":
-                depth += 1
-            elif text[i] == "}":
-                depth -= 1
-                if depth == 0:
-                    found.append(text[brace + 1:i].strip())
-                    break
-    return found
+        end = closing.get(match.end() - 1)
+        if end is not None:
+            spans.append((match.start(), end + 1, text[match.end():end].strip()))
+    return spans
+
+
+def boxed_contents(text: str) -> list[str]:
+    """Contents of every complete ``\\boxed{...}`` / ``\\fbox{...}``, in order."""
+    return [content for _, _, content in _box_spans(text)]
 
 
 def clean_scalar(line: str) -> str:
@@ -171,12 +177,9 @@ def _scalar_statements(text: str, markers: list[re.Match]) -> list[str]:
         value = clean_scalar(line)
         if value:
             statements.append(value)
-    for match in _BOXED.finditer(text):
-        if any(start <= match.start() < end for start, end in spans):
-            continue
-        contents = boxed_contents(text[match.start():])
-        if contents and contents[0]:
-            statements.append(contents[0])
+    for box_start, _, content in _box_spans(text):
+        if content and not any(start <= box_start < end for start, end in spans):
+            statements.append(content)
     return statements
 
 
@@ -237,48 +240,31 @@ def _bare_answer(text: str, answer_type: str) -> str | None:
     return value or None
 
 
+_DECODER = json.JSONDecoder()
+MAX_JSON_STARTS = 2000  # a reply with more opening braces than this is not stating a JSON answer
+
+
 def json_objects(text: str) -> list[str]:
-    """Every balanced ``{...}`` in ``text`` that parses as a JSON object, in order (nested ones not again)."""
+    """Every JSON object in ``text``, in order (objects inside a found object are not listed again). Each try
+    fails at the first character that is not JSON, and the decoder's nesting limit bounds a deep one."""
     found = []
-    i = 0
-    while True:
+    i, starts = 0, 0
+    while starts < MAX_JSON_STARTS:
         i = text.find("{", i)
         if i < 0:
-            return found
-        end = _balanced(text, i)
-        if end is not None:
-            candidate = text[i:end]
-            try:
-                if isinstance(json.loads(candidate), dict):
-                    found.append(candidate)
-                    i = end
-                    continue
-            except (ValueError, RecursionError):
-                pass
-        i += 1
-
-
-def _balanced(text: str, start: int) -> int | None:
-    depth = 0
-    in_string = escaped = False
-    for i in range(start, len(text)):
-        ch = text[i]
-        if in_string:
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == '"':
-                in_string = False
-        elif ch == '"':
-            in_string = True
-        elif ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-            if depth == 0:
-                return i + 1
-    return None
+            break
+        starts += 1
+        try:
+            value, end = _DECODER.raw_decode(text, i)
+        except (ValueError, RecursionError):
+            i += 1
+            continue
+        if isinstance(value, dict):
+            found.append(text[i:end])
+            i = end
+        else:
+            i += 1
+    return found
 
 
 # ------------------------------------------------------------------------------------------------

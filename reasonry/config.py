@@ -159,6 +159,9 @@ class BuildSection:
     exports: tuple[Literal["sft", "rl", "preference", "preference_steps", "stepwise"], ...] = ("sft", "rl")
     # Modules imported before tasks are looked up (in the driver and in every worker): user-defined tasks.
     plugins: tuple[str, ...] = ()
+    # A request for more items than a task's bucket has distinct problems: "warn" (the surplus ends up as
+    # duplicate_id rejects) or "error" (the build stops before it starts).
+    over_capacity: Literal["warn", "error"] = "warn"
 
     def __post_init__(self):
         require(bool(self.name) and "/" not in self.name, "build.name", "a non-empty name without '/'")
@@ -191,9 +194,13 @@ class BuildConfig:
     def config_hash(self) -> str:
         """Hash of everything that decides the output (not how it is run). Task options count as resolved, with
         their defaults, so spelling out a default does not make another build."""
-        tasks = {name: {**to_dict(entry), "options": to_dict(self.task_options(name))}
+        from reasonry.levels import options_dict
+
+        tasks = {name: {**to_dict(entry), "options": options_dict(self.task_options(name))}
                  for name, entry in sorted(self.tasks.items())}
-        return content_hash({"build": to_dict(self.build), "tasks": tasks, "stages": to_dict(self.stages)})
+        # over_capacity decides whether a build runs, never what it writes
+        build = {k: v for k, v in to_dict(self.build).items() if k != "over_capacity"}
+        return content_hash({"build": build, "tasks": tasks, "stages": to_dict(self.stages)})
 
     def stage(self, name: str):
         """The validated config of ``stages.<name>``, or None when the build has no such stage."""
@@ -204,11 +211,10 @@ class BuildConfig:
         return from_dict(stage_config_class(name), self.stages[name], f"stages.{name}")
 
     def task_options(self, name: str):
-        """The task's validated config dataclass."""
+        """The task's validated config dataclass (a ``difficulty`` level expanded into its knobs)."""
         from reasonry.registry import get_task
 
-        task = get_task(name)
-        return from_dict(task.Config, self.tasks[name].options, f"tasks.{name}.options")
+        return get_task(name).make_config(self.tasks[name].options, f"tasks.{name}.options")
 
 
 def parse_override(text: str) -> tuple[list[str], Any]:
@@ -277,10 +283,15 @@ def load_config(path: str | os.PathLike | None = None, overrides: list[str] | tu
 def _check_tasks(config: BuildConfig) -> None:
     from reasonry.registry import get_task, load_plugins, task_names
 
-    try:
-        load_plugins(config.build.plugins)
-    except ImportError as exc:
-        raise ConfigError(f"cannot import plugin: {exc}", path="build.plugins") from None
+    for plugin in config.build.plugins:
+        try:
+            load_plugins([plugin])
+        except ImportError as exc:
+            raise ConfigError(f"cannot import plugin: {exc}", path="build.plugins") from None
+        except Exception as exc:  # the plugin's own code failed while importing: one line, not its traceback
+            first = (str(exc).strip().splitlines() or [""])[0][:300]
+            raise ConfigError(f"plugin {plugin!r} failed while importing: {type(exc).__name__}: {first}",
+                              path="build.plugins") from None
 
     known = task_names()
     for name, entry in config.tasks.items():

@@ -58,8 +58,12 @@ def _code_hash() -> str:
     return digest.hexdigest()
 
 
-def build_fragment(records: list[dict], rejects: list[dict], exports: tuple[str, ...]) -> bytes:
-    """One (task, output shard): dedup by id, the records table and every export view per split, the rejects."""
+def build_fragment(records: list[dict], rejects: list[dict], exports: tuple[str, ...], compact: bool = False) -> bytes:
+    """One (task, output shard): dedup by id, the records table and every export view per split, the rejects.
+
+    ``compact`` (a task asked for far more items than it has problems): duplicates are written without their
+    record, and ``rejects`` may hold blocks of them made inside the shards (``reasonry.duplicates``).
+    """
     kept, duplicates = dedup_by_id(records)
     tables: dict[str, pa.Table] = {}
     for split in SPLITS:
@@ -76,10 +80,23 @@ def build_fragment(records: list[dict], rejects: list[dict], exports: tuple[str,
             if view:
                 tables[f"{export}/{split}"] = table(view, EXPORT_SCHEMAS[export]).append_column(
                     RID, pa.array(rids, pa.string()))
+    if compact:
+        tables.update(_compact_rejects(rejects, duplicates))
+        return dumps(tables)
     rejects = sorted([*rejects, *duplicates], key=reject_sort_key)
     if rejects:
         tables["rejects"] = rejects_table(rejects)
     return dumps(tables)
+
+
+def _compact_rejects(rejects: list[dict], duplicates: list[dict]) -> dict[str, pa.Table]:
+    from reasonry import duplicates as compact
+
+    blocks = [r for r in rejects if compact.is_block(r)]
+    plain = [r for r in rejects if not compact.is_block(r)]
+    blocks += compact.blocks([d["record"] for d in duplicates], 1)
+    parts = ([rejects_table(plain)] if plain else []) + ([compact.table(blocks)] if blocks else [])
+    return {"rejects": compact.sorted_rejects(parts)} if parts else {}
 
 
 def dumps(tables: dict[str, pa.Table]) -> bytes:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from reasonry.config import BuildConfig, to_dict
+from reasonry.config import BuildConfig
 from reasonry.hashing import content_hash
 
 CACHE_FORMAT = "2"  # 2: provenance names the task's options, not the build
@@ -59,7 +59,9 @@ def planned_items(config: BuildConfig) -> dict[str, int]:
 def options_hash(options) -> str:
     """The hash of a task's resolved options (``config.task_options(task)``), defaults filled in: `{}` and
     `{rendering: terse}` are the same."""
-    return content_hash(to_dict(options))
+    from reasonry.levels import options_dict
+
+    return content_hash(options_dict(options))
 
 
 def shard_cache_keys(config: BuildConfig, specs: list[ShardSpec]) -> dict[ShardSpec, str]:

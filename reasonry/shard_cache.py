@@ -3,15 +3,45 @@
 A shard's output is decided by (task, generator version, the task's options, seed, index range), which is the
 cache key; a rebuild reuses every shard whose key is unchanged, and a killed build resumes from the shards it
 finished. Entries are written to a temporary name and renamed, so a crash never leaves a torn entry.
+
+An entry proves that it belongs to its key: its first line holds the key and a checksum of the compressed
+content after it. An entry copied under another key's name, garbled or cut short is reported and recomputed,
+never used.
 """
 
 from __future__ import annotations
 
 import gzip
+import hashlib
 import os
+import zlib
 
 from reasonry.hashing import canonical_json, loads
 from reasonry.storage import join, read_bytes, write_bytes
+
+MAGIC = b"reasonry-shard/1"
+
+
+def checksum(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def seal_entry(magic: bytes, key: str, body: bytes) -> bytes:
+    """``magic key checksum\\n`` + body: what makes an entry self-checking."""
+    return b" ".join((magic, key.encode(), checksum(body).encode())) + b"\n" + body
+
+
+def open_entry(magic: bytes, key: str, blob: bytes) -> bytes:
+    """The body of an entry made by ``seal_entry`` for ``key``; ValueError says what is wrong with it."""
+    head, sep, body = blob.partition(b"\n")
+    parts = head.split(b" ")
+    if not sep or len(parts) != 3 or parts[0] != magic:
+        raise ValueError("not a cache entry (no header)")
+    if parts[1].decode(errors="replace") != key:
+        raise ValueError(f"entry belongs to key {parts[1][:16].decode(errors='replace')}..., not this one")
+    if parts[2].decode(errors="replace") != checksum(body):
+        raise ValueError("checksum mismatch (garbled or truncated)")
+    return body
 
 
 class ShardCache:
@@ -21,15 +51,24 @@ class ShardCache:
     def _path(self, key: str) -> str:
         return join(self.root, key[:2], f"{key}.json.gz")
 
-    def get(self, key: str) -> tuple[list[dict], list[dict]] | None:
+    def lookup(self, key: str) -> tuple[tuple[list[dict], list[dict]] | None, str | None]:
+        """(records, rejects) of a valid entry, else None and, for an entry that exists but is unusable, why."""
+        path = self._path(key)
         try:
-            data = loads(gzip.decompress(read_bytes(self._path(key))))
-            return data["records"], data["rejects"]
+            blob = read_bytes(path)
         except FileNotFoundError:
-            return None
-        except (OSError, ValueError, KeyError, EOFError):
-            return None  # an unreadable entry is recomputed, never trusted
+            return None, None
+        except OSError as exc:
+            return None, f"shard cache entry {path} is unreadable ({exc.strerror or exc}); recomputing it"
+        try:
+            data = loads(gzip.decompress(open_entry(MAGIC, key, blob)))
+            return (data["records"], data["rejects"]), None
+        except (ValueError, KeyError, TypeError, EOFError, OSError, zlib.error) as exc:
+            return None, f"shard cache entry {path} discarded: {exc}; recomputing it"
+
+    def get(self, key: str) -> tuple[list[dict], list[dict]] | None:
+        return self.lookup(key)[0]
 
     def put(self, key: str, records: list[dict], rejects: list[dict]) -> None:
         data = canonical_json({"records": records, "rejects": rejects}).encode("utf-8")
-        write_bytes(self._path(key), gzip.compress(data, compresslevel=3, mtime=0))
+        write_bytes(self._path(key), seal_entry(MAGIC, key, gzip.compress(data, compresslevel=3, mtime=0)))

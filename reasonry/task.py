@@ -44,9 +44,23 @@ class Task:
     # Relative work of one item (a TAIL item is 1): a shard holds build.shard_size // cost items, so shards of
     # slow tasks (a planner call, a Prolog search) are small and spread evenly over the workers.
     cost: ClassVar[int] = 1
+    # Difficulty levels, easiest first: ``difficulty: N`` in the options starts from ``levels[N - 1]``
+    # (see reasonry.levels); empty for tasks without levels.
+    levels: ClassVar[tuple[dict, ...]] = ()
 
     def default_config(self) -> Any:
         return self.Config()
+
+    def capacity(self, config: Any, bucket: str | None) -> int | None:
+        """How many distinct problems (distinct ids) the task can produce in ``bucket`` with ``config``: exact,
+        or an upper bound; None where it is too large to matter or unknown. A build warns when asked for more."""
+        return None
+
+    def make_config(self, options: dict | None = None, path: str = "options") -> Any:
+        """The validated config from a mapping of options, a ``difficulty`` level expanded into its knobs."""
+        from reasonry.levels import resolve
+
+        return resolve(self, options, path)
 
     def generate(self, config: Any, key: ItemKey, rng: random.Random) -> dict | None:
         raise NotImplementedError

@@ -40,6 +40,8 @@ class HubStandIn:
         self.token = token
         self.repos: dict[str, dict] = {}
         self.faults: dict[str, list] = {}
+        # how a fault's message echoes the Authorization header (a server may lower-case, cut or encode it)
+        self.echo = lambda auth: auth
         self.hooks: dict[str, list] = {}  # endpoint -> callables run (once each) before the next such request
         self.requests: list[tuple[str, str]] = []
         self.unhandled: list[tuple[str, str]] = []
@@ -150,7 +152,7 @@ class HubStandIn:
         if fault == "drop":
             raise _Drop
         if isinstance(fault, int):
-            return fault, {"error": f"{kind} unavailable (request had {auth})"}, {}
+            return fault, {"error": f"{kind} unavailable (request had {self.echo(auth)})"}, {}
         return None
 
     def _route(self, method: str, path: str, query: dict, body: bytes, auth: str):

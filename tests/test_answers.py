@@ -182,3 +182,12 @@ def test_prompt_instruction_and_reader_agree_on_one_line_plans():
     one_line = "Final answer: " + " ".join(record["answer"].split("\n"))
     assert rewards.compute_score(row["data_source"], one_line, row["reward_model"]["ground_truth"],
                                  row["extra_info"]) == 1.0
+
+
+@pytest.mark.parametrize("text", ["\\boxed{" * 25_000, "{" * 100_000, '{"a":' * 40_000, "```json\n" * 20_000])
+def test_hostile_replies_are_read_in_one_pass(text):
+    """A reward must not hang on a reply built to be slow to read: each of these held a quadratic reader for
+    minutes. They state no answer, so they score 0."""
+    for answer_type in ("json", "plan", "integer"):
+        assert not grade(MATH_INT, answer_type, text).ok
+    assert read_reply(text, "json").statements == ()

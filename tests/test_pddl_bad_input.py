@@ -39,7 +39,8 @@ def test_lenient_spellings_of_the_gold_plan_pass(bw):
 
 
 @pytest.mark.parametrize("mutate,reason", [
-    (lambda p: p + "\nthis is not an action!", "unparsable plan: line"),
+    # a sentence after the last action closes the plan; one between two actions breaks it
+    (lambda p: p.replace("\n", "\nthis is not an action!\n", 1), "unparsable plan: line"),
     (lambda p: "", "empty plan"),
     (lambda p: "(fly-to-moon b1)\n" + p, "unknown action 'fly-to-moon'"),
     (lambda p: "(stack b1)\n" + p, "takes 2 argument(s), got 1"),

@@ -106,6 +106,52 @@ def test_time_limit_is_its_own_reason(pool):
     assert _reason(pool, GOOD)[0] == "ok"
 
 
+SWALLOW = J + "spin :- repeat, fail.\nloop(X) :- X1 is X + 1, loop(X1).\ndeep(X) :- deep(s(X)), true.\n"
+CATCH_ALL = {
+    # name: (program, limits, expected reason); each program catches every exception, twice where it can
+    "time": (SWALLOW + "solve_json :- catch(spin, _, true), catch(spin, _, true),\n"
+             "    json_write_dict(current_output, _{a: 1}).", {"time_limit": 0.5, "inference_limit": 10**12},
+             "time_limit"),
+    "inferences": (SWALLOW + "solve_json :- catch(loop(0), _, true), catch(loop(0), E, true),\n"
+                   "    json_write_dict(current_output, _{a: 1, e: E}).", {"inference_limit": 200_000},
+                   "inference_limit"),
+    "memory": (SWALLOW + "solve_json :- catch(deep(z), _, true), json_write_dict(current_output, _{a: 1}).",
+               {"time_limit": 20, "inference_limit": 10**12}, "stack_overflow"),
+    "with backtrace": (SWALLOW + "solve_json :- catch_with_backtrace(spin, _, true),\n"
+                       "    json_write_dict(current_output, _{a: 1}).", {"time_limit": 0.5, "inference_limit": 10**12},
+                       "time_limit"),
+    "then fails": (SWALLOW + "solve_json :- catch(loop(0), _, true), fail.", {"inference_limit": 200_000},
+                   "inference_limit"),
+}
+
+
+@pytest.mark.parametrize("sandbox", [True, False], ids=["sandboxed", "trusted"])
+@pytest.mark.parametrize("name", list(CATCH_ALL))
+def test_limits_hold_when_the_program_catches_everything(pool, name, sandbox):
+    program, limits, reason = CATCH_ALL[name]
+    result = pool.run(program, sandbox=sandbox, **limits)
+    assert not result.ok and result.reason == reason, result
+    # a program that catches only what it expects still handles its own errors
+    handled = J + ("solve_json :- catch(atom_length(1, _), error(type_error(_, _), _), true),\n"
+                   "    catch(X is 1 / 0, _, X = 0), json_write_dict(current_output, _{a: X}).")
+    assert _reason(pool, handled, sandbox=sandbox) == ("ok", '{"a":0}')
+
+
+def test_a_program_that_calls_a_catch_all_it_built_is_still_limited():
+    """A catch/3 put together at run time escapes the compile-time guard (the sandbox refuses such calls;
+    a trusted program may make them): the exception hook still marks the limit, and a program that goes on
+    regardless is stopped by the watchdog."""
+    with PrologPool(size=1, time_limit=0.5, grace=0.5, inference_limit=10**12) as pool:
+        swallow = SWALLOW + "solve_json :- G = catch(spin, _, true), call(G), json_write_dict(current_output, _{a: 1})."
+        result = pool.run(swallow, sandbox=False)
+        assert not result.ok and result.reason == "time_limit", result
+        forever = SWALLOW + "solve_json :- G = catch(spin, _, true), call(G), spin."
+        started = time.monotonic()
+        result = pool.run(forever, sandbox=False)
+        assert not result.ok and result.reason == "wedged" and time.monotonic() - started < 3.0, result
+        assert _reason(pool, GOOD)[0] == "ok"
+
+
 def test_killed_worker_is_replaced(pool):
     (pid,) = pool.worker_pids()
     os.kill(pid, signal.SIGKILL)

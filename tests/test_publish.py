@@ -8,6 +8,7 @@ on the client side is real: huggingface_hub's HfApi, our retries, the CLI, the b
 
 from __future__ import annotations
 
+import base64
 import fnmatch
 import hashlib
 import os
@@ -314,3 +315,50 @@ def test_private_makes_an_existing_public_repository_private_before_uploading(bu
     settings = [i for i, r in enumerate(hub.requests) if r[0] == "PUT" and r[1].endswith("/settings")]
     commits = [i for i, r in enumerate(hub.requests) if r[0] == "POST" and "/commit/" in r[1]]
     assert settings and commits and settings[-1] < commits[-1], "visibility changes before the upload"
+
+
+ECHOES = {
+    # how a server's error body may echo the header "Bearer <token>"
+    "exact": lambda auth: auth,
+    "lower-cased": lambda auth: auth.lower(),
+    "cut to a prefix": lambda auth: auth[: len("Bearer ") + 10] + "...",
+    "base64": lambda auth: base64.b64encode(auth.encode()).decode(),
+}
+
+
+@pytest.mark.parametrize("echo", list(ECHOES))
+def test_no_echo_of_the_token_survives_in_errors_or_log_lines(build, hub, echo):
+    """The Hub stand-in's error body echoes the Authorization header, lower-cased, cut short or base64-encoded:
+    no 8-character piece of the token, in any case, and no piece of its base64 forms reaches the message or the
+    log; the rest of the server's words do."""
+    hub.echo = ECHOES[echo]
+    hub.faults["commit"] = [500, 403]  # one retried failure (a log line), then one that ends the publish
+    messages: list[str] = []
+    with pytest.raises(PublishError) as info:
+        publish(build, REPO, endpoint=hub.endpoint, token=TOKEN, retries=2, backoff=0.01, log=messages.append)
+    shown = "\n".join([str(info.value), *messages])
+    assert "upload commit failed after 2 attempts: HTTP 403" in shown and "unavailable (request had" in shown
+    assert any("retrying" in m for m in messages)
+    lowered = shown.lower()
+    for i in range(len(TOKEN) - 7):
+        assert TOKEN[i:i + 8].lower() not in lowered
+    encoded = base64.b64encode(f"Bearer {TOKEN}".encode()).decode()
+    token_part = encoded[-(-len("Bearer ") * 4 // 3):(len("Bearer ") + len(TOKEN)) * 4 // 3]  # the token's bytes
+    for i in range(len(token_part) - 7):
+        assert token_part[i:i + 8] not in shown
+    assert "***" in shown
+
+
+def test_the_scrubber_takes_pieces_and_encodings_of_the_token_and_nothing_else():
+    from reasonry.pipelines.publish import _redact
+
+    token = "hf_AbCdEfGhIjKlMnOpQrStUv"
+    assert _redact(f"token={token}", token) == "token=***"
+    assert _redact(f"Bearer {token.upper()[:9]}.", token) == "Bearer ***."
+    assert _redact("short hf_AbCd and other words", token) == "short hf_AbCd and other words"  # 7 characters
+    for prefix in ("", "u:", "ab:", "user:"):
+        for encode in (base64.b64encode, base64.urlsafe_b64encode):
+            encoded = encode((prefix + token).encode()).decode()
+            assert token not in _redact(encoded, token)
+            scrubbed = _redact(encoded, token)
+            assert "***" in scrubbed and len(scrubbed) < 12, (prefix, scrubbed)

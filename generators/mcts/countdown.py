@@ -5,8 +5,9 @@ the state with one number left is terminal and right exactly when that number is
 kind ``countdown``, requires every given number to be used once).
 
 The symbolic proposer is a noisy expert: each proposal slot holds, with probability ``skill``, a step after
-which the target can still be reached (decided by exhaustive search, memoised), and otherwise any legal step.
-That gives trees with both right and wrong terminal states, as a sampled model policy would.
+which the target can still be reached (decided by a depth-first search memoised on the sorted numbers left),
+and otherwise any legal step. That gives trees with both right and wrong terminal states, as a sampled model
+policy would.
 """
 
 from __future__ import annotations

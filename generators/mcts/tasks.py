@@ -20,6 +20,7 @@ from reasonry.config import require
 from reasonry.generators.mcts import addition, astro, countdown, cpl, equation
 from reasonry.generators.mcts.policy import SymbolicPolicy
 from reasonry.generators.mcts.search import Budget, Node, Policy, Tree, search_many
+from reasonry.levels import check_level, knob, stamp
 from reasonry.registry import get_verifier
 from reasonry.task import ItemKey, Task
 from reasonry.verifiers.step_trace import STEP, read
@@ -39,8 +40,10 @@ class MctsConfig:
     confirm_q: float = 0.5      # nodes on the trace with Q at least this get a confirmation line
     max_pairs: int = 8          # CPL pairs kept per problem
     skill: float = 0.6          # symbolic proposer: chance that a proposal is a sound step
+    difficulty: int | None = knob(None)  # the level these knobs came from (reasonry.levels), if any
 
     def __post_init__(self):
+        check_level(self.difficulty)
         self.budget()  # validates the search budget
         require(self.max_wrong >= 0, "max_wrong", f"must be >= 0, got {self.max_wrong}")
         require(0 <= self.min_wrong <= max(self.max_wrong, 0), "min_wrong", "must be in 0..max_wrong")
@@ -147,7 +150,8 @@ class MctsTask(Task):
             "step_labels": cpl.step_labels(tree, [*wrong, best], prompt, check),
         }
         return self.record(key, problem=self.problem(env), prompt=prompt, answer=env.answer(best.state),
-                           verifier_spec=env.spec(), trace=trace, difficulty=self.difficulty(env), meta=meta,
+                           verifier_spec=env.spec(), trace=trace, difficulty=stamp(config, self.difficulty(env)),
+                           meta=meta,
                            answer_type=self.record_answer_type(env))
 
     def corrupt_trace(self, record: dict, rng: random.Random) -> str | None:
@@ -162,7 +166,11 @@ class MctsTask(Task):
         return "\n".join(lines)
 
 
-# ---- Countdown ---------------------------------------------------------------------------------
+# ---- Countdown --------------------------------------------------------------------------------
+
+# Numbers per problem: the memoised reachability search behind the proposer takes about 1.5 s an item at 7
+# numbers but 5-20 s, and up to minutes, at 8 (measured); more would need another search.
+MAX_COUNT = 7
 
 
 @dataclass(frozen=True)
@@ -175,7 +183,8 @@ class CountdownConfig(MctsConfig):
 
     def __post_init__(self):
         super().__post_init__()
-        require(2 <= self.count <= 5, "count", f"must be in 2..5 (exhaustive reachability), got {self.count}")
+        require(2 <= self.count <= MAX_COUNT, "count", f"must be in 2..{MAX_COUNT}, got {self.count}")
+        require(self.max_depth >= self.count - 1, "max_depth", "a solution takes count - 1 steps")
         require(self.max_number >= 2, "max_number", f"must be >= 2, got {self.max_number}")
         require(1 <= self.target_low <= self.target_high, "target_low", "need 1 <= target_low <= target_high")
 
@@ -185,6 +194,14 @@ class CountdownTask(MctsTask):
     verifier_kind = "countdown"
     answer_type = "expression"
     Config = CountdownConfig
+    # 1-5: 3 to 7 numbers; targets up to 500 (Enigmata's hardest countdown has 7 numbers, targets to 500)
+    levels = (
+        {"count": 3, "max_number": 10, "target_low": 10, "target_high": 100},
+        {"count": 4, "max_number": 12, "target_low": 10, "target_high": 200},
+        {"count": 5, "max_number": 15, "target_low": 20, "target_high": 300, "iterations": 32},
+        {"count": 6, "max_number": 20, "target_low": 50, "target_high": 500, "iterations": 40},
+        {"count": 7, "max_number": 25, "target_low": 100, "target_high": 500, "iterations": 48},
+    )
 
     def make_env(self, config: CountdownConfig, rng: random.Random):
         for _ in range(DRAWS):
@@ -256,6 +273,13 @@ class EquationTask(MctsTask):
     verifier_kind = "math"
     answer_type = "integer"
     Config = EquationConfig
+    levels = (
+        {"max_coefficient": 3, "fraction_probability": 0.0},
+        {"max_coefficient": 6, "fraction_probability": 0.25},
+        {"max_coefficient": 9, "fraction_probability": 0.5},
+        {"max_coefficient": 15, "fraction_probability": 0.75, "iterations": 32},
+        {"max_coefficient": 30, "fraction_probability": 1.0, "iterations": 40},
+    )
 
     def make_env(self, config: EquationConfig, rng: random.Random):
         for _ in range(DRAWS):
@@ -314,6 +338,14 @@ class AdditionTask(MctsTask):
     verifier_kind = "math"
     answer_type = "integer"
     Config = AdditionConfig
+    levels = (
+        {"min_digits": 2, "max_digits": 3},
+        {"min_digits": 3, "max_digits": 5},
+        # longer sums need a surer proposer: a random rollout of k columns is right with chance skill**k
+        {"min_digits": 5, "max_digits": 8, "max_depth": 10, "iterations": 64, "skill": 0.9},
+        {"min_digits": 8, "max_digits": 10, "max_depth": 12, "iterations": 128, "skill": 0.95},
+        {"min_digits": 10, "max_digits": 14, "max_depth": 16, "iterations": 256, "skill": 0.97},
+    )
 
     def make_env(self, config: AdditionConfig, rng: random.Random):
         x1, x2 = addition.draw_problem(rng, config.min_digits, config.max_digits)

@@ -77,6 +77,14 @@ class _Base:
     Config = BlocksworldConfig
     domain = DOMAIN
     description = "Blocksworld"
+    levels = tasks.levels(
+        {"blocks": (3, 4)},
+        {"blocks": (5, 6)},
+        {"blocks": (7, 9)},
+        {"blocks": (10, 12)},
+        {"blocks": (13, 15)},
+        {"blocks": (16, 18)},
+    )
 
 
 class PlanGeneration(_Base, tasks.PlanGeneration):
@@ -85,6 +93,8 @@ class PlanGeneration(_Base, tasks.PlanGeneration):
 
 class PlanGenerationOptimal(_Base, tasks.PlanGenerationOptimal):
     name = "pddl/blocksworld/plan_generation_optimal"
+    # the levels A* + LM-cut finishes within optimal_time_limit_s (bench/difficulty.py); larger ones time out
+    levels = _Base.levels[:4]
 
 
 class PlanCompletion(_Base, tasks.PlanCompletion):

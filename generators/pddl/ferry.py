@@ -64,6 +64,12 @@ class _Base:
     Config = FerryConfig
     domain = DOMAIN
     description = "Ferry"
+    levels = tasks.levels(
+        {"ports": (3, 4), "cars": (1, 2)},
+        {"ports": (4, 6), "cars": (2, 4)},
+        {"ports": (6, 8), "cars": (4, 6)},
+        {"ports": (8, 10), "cars": (6, 9)},
+    )
 
 
 class PlanGeneration(_Base, tasks.PlanGeneration):
@@ -72,6 +78,8 @@ class PlanGeneration(_Base, tasks.PlanGeneration):
 
 class PlanGenerationOptimal(_Base, tasks.PlanGenerationOptimal):
     name = "pddl/ferry/plan_generation_optimal"
+    # the levels A* + LM-cut finishes within optimal_time_limit_s (bench/difficulty.py); larger ones time out
+    levels = _Base.levels[:3]
 
 
 class PlanCompletion(_Base, tasks.PlanCompletion):

@@ -54,6 +54,12 @@ class _Base:
     Config = GripperConfig
     domain = DOMAIN
     description = "Gripper"
+    levels = tasks.levels(
+        {"rooms": (2, 2), "balls": (2, 3)},
+        {"rooms": (2, 3), "balls": (4, 6)},
+        {"rooms": (3, 4), "balls": (6, 9)},
+        {"rooms": (4, 5), "balls": (10, 14)},
+    )
 
 
 class PlanGeneration(_Base, tasks.PlanGeneration):
@@ -62,6 +68,8 @@ class PlanGeneration(_Base, tasks.PlanGeneration):
 
 class PlanGenerationOptimal(_Base, tasks.PlanGenerationOptimal):
     name = "pddl/gripper/plan_generation_optimal"
+    # the levels A* + LM-cut finishes within optimal_time_limit_s (bench/difficulty.py); larger ones time out
+    levels = _Base.levels[:3]
 
 
 class PlanCompletion(_Base, tasks.PlanCompletion):

@@ -79,6 +79,13 @@ class _Base:
     Config = LogisticsConfig
     domain = DOMAIN
     description = "Logistics"
+    levels = tasks.levels(
+        {"cities": (2, 2), "locations": (1, 1), "packages": (1, 2)},
+        {"cities": (2, 3), "locations": (1, 2), "packages": (2, 3)},
+        {"cities": (3, 4), "locations": (1, 3), "airplanes": (1, 2), "packages": (3, 5)},
+        {"cities": (4, 5), "locations": (2, 3), "airplanes": (2, 2), "packages": (5, 7)},
+        {"cities": (5, 6), "locations": (2, 3), "airplanes": (2, 3), "packages": (7, 10)},
+    )
 
 
 class PlanGeneration(_Base, tasks.PlanGeneration):
@@ -87,6 +94,8 @@ class PlanGeneration(_Base, tasks.PlanGeneration):
 
 class PlanGenerationOptimal(_Base, tasks.PlanGenerationOptimal):
     name = "pddl/logistics/plan_generation_optimal"
+    # the levels A* + LM-cut finishes within optimal_time_limit_s (bench/difficulty.py); larger ones time out
+    levels = _Base.levels[:3]
 
 
 class PlanCompletion(_Base, tasks.PlanCompletion):

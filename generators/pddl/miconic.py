@@ -54,6 +54,12 @@ class _Base:
     Config = MiconicConfig
     domain = DOMAIN
     description = "Miconic"
+    levels = tasks.levels(
+        {"floors": (3, 4), "passengers": (1, 2)},
+        {"floors": (4, 6), "passengers": (2, 4)},
+        {"floors": (6, 9), "passengers": (4, 6)},
+        {"floors": (9, 12), "passengers": (6, 9)},
+    )
 
 
 class PlanGeneration(_Base, tasks.PlanGeneration):
@@ -62,6 +68,8 @@ class PlanGeneration(_Base, tasks.PlanGeneration):
 
 class PlanGenerationOptimal(_Base, tasks.PlanGenerationOptimal):
     name = "pddl/miconic/plan_generation_optimal"
+    # the levels A* + LM-cut finishes within optimal_time_limit_s (bench/difficulty.py); larger ones time out
+    levels = _Base.levels[:3]
 
 
 class PlanCompletion(_Base, tasks.PlanCompletion):

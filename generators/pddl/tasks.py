@@ -23,6 +23,7 @@ from typing import Any, ClassVar
 from reasonry.config import require
 from reasonry.generators.pddl import planner
 from reasonry.generators.pddl.model import Instance, domain_text, has_costs, load_instance, problem_text
+from reasonry.levels import check_level, knob, stamp
 from reasonry.task import ItemKey, Task
 from reasonry.verifiers.pddl import verify
 from reasonry.verifiers.pddl.judge import simulate
@@ -43,14 +44,31 @@ class PddlConfig:
     max_plan_length: int = 40  # longer plans make prompts and traces unwieldy
     gap_fraction: float = 0.3  # plan_completion: share of steps blanked out (at least one)
     invalid_fraction: float = 0.5  # plan_validation: share of items whose plan is corrupted
+    difficulty: int | None = knob(None)  # the level these knobs came from (reasonry.levels), if any
 
     def __post_init__(self):
+        check_level(self.difficulty)
         require(0 < self.time_limit_s <= 3600, "time_limit_s", "must be in (0, 3600]")
         require(0 < self.optimal_time_limit_s <= 3600, "optimal_time_limit_s", "must be in (0, 3600]")
         require(1 <= self.min_plan_length <= self.max_plan_length, "min_plan_length",
                 "must be >= 1 and <= max_plan_length")
         require(0.0 < self.gap_fraction < 1.0, "gap_fraction", "must be in (0, 1)")
         require(0.0 <= self.invalid_fraction <= 1.0, "invalid_fraction", "must be in [0, 1]")
+
+
+def levels(*sizes: dict, long_from: int = 3) -> tuple[dict, ...]:
+    """A domain's difficulty levels from its size knobs, easiest first. From level ``long_from`` on, plans may be
+    longer (``max_plan_length`` grows with the level) and the planners get more time: a cost-optimal plan is
+    kept where A* + LM-cut finishes within ``optimal_time_limit_s``, and a draw where it does not is a counted
+    ``planner_timeout``."""
+    out = []
+    for i, knobs in enumerate(sizes, 1):
+        extra = {}
+        if i >= long_from:
+            extra = {"max_plan_length": 40 + 30 * (i - long_from + 1), "time_limit_s": 30.0,
+                     "optimal_time_limit_s": 60.0}
+        out.append({**extra, **knobs})
+    return tuple(out)
 
 
 def check_range(config: Any, field: str, low_min: int = 1) -> None:
@@ -143,7 +161,7 @@ class PddlTask(Task):
             key, problem=problem, prompt=self._prompt(inst, item["instruction"]), answer=item["answer"],
             verifier_spec={**spec, "mode": self.mode, **item["spec"]},
             trace=compose(item["walk"], item["answer"]),
-            difficulty={**self.domain_sizes(inst), "plan_length": len(grounds)},
+            difficulty=stamp(config, {**self.domain_sizes(inst), "plan_length": len(grounds)}),
             meta={"domain": inst.domain, "planner": solution.planner, "planner_config": self.planner_config,
                   **item.get("meta", {})},
         )

@@ -58,6 +58,12 @@ class _Base:
     Config = VisitallConfig
     domain = DOMAIN
     description = "Visitall"
+    levels = tasks.levels(
+        {"width": (2, 3), "height": (2, 2)},
+        {"width": (3, 4), "height": (3, 3)},
+        {"width": (4, 5), "height": (4, 4)},
+        {"width": (5, 7), "height": (5, 6)},
+    )
 
 
 class PlanGeneration(_Base, tasks.PlanGeneration):
@@ -66,6 +72,8 @@ class PlanGeneration(_Base, tasks.PlanGeneration):
 
 class PlanGenerationOptimal(_Base, tasks.PlanGenerationOptimal):
     name = "pddl/visitall/plan_generation_optimal"
+    # the levels A* + LM-cut finishes within optimal_time_limit_s (bench/difficulty.py); larger ones time out
+    levels = _Base.levels[:3]
 
 
 class PlanCompletion(_Base, tasks.PlanCompletion):

@@ -3,6 +3,9 @@
 Evolution: 0 = small graphs, 2-3 colours; 1 = larger graphs, more colours, some nodes pre-coloured;
 2 = as 1 plus a second objective, the fewest colours any valid colouring needs. The colouring asked for is
 the first in search order (node 1 first, smallest colour first): the lexicographically smallest list.
+
+Difficulty levels (``difficulty: N``): 1-3 = evolution 0-2, then counting the fewest colours on 10-13 and
+14-18 nodes.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from reasonry.generators.prolog.common import (
     PrologConfig,
     PrologFamily,
     csp_renderer,
+    level,
     listing,
     make_tasks,
     program,
@@ -156,4 +160,16 @@ class GraphColoring(PrologFamily):
         )
 
 
+def _levels() -> tuple[dict, ...]:
+    c = ColoringConfig
+    return (
+        level(c, 0),
+        level(c, 1),
+        level(c, 2),
+        level(c, 2, each={"nodes": (10, 13), "colors": (3, 4)}),
+        level(c, 2, each={"nodes": (14, 18), "colors": (4, 5)}),
+    )
+
+
+GraphColoring.levels = _levels()
 GraphColoringExecution, GraphColoringSolve = make_tasks(GraphColoring)

@@ -22,6 +22,7 @@ from typing import Any, ClassVar
 
 from reasonry.config import require
 from reasonry.hashing import canonical_json
+from reasonry.levels import check_level, knob, stamp
 from reasonry.task import ItemKey, Task
 from reasonry.verifiers.prolog import ProgramRejected, run_json, shutdown_pool, start_pool
 from reasonry.verifiers.prolog.output import NO_SOLUTION, canonical
@@ -41,19 +42,27 @@ solve_json :-
     nl.
 """
 
-# Search events are kept as facts of the (temporary) program module, so they survive backtracking.
+# Search events are kept as facts of the (temporary) program module, so they survive backtracking. The log
+# holds the first MAX_TRACE_EVENTS events; the next one ends the traced search (the answer program, not the
+# trace, runs a counting search to the end), so a trace costs at most as much as that many search steps.
 TRACE_SUPPORT = """
 :- dynamic trace_event/1.
+:- dynamic trace_events/1.
 
 note(Event) :-
-    aggregate_all(count, trace_event(_), N),
+    retract(trace_events(N)),
     (   N < 400
-    ->  assertz(trace_event(Event))
-    ;   true
+    ->  N1 is N + 1,
+        assertz(trace_events(N1)),
+        assertz(trace_event(Event))
+    ;   assertz(trace_events(N)),
+        throw(trace_full)
     ).
 
 trace_json :-
-    ignore(trace_search),
+    retractall(trace_events(_)),
+    assertz(trace_events(0)),
+    ignore(catch(trace_search, trace_full, true)),
     findall(E, trace_event(E), Events),
     maplist(event_json, Events, Items),
     json_write_dict(current_output, _{events: Items}),
@@ -148,8 +157,10 @@ class PrologConfig:
     evolution: int = 0
     time_limit: float = 10.0
     inference_limit: int = 50_000_000
+    difficulty: int | None = knob(None)  # the level these knobs came from (reasonry.levels), if any
 
     def __post_init__(self):
+        check_level(self.difficulty)
         require(0 <= self.evolution <= 2, "evolution", f"must be 0, 1 or 2, got {self.evolution}")
         require(self.time_limit > 0, "time_limit", "must be positive")
         require(self.inference_limit > 0, "inference_limit", "must be positive")
@@ -164,6 +175,9 @@ class Instance:
     trace_addon: str | None = None
     render_trace: Callable[[list, dict], list[str]] | None = None
     difficulty: dict = field(default_factory=dict)
+    # A family's own condition on SWI-Prolog's answer (e.g. exactly one solution): the reject reason and
+    # detail when the answer misses it, else None.
+    check: Callable[[dict], tuple[str, str] | None] | None = None
 
 
 def program(*parts: str, clpfd: bool = False) -> str:
@@ -189,12 +203,48 @@ def listing(items: list[str], conj: str = "and") -> str:
     return ", ".join(items[:-1]) + f" {conj} " + items[-1]
 
 
+def level(config_class: type, evolution: int, each: dict | None = None, **knobs) -> dict:
+    """The options of one difficulty level: an evolution, the entries of per-evolution knobs for that evolution
+    (``each``: the other entries keep their defaults), and plain knobs."""
+    defaults = config_class()
+    options: dict[str, Any] = {"evolution": evolution}
+    for name, value in (each or {}).items():
+        entries = list(getattr(defaults, name))
+        entries[evolution] = value
+        options[name] = tuple(entries)
+    return {**options, **knobs}
+
+
+# Two solutions at most, in search order: enough to tell a unique answer from an ambiguous one.
+FIRST_TWO = """
+first_two :-
+    findall(Vs, limit(2, (model(_, Vs), label(Vs))), Solutions),
+    json_write_dict(current_output, _{solutions: Solutions}),
+    nl.
+"""
+
+
+def first_two(text: str, config: Any) -> list[list[int]]:
+    """The first two solutions of a program whose ``model(_, Vars)`` posts the constraints (SWI-Prolog)."""
+    value, _ = run_json(text + FIRST_TWO, "first_two", time_limit=config.time_limit,
+                        inference_limit=config.inference_limit)
+    return value["solutions"]
+
+
+def one_solution(value: dict) -> tuple[str, str] | None:
+    """``Instance.check`` for puzzles posed with a unique solution: SWI-Prolog's count must be exactly 1."""
+    if value.get("solutions") == 1:
+        return None
+    return "not_unique", f"the solver counts {value.get('solutions')!r} solutions, 1 was asked for"
+
+
 class PrologFamily:
     """One problem family; subclasses implement ``build``."""
 
     name: ClassVar[str]
     title: ClassVar[str]
     Config: ClassVar[type] = PrologConfig
+    levels: ClassVar[tuple[dict, ...]] = ()
 
     def build(self, config: Any, rng: random.Random) -> Instance | None:
         raise NotImplementedError
@@ -227,6 +277,9 @@ class PrologTask(Task):
             return None
         limits = {"time_limit": config.time_limit, "inference_limit": config.inference_limit}
         value, _ = run_json(inst.program, **limits)  # ProgramRejected carries the reason to the pipeline
+        failed = inst.check(value) if inst.check else None
+        if failed:
+            raise ProgramRejected(*failed)
         answer = canonical(value)
         trace = self._trace(inst, value, limits)
         spec = {"program": inst.program, "goal": "solve_json", **limits}
@@ -237,7 +290,7 @@ class PrologTask(Task):
         else:
             prompt = (f"{inst.statement}\n\nAnswer with a JSON object: {inst.answer_format} "
                       f'If there is no solution, answer {{"result": "{NO_SOLUTION_TEXT}"}}.')
-        difficulty = {"evolution": config.evolution, **inst.difficulty}
+        difficulty = stamp(config, {"evolution": config.evolution, **inst.difficulty})
         return self.record(key, problem={"family": fam, **inst.problem}, prompt=prompt, answer=answer,
                            verifier_spec=spec, trace=trace, difficulty=difficulty,
                            meta={"family": fam, "mode": self.mode, "solved": value != NO_SOLUTION})
@@ -299,6 +352,7 @@ def make_tasks(family_class: type[PrologFamily]) -> tuple[type[PrologTask], type
             "description": f"{family_class.title}: {what}",
             "family_class": family_class,
             "Config": family_class.Config,
+            "levels": family_class.levels,
             "mode": mode,
             "__module__": family_class.__module__,
         })

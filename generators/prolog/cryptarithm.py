@@ -3,11 +3,18 @@
 Puzzles are made from a real sum with its digits replaced by letters, so at least one solution exists.
 Evolution: 0 = two addends; 1 = three addends; 2 = three addends and a second objective, the number of
 solutions. The assignment asked for is the first in search order (letters alphabetically, smallest digit
-first).
+first). ``addends`` sets the number of words per evolution (up to 12) and ``operation`` whether they are
+added (``+``) or multiplied (``*``).
+
+Difficulty levels (``difficulty: N``), ordered by SWI-Prolog's measured effort: 1 = two addends of 1-2 digits,
+2 = three addends, 3 = three with the count, 4 = a product of two 2-3 digit factors, 5 = 4-5 addends of 3-5
+digits with the count, 6 = 6-8 addends of 3-6 digits with the count, 7 = a product of two 3-4 digit factors
+(products without the count).
 """
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass
 
@@ -18,9 +25,11 @@ from reasonry.generators.prolog.common import (
     PrologConfig,
     PrologFamily,
     csp_renderer,
+    level,
     make_tasks,
     program,
 )
+from reasonry.levels import knob
 
 MODEL = """
 letters(Letters) :-
@@ -55,6 +64,36 @@ add_up([V, W|Vs], Sum) :-
 leading_digit(Pairs, [First|_]) :-
     memberchk(First-D, Pairs),
     D #\\= 0.
+"""
+
+# The same model with the words multiplied instead of added (a non-linear constraint for CLP(FD)).
+# The last one and two columns of the product are posted again on their own (the product modulo 10 and 100 of
+# the factors' last digits): redundant, but the whole product alone propagates too little for 3-4 digit factors.
+LOW_COLUMNS = "    low_column(Pairs, Addends, Sum, 1),\n    low_column(Pairs, Addends, Sum, 2),\n"
+MODEL_TIMES = MODEL.replace("add_up(Values, Left)", "multiply(Values, Left)").replace(
+    "    Left #= Total,\n", "    Left #= Total,\n" + LOW_COLUMNS) + """
+multiply([V], V).
+multiply([V, W|Vs], Product) :-
+    multiply([V * W|Vs], Product).
+
+low_column(Pairs, Factors, Product, K) :-
+    (   maplist(longer_than(K), [Product|Factors])
+    ->  maplist(tail_value(Pairs, K), Factors, Vs),
+        tail_value(Pairs, K, Product, P),
+        multiply(Vs, Low),
+        M is 10^K,
+        Low mod M #= P
+    ;   true
+    ).
+
+longer_than(K, Word) :-
+    length(Word, L),
+    L >= K.
+
+tail_value(Pairs, K, Word, Value) :-
+    length(Tail, K),
+    append(_, Tail, Word),
+    word_value(Pairs, Tail, Value).
 """
 
 ANSWER = """
@@ -93,9 +132,15 @@ LETTERS = "abcdefghijklmnopqrstuvwxyz"
 class CryptarithmConfig(PrologConfig):
     digits: tuple[int, int] = (2, 4)  # digits of each addend
     max_letters: tuple[int, ...] = (6, 7, 7)
+    addends: tuple[tuple[int, int], ...] = knob(((2, 2), (3, 3), (3, 3)))  # words on the left, per evolution
+    operation: tuple[str, ...] = knob(("+", "+", "+"))  # "+" or "*", per evolution
 
     def __post_init__(self):
         super().__post_init__()
+        require(len(self.addends) == 3 and all(2 <= low <= high <= 12 for low, high in self.addends), "addends",
+                "one range within 2..12 per evolution level (3)")
+        require(len(self.operation) == 3 and all(op in ("+", "*") for op in self.operation), "operation",
+                "one of '+' or '*' per evolution level (3)")
         require(1 <= self.digits[0] <= self.digits[1] <= 6, "digits", "a range within 1..6")
         require(len(self.max_letters) == 3 and all(2 <= m <= 10 for m in self.max_letters), "max_letters",
                 "one limit in 2..10 per evolution level (3)")
@@ -107,11 +152,13 @@ class Cryptarithm(PrologFamily):
     Config = CryptarithmConfig
 
     def build(self, config: CryptarithmConfig, rng: random.Random) -> Instance | None:
-        addends_n = 2 if config.evolution == 0 else 3
+        low, high = config.addends[config.evolution]
+        addends_n = low if low == high else rng.randint(low, high)  # a fixed count draws nothing
+        times = config.operation[config.evolution] == "*"
         for _ in range(50):
             numbers = [rng.randint(10 ** (d - 1), 10 ** d - 1)
                        for d in (rng.randint(*config.digits) for _ in range(addends_n))]
-            total = sum(numbers)
+            total = math.prod(numbers) if times else sum(numbers)
             used = sorted(set("".join(map(str, numbers + [total]))))
             if len(used) <= config.max_letters[config.evolution]:
                 break
@@ -124,8 +171,8 @@ class Cryptarithm(PrologFamily):
         count = config.evolution == 2
         fact = ("puzzle([" + ", ".join("[" + ", ".join(w) + "]" for w in words) + "], ["
                 + ", ".join(sum_word) + "]).")
-        text = program(fact, MODEL, ANSWER_COUNT if count else ANSWER, clpfd=True)
-        shown = " + ".join(w.upper() for w in words) + " = " + sum_word.upper()
+        text = program(fact, MODEL_TIMES if times else MODEL, ANSWER_COUNT if count else ANSWER, clpfd=True)
+        shown = (" * " if times else " + ").join(w.upper() for w in words) + " = " + sum_word.upper()
         statement = (f"Solve the cryptarithm {shown}: each letter stands for a digit, different letters for "
                      "different digits, and no word starts with 0. If several assignments work, give the first "
                      "one when the letters are taken in alphabetical order and digits are tried from 0 upwards "
@@ -135,14 +182,31 @@ class Cryptarithm(PrologFamily):
             statement += " Also count all valid assignments."
             fmt = '{"assignment": {"letter": digit, ...}, "solutions": number of assignments} (lower-case letters)'
         return Instance(
-            problem={"addends": words, "sum": sum_word, "count": count},
+            problem={"addends": words, "sum": sum_word, "count": count, **({"operation": "*"} if times else {})},
             program=text,
             statement=statement,
             answer_format=fmt + ".",
             trace_addon=TRACE_COUNT if count else TRACE,
             render_trace=csp_renderer(lambda letter: f"letter {str(letter).upper()}", lambda d: f"digit {d}"),
-            difficulty={"addends": addends_n, "letters": len(used)},
+            difficulty={"addends": addends_n, "letters": len(used), **({"operation": "*"} if times else {})},
         )
 
 
+def _levels() -> tuple[dict, ...]:
+    c = CryptarithmConfig
+    # products are posed without the count: counting the assignments of a product costs SWI-Prolog up to 50 M
+    # inferences at 2-3 digit factors (measured), finding the first one a fraction of that
+    return (
+        level(c, 0, digits=(1, 2), each={"max_letters": 4}),
+        level(c, 1),
+        level(c, 2),
+        level(c, 1, each={"addends": (2, 2), "operation": "*", "max_letters": 8}, digits=(2, 3)),
+        level(c, 2, each={"addends": (4, 5), "max_letters": 9}, digits=(3, 5)),
+        level(c, 2, each={"addends": (6, 8), "max_letters": 10}, digits=(3, 6)),
+        level(c, 1, each={"addends": (2, 2), "operation": "*", "max_letters": 10}, digits=(3, 4),
+              time_limit=30.0, inference_limit=200_000_000),
+    )
+
+
+Cryptarithm.levels = _levels()
 CryptarithmExecution, CryptarithmSolve = make_tasks(Cryptarithm)

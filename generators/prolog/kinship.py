@@ -3,6 +3,9 @@
 The tree is a set of ``parent/2`` facts; relations are rules over them. Evolution: 0 = three generations,
 relations grandparent/sibling/aunt_or_uncle/cousin; 1 = four generations, plus ancestor/descendant;
 2 = four generations, plus second cousins and gendered relations (grandmother, uncle).
+
+Difficulty levels (``difficulty: N``): 1-3 = evolution 0-2. Deeper trees (``generations``) do not make the
+queries measurably harder (SWI-Prolog inferences, bench/difficulty.py), so they are a knob, not a level.
 """
 
 from __future__ import annotations
@@ -11,7 +14,8 @@ import random
 from dataclasses import dataclass
 
 from reasonry.config import require
-from reasonry.generators.prolog.common import Instance, PrologConfig, PrologFamily, listing, make_tasks, program
+from reasonry.generators.prolog.common import Instance, PrologConfig, PrologFamily, level, listing, make_tasks, program
+from reasonry.levels import knob
 
 RULES = """
 sibling(X, Y) :- parent(P, X), parent(P, Y), X \\== Y.
@@ -94,10 +98,13 @@ def render(events: list, value: dict) -> list[str]:
 @dataclass(frozen=True)
 class KinshipConfig(PrologConfig):
     max_children: int = 3
+    generations: tuple[int, ...] = knob((3, 4, 4))  # per evolution level
 
     def __post_init__(self):
         super().__post_init__()
         require(1 <= self.max_children <= 4, "max_children", "must be in 1..4")
+        require(len(self.generations) == 3 and all(2 <= g <= 6 for g in self.generations), "generations",
+                "one count in 2..6 per evolution level (3)")
 
 
 class Kinship(PrologFamily):
@@ -106,7 +113,7 @@ class Kinship(PrologFamily):
     Config = KinshipConfig
 
     def build(self, config: KinshipConfig, rng: random.Random) -> Instance | None:
-        generations = 3 if config.evolution == 0 else 4
+        generations = config.generations[config.evolution]
         female, male = list(FEMALE), list(MALE)
         rng.shuffle(female)
         rng.shuffle(male)
@@ -162,4 +169,14 @@ class Kinship(PrologFamily):
         )
 
 
+def _levels() -> tuple[dict, ...]:
+    c = KinshipConfig
+    return (
+        level(c, 0),
+        level(c, 1),
+        level(c, 2),
+    )
+
+
+Kinship.levels = _levels()
 KinshipExecution, KinshipSolve = make_tasks(Kinship)

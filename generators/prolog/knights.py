@@ -3,6 +3,12 @@
 Every islander makes one statement; the answer lists every consistent assignment (as the knights of each,
 in search order: islander 1 first, knave before knight). Evolution: 0 = 3 islanders, simple statements;
 1 = 4-5 islanders; 2 = 5-6 islanders with compound statements (and, or, "exactly k of us are knights").
+``people`` sets the islanders per evolution (up to 20); ``max_solutions`` (0: no limit) gives up draws whose
+statements leave no consistent assignment or more than that many, so large islands stay puzzles rather than
+listings.
+
+Difficulty levels (``difficulty: N``): 1 = 3, 2 = 4-5, 3 = 5-6 islanders with compound statements, then
+compound statements with 8-10, 12-14, 16-18 and 19-20 islanders (at most 4 consistent assignments).
 """
 
 from __future__ import annotations
@@ -17,9 +23,11 @@ from reasonry.generators.prolog.common import (
     PrologConfig,
     PrologFamily,
     csp_renderer,
+    level,
     make_tasks,
     program,
 )
+from reasonry.levels import knob
 
 MODEL = """
 % A person's variable is 1 for a knight and 0 for a knave; B is the truth value of a statement.
@@ -59,7 +67,8 @@ trace_search :-
     forall(tlabel(Vs, Names), true).
 """
 
-NAMES = ("alice", "bob", "carol", "dave", "erin", "frank", "grace", "henry")
+NAMES = ("alice", "bob", "carol", "dave", "erin", "frank", "grace", "henry", "ivy", "jack", "kate", "liam",
+         "mia", "noah", "olga", "peter", "quinn", "rosa", "sam", "tina")
 
 
 def describe(statement, names: list[str]) -> str:
@@ -87,12 +96,14 @@ def prolog_term(statement) -> str:
 @dataclass(frozen=True)
 class KnightsConfig(PrologConfig):
     people: tuple[tuple[int, int], ...] = ((3, 3), (4, 5), (5, 6))
+    max_solutions: int = knob(0)  # give up a draw with more consistent assignments; 0 = no limit
 
     def __post_init__(self):
         super().__post_init__()
         require(len(self.people) == 3, "people", "one range per evolution level (3)")
         for i, (low, high) in enumerate(self.people):
             require(2 <= low <= high <= len(NAMES), f"people[{i}]", f"a range within 2..{len(NAMES)}")
+        require(self.max_solutions >= 0, "max_solutions", "must be >= 0 (0: no limit)")
 
 
 class KnightsKnaves(PrologFamily):
@@ -138,7 +149,37 @@ class KnightsKnaves(PrologFamily):
             render_trace=csp_renderer(lambda name: str(name).title(),
                                       lambda v: "a knight" if v == 1 else "a knave"),
             difficulty={"people": n, "compound": sum(c[0] in ("and", "or", "knights") for c in claims)},
+            check=self._check(config.max_solutions),
         )
 
+    @staticmethod
+    def _check(limit: int):
+        if not limit:
+            return None
 
+        def few_solutions(value: dict) -> tuple[str, str] | None:
+            found = len(value.get("solutions", ()))
+            if not found:
+                return "no_solution", "no assignment is consistent (a level with max_solutions asks for one)"
+            if found > limit:
+                return "too_many_solutions", f"{found} consistent assignments > max_solutions {limit}"
+            return None
+
+        return few_solutions
+
+
+def _levels() -> tuple[dict, ...]:
+    k = KnightsConfig
+    return (
+        level(k, 0),
+        level(k, 1),
+        level(k, 2),
+        level(k, 2, each={"people": (8, 10)}, max_solutions=4),
+        level(k, 2, each={"people": (12, 14)}, max_solutions=4),
+        level(k, 2, each={"people": (16, 18)}, max_solutions=4),
+        level(k, 2, each={"people": (19, 20)}, max_solutions=4),
+    )
+
+
+KnightsKnaves.levels = _levels()
 KnightsKnavesExecution, KnightsKnavesSolve = make_tasks(KnightsKnaves)

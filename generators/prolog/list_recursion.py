@@ -4,6 +4,9 @@ Each stage is a small recursive predicate (filter, map, take, drop, reverse with
 insertion sort, ...) and the last may fold the list into a number (sum, maximum, length, count). Evolution:
 0 = two stages on a short list; 1 = three or four stages; 2 = four or five stages on a longer list, with
 insertion sort and deduplication in the mix. ``max_rec`` of an empty list fails, which gives "no solution".
+
+Difficulty levels (``difficulty: N``): 1-3 = evolution 0-2, then 5-6 stages on 13-18 items and 6-8 stages on
+20-30 items.
 """
 
 from __future__ import annotations
@@ -12,7 +15,15 @@ import random
 from dataclasses import dataclass
 
 from reasonry.config import require
-from reasonry.generators.prolog.common import Instance, PrologConfig, PrologFamily, make_tasks, program, show_json
+from reasonry.generators.prolog.common import (
+    Instance,
+    PrologConfig,
+    PrologFamily,
+    level,
+    make_tasks,
+    program,
+    show_json,
+)
 
 # name -> (Prolog definition, English for a stage, arity of its parameter: 0 or 1)
 STAGES: dict[str, tuple[str, str, int]] = {
@@ -212,4 +223,16 @@ class ListRecursion(PrologFamily):
         )
 
 
+def _levels() -> tuple[dict, ...]:
+    c = ListRecursionConfig
+    return (
+        level(c, 0),
+        level(c, 1),
+        level(c, 2),
+        level(c, 2, each={"length": (13, 18), "stages": (5, 6)}),
+        level(c, 2, each={"length": (20, 30), "stages": (6, 8)}),
+    )
+
+
+ListRecursion.levels = _levels()
 ListRecursionExecution, ListRecursionSolve = make_tasks(ListRecursion)

@@ -3,6 +3,12 @@
 Evolution: 0 = plain N-queens (N in ``sizes[0]``); 1 = larger boards with some squares blocked; 2 = blocked
 squares and a second objective, the number of solutions. The answer is the first solution in search order
 (row by row, smallest column first), i.e. the lexicographically smallest list of columns.
+
+The trace of a counting item is the search log up to its cap (``MAX_TRACE_EVENTS``), then the solver's total:
+the traced search stops at the cap, so a 12x12 count costs what the answer's own count costs.
+
+Difficulty levels (``difficulty: N``): 1 = 4-6 plain, 2 = 6-8 and 3 = 8-10 with blocked squares, then
+counting with blocked squares on 6-8, 9-10 and 11-12 boards.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from reasonry.generators.prolog.common import (
     PrologConfig,
     PrologFamily,
     csp_renderer,
+    level,
     listing,
     make_tasks,
     program,
@@ -138,4 +145,17 @@ class NQueens(PrologFamily):
         )
 
 
+def _levels() -> tuple[dict, ...]:
+    q = NQueensConfig
+    return (
+        level(q, 0, each={"sizes": (4, 6)}),
+        level(q, 1, each={"sizes": (6, 8)}),
+        level(q, 1, each={"sizes": (8, 10)}),
+        level(q, 2, each={"sizes": (6, 8)}),
+        level(q, 2, each={"sizes": (9, 10)}),
+        level(q, 2, each={"sizes": (11, 12)}, inference_limit=400_000_000, time_limit=60.0),
+    )
+
+
+NQueens.levels = _levels()
 NQueensExecution, NQueensSolve = make_tasks(NQueens)

@@ -4,6 +4,8 @@ Each task has a duration and a machine; a machine runs one task at a time; some 
 others start. The program tries makespan bounds upwards and stops at the first feasible one, so the answer
 is the optimum. Evolution: 0 = 4-5 tasks on 2 machines; 1 = 6-7 tasks on 2-3 machines, more precedences;
 2 = as 1 plus release times (a task may not start before its release).
+
+Difficulty levels (``difficulty: N``): 1-3 = evolution 0-2, 4 = 8-9 tasks on 3-4 machines with release times.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import random
 from dataclasses import dataclass
 
 from reasonry.config import require
-from reasonry.generators.prolog.common import Instance, PrologConfig, PrologFamily, listing, make_tasks, program
+from reasonry.generators.prolog.common import Instance, PrologConfig, PrologFamily, level, listing, make_tasks, program
 
 MODEL = """
 schedule(Bound, Starts) :-
@@ -145,4 +147,15 @@ class Scheduling(PrologFamily):
         )
 
 
+def _levels() -> tuple[dict, ...]:
+    c = SchedulingConfig
+    return (
+        level(c, 0),
+        level(c, 1),
+        level(c, 2),
+        level(c, 2, each={"tasks": (8, 9), "machines": (3, 4), "precedence_probability": 0.35}),
+    )
+
+
+Scheduling.levels = _levels()
 SchedulingExecution, SchedulingSolve = make_tasks(Scheduling)

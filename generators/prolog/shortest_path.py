@@ -2,6 +2,9 @@
 
 Evolution: 0 = 5-7 nodes; 1 = 8-10 nodes; 2 = 8-10 nodes and a second objective, the number of distinct
 shortest paths. An unreachable target has no solution.
+
+Difficulty levels (``difficulty: N``): 1-3 = evolution 0-2, then counting shortest paths on 11-13 and 14-16
+nodes.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ import random
 from dataclasses import dataclass
 
 from reasonry.config import require
-from reasonry.generators.prolog.common import Instance, PrologConfig, PrologFamily, listing, make_tasks, program
+from reasonry.generators.prolog.common import Instance, PrologConfig, PrologFamily, level, listing, make_tasks, program
 
 MODEL = """
 % Dijkstra over a frontier of Distance-Node pairs kept sorted by distance; Done holds Node-Distance.
@@ -144,4 +147,16 @@ class ShortestPath(PrologFamily):
         )
 
 
+def _levels() -> tuple[dict, ...]:
+    c = ShortestPathConfig
+    return (
+        level(c, 0),
+        level(c, 1),
+        level(c, 2),
+        level(c, 2, each={"nodes": (11, 13)}),
+        level(c, 2, each={"nodes": (14, 16)}),
+    )
+
+
+ShortestPath.levels = _levels()
 ShortestPathExecution, ShortestPathSolve = make_tasks(ShortestPath)

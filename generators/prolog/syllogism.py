@@ -5,6 +5,10 @@ is consistent). A conclusion follows when these rules derive it: All is reflexiv
 No A are B (either way round) and All Y are B give No X are Y; Some P are Q (either way round) with All P are
 X and All Q are Y gives Some X are Y. Evolution: 0 = 4-5 categories; 1 = 6-8 categories and more premises;
 2 = 6-8 categories and another objective: every category C such that "All X are C" follows.
+
+Difficulty levels (``difficulty: N``): 1-3 = evolution 0-2. More categories and premises (up to 18) add no
+measurable solver work (p50 about 165 SWI-Prolog inferences at every size over 30 draws, bench/difficulty.py),
+so they stay knobs rather than levels.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import random
 from dataclasses import dataclass
 
 from reasonry.config import require
-from reasonry.generators.prolog.common import Instance, PrologConfig, PrologFamily, listing, make_tasks, program
+from reasonry.generators.prolog.common import Instance, PrologConfig, PrologFamily, level, listing, make_tasks, program
 
 RULES = """
 % every category reachable from X over All-premises, X included, in breadth-first order
@@ -204,4 +208,14 @@ class Syllogism(PrologFamily):
         )
 
 
+def _levels() -> tuple[dict, ...]:
+    c = SyllogismConfig
+    return (
+        level(c, 0),
+        level(c, 1),
+        level(c, 2),
+    )
+
+
+Syllogism.levels = _levels()
 SyllogismExecution, SyllogismSolve = make_tasks(Syllogism)

@@ -97,3 +97,7 @@ class DerangementTask(TailTask):
         answer, lines = derangement_trace(n, config.rendering)
         return self.finish(key, config, problem={"n": n}, template=template, prompt=prompt, answer=answer,
                            trace_lines=lines, spec={"n": n}, difficulty={"n": n})
+
+    def capacity(self, config: DerangementConfig, bucket: str | None) -> int:
+        low, high = self.size_range(config, bucket)
+        return high - low + 1  # the problem is n alone

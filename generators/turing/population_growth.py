@@ -142,3 +142,8 @@ class PopulationGrowthTask(TailTask):
         problem = {"n": n, "x": x, "y": y, "z": z}
         return self.finish(key, config, problem=problem, template=template, prompt=prompt, answer=answer,
                            trace_lines=lines, spec=problem, difficulty={"n": n})
+
+    def capacity(self, config: PopulationGrowthConfig, bucket: str | None) -> int:
+        low, high = self.size_range(config, bucket)
+        width = [b - a + 1 for a, b in (config.breeding_age, config.initial_pairs, config.new_pairs)]
+        return (high - low + 1) * width[0] * width[1] * width[2]  # the problem is (n, x, y, z)

@@ -111,3 +111,7 @@ class PrimeSearchTask(TailTask):
         count = 0 if answer == NONE else answer.count(",") + 1
         return self.finish(key, config, problem=problem, template=template, prompt=prompt, answer=answer,
                            trace_lines=lines, spec=problem, difficulty={"m": m, "width": m - n + 1, "primes": count})
+
+    def capacity(self, config, bucket: str | None) -> int:
+        low, high = self.size_range(config, bucket)
+        return sum(range(low, high + 1))  # the problem is (n, m) with 1 <= n <= m

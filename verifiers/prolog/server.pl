@@ -109,9 +109,9 @@ run_program(M, Program, GoalName, TimeLimit, InferenceLimit, Sandbox, Reply) :-
     setup_call_cleanup(open_string(Program, Scan),
                        vet_terms(Scan, M, Sandbox),
                        close(Scan)),
-    setup_call_cleanup(open_string(Program, Load),
+    setup_call_cleanup((open_string(Program, Load), nb_setval(reasonry_loading, M)),
                        load_files(M:reasonry_program, [stream(Load), silent(true)]),
-                       close(Load)),
+                       (close(Load), nb_setval(reasonry_loading, none))),
     (   current_predicate(M:GoalName/0)
     ->  true
     ;   throw(reasonry(no_goal, GoalName))
@@ -120,13 +120,20 @@ run_program(M, Program, GoalName, TimeLimit, InferenceLimit, Sandbox, Reply) :-
     ->  catch(safe_goal(M:GoalName), SE, throw(reasonry(sandbox, SE)))
     ;   true
     ),
+    nb_setval(reasonry_limit, none),
     statistics(inferences, I0),
-    with_output_to(string(Output),
-                   call_with_time_limit(TimeLimit,
-                                        call_with_inference_limit(M:GoalName, InferenceLimit, Result))),
+    catch(run_goal(M, GoalName, TimeLimit, InferenceLimit, Output, Result, Succeeded), E, true),
     statistics(inferences, I1),
+    nb_getval(reasonry_limit, Hit),
     !,
-    (   Result == inference_limit_exceeded
+    (   Hit \== none
+    ->  limit_reply(Hit, Reply)             % a limit was hit, whatever the program did with it
+    ;   nonvar(E)
+    ->  throw(E)
+    ;   Succeeded == false
+    ->  format(string(Detail), '~w/0 failed', [GoalName]),
+        Reply = _{status: "error", reason: "goal_failed", detail: Detail}
+    ;   Result == inference_limit_exceeded
     ->  Reply = _{status: "error", reason: "inference_limit", detail: "inference limit exceeded"}
     ;   Used is I1 - I0,
         Reply = _{status: "ok", output: Output, inferences: Used}
@@ -136,6 +143,66 @@ run_program(_, _, GoalName, _, _, _, _{status: "error", reason: "goal_failed", d
 
 % Read every clause before anything is loaded: a syntax error is reported as such (a plain consult would
 % only print a warning and go on), and directives are checked before they could run.
+run_goal(M, GoalName, TimeLimit, InferenceLimit, Output, Result, Succeeded) :-
+    setup_call_cleanup(nb_setval(reasonry_running, true),
+                       (   with_output_to(string(Output),
+                                          call_with_time_limit(TimeLimit,
+                                                               call_with_inference_limit(M:GoalName, InferenceLimit,
+                                                                                         Result)))
+                       ->  Succeeded = true
+                       ;   Succeeded = false
+                       ),
+                       nb_setval(reasonry_running, false)).
+
+limit_reply(time, _{status: "error", reason: "time_limit", detail: "time limit exceeded"}).
+limit_reply(inferences, _{status: "error", reason: "inference_limit", detail: "inference limit exceeded"}).
+limit_reply(memory(R), _{status: "error", reason: Reason, detail: D}) :-
+    error_reply(error(resource_error(R), _), _{status: "error", reason: Reason, detail: D}).
+
+%   Limits a program cannot catch. A limit is an exception, and a program may catch any exception: so
+%   (1) every catch/3 in a program is compiled as reasonry_guarded_catch/3, whose recovery throws a limit's
+%   exception on instead of handling it; (2) the exception hook notes every limit raised while a program runs
+%   (it sees the exception before any catch does), and a program that hit one is an error whatever it did
+%   next; (3) a program that goes on regardless is killed by the pool's watchdog after the time limit.
+
+limit_ball(time_limit_exceeded, time).
+limit_ball(time_limit_exceeded(_), time).
+limit_ball(inference_limit_exceeded, inferences).
+limit_ball(error(resource_error(R), _), memory(R)).
+
+:- multifile user:prolog_exception_hook/4.
+:- dynamic user:prolog_exception_hook/4.
+user:prolog_exception_hook(Ball, _, _, _) :-
+    nb_current(reasonry_running, true),
+    nonvar(Ball),
+    limit_ball(Ball, Limit),
+    nb_setval(reasonry_limit, Limit),
+    fail.
+
+:- meta_predicate reasonry_guarded_catch(0, ?, 0).
+reasonry_guarded_catch(Goal, Catcher, Recovery) :-
+    catch(Goal, Catcher, reasonry_recover(Catcher, Recovery)).
+
+reasonry_recover(Ball, _) :-
+    nonvar(Ball), limit_ball(Ball, _), !,
+    throw(Ball).
+reasonry_recover(_, Recovery) :-
+    call(Recovery).
+
+:- multifile sandbox:safe_meta/2.
+sandbox:safe_meta(user:reasonry_guarded_catch(Goal, _, Recovery), [Goal, Recovery]).
+
+:- multifile user:goal_expansion/2.
+:- dynamic user:goal_expansion/2.
+user:goal_expansion(catch(G, C, R), reasonry_guarded_catch(G, C, R)) :-
+    loading_program.
+user:goal_expansion(catch_with_backtrace(G, C, R), reasonry_guarded_catch(G, C, R)) :-
+    loading_program.
+
+loading_program :-
+    prolog_load_context(module, M),
+    nb_current(reasonry_loading, M).
+
 vet_terms(Stream, M, Sandbox) :-
     repeat,
     catch(read_term(Stream, Term, [module(M), syntax_errors(error)]), E, throw(reasonry(syntax, E))),
