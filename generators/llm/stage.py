@@ -20,6 +20,7 @@ import hashlib
 import logging
 from dataclasses import dataclass, field
 
+from reasonry.answers import answer_instruction
 from reasonry.config import from_dict, require
 from reasonry.filters.self_consistency import (
     Allocator,
@@ -51,7 +52,9 @@ class SamplingStageConfig:
     enabled: bool = True
     client: ClientConfig | None = None
     tasks: tuple[str, ...] = ("*",)  # glob patterns: which records are sampled (the rest pass through)
-    prompt_template: str = "{prompt}"
+    # ``{instruction}`` is the answer-format sentence for the record's answer type (reasonry.answers), the same
+    # the RL export ends its prompts with, so the reply is read the way the model was told to write it.
+    prompt_template: str = "{prompt}\n\n{instruction}"
     max_tokens: int = 1024
     temperature: float = 1.0
     top_p: float = 1.0
@@ -114,7 +117,8 @@ class SamplingStage:
         return self.config.enabled and any(fnmatch.fnmatchcase(record["task"], p) for p in self.config.tasks)
 
     def _prompt(self, record: dict) -> str:
-        return self.config.prompt_template.replace("{prompt}", record["prompt"])
+        instruction = answer_instruction(record.get("answer_type", "string"))
+        return self.config.prompt_template.replace("{instruction}", instruction).replace("{prompt}", record["prompt"])
 
     def _judge(self, records: list[dict], graded: list[list[dict]], stats: dict[str, int]) -> None:
         """Second opinion on the rule-based 'no's that a rule can get wrong, in one batched model call."""
