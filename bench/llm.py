@@ -1,4 +1,4 @@
-"""Generated tokens/s through our client (vLLM's OpenAI server) against vLLM's own offline engine.
+"""Generated tokens/s through our client and through the whole sampling stage against vLLM's offline engine.
 
     .venv/bin/python bench/llm.py [--model PATH_OR_HF_ID] [--python .venv-vllm/bin/python]
                                   [--prompts 64] [--n 4] [--max-tokens 64] [--server-arg=--dtype=float32 ...]
@@ -11,6 +11,12 @@ passes; the best pass of each side is compared (the machine is shared, so the be
 disturbed by other load), and the median is printed too. The ratio is client tokens/s divided by offline
 tokens/s (target >= 0.9). Without ``--model`` a tiny random Llama
 is built locally (nothing can be downloaded), which measures the serving path, not a real model.
+
+The stage part runs ``SamplingStage.process`` (one request per sample with its own seed, allocation rounds,
+grading by the records' verifiers, the policy) over ``--prompts`` tail/addition records, without a cache, and
+compares its tokens/s with ``LLM.generate`` on the same prompts with ``n`` samples each: once with
+``rule: fixed`` (k = n, one round) and once with the default ``rule: gvm`` (k0 = n / 2, the same average
+budget n, two rounds; its second round is smaller, so the engine's batch is less full). Target >= 0.8.
 """
 
 from __future__ import annotations
@@ -38,14 +44,46 @@ spec = json.loads(sys.argv[1])
 llm = LLM(model=spec["model"], **spec["engine"])
 params = SamplingParams(n=spec["n"], max_tokens=spec["max_tokens"], temperature=spec["temperature"],
                         top_p=spec["top_p"], seed=spec["seed"])
-llm.generate(spec["prompts"][:4], params, use_tqdm=False)  # warm-up
-for _ in range(spec["repeat"]):
-    start = time.perf_counter()
-    outputs = llm.generate(spec["prompts"], params, use_tqdm=False)
-    elapsed = time.perf_counter() - start
-    tokens = sum(len(c.token_ids) for o in outputs for c in o.outputs)
-    print("RESULT " + json.dumps({"tokens": tokens, "seconds": elapsed}))
+for name, prompts in spec["jobs"].items():
+    llm.generate(prompts[:4], params, use_tqdm=False)  # warm-up
+    for _ in range(spec["repeat"]):
+        start = time.perf_counter()
+        outputs = llm.generate(prompts, params, use_tqdm=False)
+        elapsed = time.perf_counter() - start
+        tokens = sum(len(c.token_ids) for o in outputs for c in o.outputs)
+        print("RESULT " + json.dumps({"job": name, "tokens": tokens, "seconds": elapsed}))
 """
+TEMPLATE = "{prompt}\nThink step by step, then end with a line 'Final answer: <answer>'."
+
+
+def stage_records(count: int) -> list[dict]:
+    from reasonry.registry import get_task
+    from reasonry.rng import item_rng
+    from reasonry.task import ItemKey
+
+    task = get_task("tail/addition")
+    return [task.generate(task.Config(), ItemKey("tail/addition", "train", "S", i),
+                          item_rng(0, "tail/addition", i, "train", "S")) for i in range(count)]
+
+
+def run_stage(client_config, records: list[dict], n: int, max_tokens: int, rule: str) -> dict:
+    """One pass of the whole sampling stage; tokens as the server reported them."""
+    from reasonry.config import from_dict, to_dict
+    from reasonry.generators.llm.stage import SamplingStage, SamplingStageConfig
+
+    allocation = {"rule": "fixed", "k0": n, "k_max": n, "budget_per_record": n} if rule == "fixed" else \
+        {"rule": "gvm", "k0": max(1, n // 2), "k_max": 2 * n, "budget_per_record": n}
+    config = from_dict(SamplingStageConfig, {
+        "client": to_dict(client_config), "tasks": ["tail/*"], "prompt_template": TEMPLATE,
+        "max_tokens": max_tokens, "temperature": 1.0, "top_p": 1.0, "seed": 1234,
+        "self_consistency": {"policy": "none", "allocation": allocation}}, "stages.sampling")
+    client = ModelClient(client_config)
+    stage = SamplingStage(config, client=client, build_seed=1)
+    start = time.perf_counter()
+    _, _, stats = stage.process(records)
+    seconds = time.perf_counter() - start
+    client.close()
+    return {"tokens": client.completion_tokens, "seconds": seconds, "samples": stats["samples_used"]}
 
 
 def engine_kwargs(server_args: list[str]) -> dict:
@@ -58,6 +96,8 @@ def engine_kwargs(server_args: list[str]) -> dict:
         key = key.replace("-", "_")
         if not value and i + 1 < len(server_args) and not server_args[i + 1].startswith("--"):
             value, i = server_args[i + 1], i + 1
+        elif not value and key.startswith("no_"):
+            key, value = key[3:], False
         elif not value:
             value = True
         if isinstance(value, str) and value.isdigit():
@@ -82,7 +122,10 @@ def main() -> None:
     parser.add_argument("--server-arg", action="append", default=None,
                         help="engine flag for both sides, e.g. --server-arg=--max-model-len=2048")
     args = parser.parse_args()
-    server_args = args.server_arg or ["--max-model-len", "256", "--enforce-eager", "--dtype", "float32"]
+    # Chunked prefill off on the CPU: vLLM's CPU build crashes when it splits the prefill of a seeded request
+    # ("CPU Generator does not use offset"), and every sample of the stage is a seeded request.
+    server_args = args.server_arg or ["--max-model-len", "256", "--enforce-eager", "--dtype", "float32",
+                                      "--no-enable-chunked-prefill"]
     env = {"VLLM_CPU_KVCACHE_SPACE": os.environ.get("VLLM_CPU_KVCACHE_SPACE", "2")}
 
     work = Path(tempfile.mkdtemp(prefix="bench-llm-"))
@@ -91,6 +134,7 @@ def main() -> None:
     prompts = [" ".join(WORDS[(i * 7 + j) % len(WORDS)] for j in range(4 + i % 5)) + f" {i % 10} ?"
                for i in range(args.prompts)]
     sampling = {"n": args.n, "max_tokens": args.max_tokens, "temperature": 1.0, "top_p": 1.0, "seed": 1234}
+    records = stage_records(args.prompts)
 
     config = ClientConfig(model=model, mode="spawn", concurrency=args.concurrency,
                           server=ServerConfig(python=args.python, args=tuple(server_args), env=env,
@@ -109,17 +153,25 @@ def main() -> None:
             client.generate(prompts, **sampling)
             client_runs.append({"tokens": client.completion_tokens, "seconds": time.perf_counter() - start})
         client.close()
+        # One request per sample: as many requests in flight as the client part has sequences in flight.
+        url_config = ClientConfig(model=model, url=server.url, concurrency=args.concurrency * args.n)
+        run_stage(url_config, records[:4], args.n, args.max_tokens, "fixed")  # warm-up
+        stage_runs = {rule: [run_stage(url_config, records, args.n, args.max_tokens, rule)
+                             for _ in range(args.repeat)] for rule in ("fixed", "gvm")}
     finally:
         server.stop()
 
-    spec = {"model": model, "engine": engine_kwargs(server_args), "prompts": prompts, "repeat": args.repeat,
-            **sampling}
+    stage_prompts = [TEMPLATE.replace("{prompt}", r["prompt"]) for r in records]
+    spec = {"model": model, "engine": engine_kwargs(server_args), "repeat": args.repeat,
+            "jobs": {"client": prompts, "stage": stage_prompts}, **sampling}
     done = subprocess.run([args.python, "-c", OFFLINE, json.dumps(spec)], capture_output=True, text=True,
                           env={**os.environ, **env, "HF_HUB_OFFLINE": "1", "VLLM_NO_USAGE_STATS": "1"})
     lines = [ln for ln in done.stdout.splitlines() if ln.startswith("RESULT ")]
     if done.returncode != 0 or not lines:
         raise SystemExit(f"offline vLLM run failed ({done.returncode}):\n{done.stderr[-3000:]}")
-    offline_runs = [json.loads(line[len("RESULT "):]) for line in lines]
+    results = [json.loads(line[len("RESULT "):]) for line in lines]
+    offline_runs = [r for r in results if r["job"] == "client"]
+    offline_stage_runs = [r for r in results if r["job"] == "stage"]
 
     def rates(runs: list[dict]) -> tuple[dict, float, float]:
         ordered = sorted(runs, key=lambda r: r["tokens"] / r["seconds"])
@@ -139,6 +191,16 @@ def main() -> None:
           f"{offline_rate:9.1f} tok/s ({offline_median:.1f})")
     print(f"ratio client/offline: {client_rate / offline_rate:.2f} (median {client_median / offline_median:.2f}; "
           "target >= 0.9)")
+    print(f"whole sampling stage, {len(records)} tail/addition records, n={args.n} per record on average:")
+    reference, reference_rate, reference_median = rates(offline_stage_runs)
+    print(f"vLLM offline, same prompts:  {reference['tokens']:8d} tokens in {reference['seconds']:7.2f} s = "
+          f"{reference_rate:9.1f} tok/s ({reference_median:.1f})")
+    for rule, runs in stage_runs.items():
+        best, rate, median = rates(runs)
+        label = "fixed k, 1 round" if rule == "fixed" else "gvm, 2 rounds"
+        print(f"stage ({label}):{' ' * (14 - len(label))}{best['tokens']:8d} tokens in {best['seconds']:7.2f} s = "
+              f"{rate:9.1f} tok/s ({median:.1f}); {best['samples']} samples; ratio {rate / reference_rate:.2f} "
+              f"(median {median / reference_median:.2f}; target >= 0.8)")
 
 
 if __name__ == "__main__":

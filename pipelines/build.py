@@ -107,7 +107,7 @@ def build_graph(p: beam.Pipeline, config: BuildConfig, specs: list[ShardSpec], r
     if sampling is not None and sampling.enabled:
         from reasonry.pipelines.sample import SampleAndGrade
 
-        sampled = records | "SampleAndGrade" >> SampleAndGrade(sampling)
+        sampled = records | "SampleAndGrade" >> SampleAndGrade(sampling, build_seed=config.build.seed)
         records = sampled.records
         rejects.append(sampled[REJECTS])
     if not rejects:
@@ -399,7 +399,17 @@ def finalize_build(config: BuildConfig, out: str, *, seconds: float | None = Non
     _check_accounted(config, manifest, staging)
     _install(staging, out)
     _check_failure_rate(config, manifest)
+    _check_sampling_kept(config, counters or {})
     return manifest
+
+
+def _check_sampling_kept(config: BuildConfig, counters: dict) -> None:
+    """A sampling build that keeps nothing warns; under ``stages.sampling.min_kept_fraction`` it fails."""
+    sampling = config.stage("sampling")
+    if sampling is not None and sampling.enabled:
+        from reasonry.generators.llm.stage import check_kept
+
+        check_kept(sampling, counters)
 
 
 def _check_accounted(config: BuildConfig, manifest: dict, staging: str) -> None:

@@ -50,8 +50,8 @@ class ModelStageFn(beam.DoFn):
             yield beam.pvalue.TaggedOutput(REJECTS, rejects)
 
 
-def _sampling_stage(config: SamplingStageConfig):
-    return SamplingStage(config)
+def _sampling_stage(config: SamplingStageConfig, build_seed: int):
+    return SamplingStage(config, build_seed=build_seed)
 
 
 def _prototype_stage(config):
@@ -63,14 +63,17 @@ def _prototype_stage(config):
 class SampleAndGrade(beam.PTransform):
     """Batches -> batches with rollouts; a ``rejects`` side output holds what self-consistency dropped."""
 
-    def __init__(self, config: SamplingStageConfig | dict):
+    def __init__(self, config: SamplingStageConfig | dict, build_seed: int = 0):
         super().__init__()
         if not isinstance(config, SamplingStageConfig):
             config = from_dict(SamplingStageConfig, config, "stages.sampling")
         self.config = config
+        self.build_seed = build_seed
 
     def expand(self, batches):
-        fn = ModelStageFn(functools.partial(_sampling_stage, self.config), "sampling", connect_at_setup=True)
+        # The stage's setup makes the clients but connects nothing: a batch answered from the cache needs no server.
+        fn = ModelStageFn(functools.partial(_sampling_stage, self.config, self.build_seed), "sampling",
+                          connect_at_setup=True)
         return batches | beam.ParDo(fn).with_outputs(REJECTS, main="records")
 
 

@@ -191,3 +191,16 @@ def test_hostile_replies_are_read_in_one_pass(text):
     for answer_type in ("json", "plan", "integer"):
         assert not grade(MATH_INT, answer_type, text).ok
     assert read_reply(text, "json").statements == ()
+
+
+@pytest.mark.parametrize("name", ["tail/lcs", "prolog/zebra/solve", "pddl/gripper/plan_generation"])
+def test_sampled_prompts_carry_the_same_instruction_as_the_rl_export(name):
+    """The model the self-consistency stage samples is told the answer format the grader reads."""
+    from reasonry.generators.llm.config import ClientConfig
+    from reasonry.generators.llm.stage import SamplingStage, SamplingStageConfig
+
+    record = _record(name)
+    config = SamplingStageConfig(client=ClientConfig(model="m", mode="url", url="http://127.0.0.1:9"))
+    prompt = SamplingStage(config)._prompt(record)
+    assert prompt == rl_row(record)["prompt"][0]["content"]
+    assert prompt.endswith(answer_instruction(record["answer_type"]))

@@ -12,13 +12,13 @@ from reasonry.config import from_dict, to_dict
 from reasonry.generators.llm.prototype_stage import PrototypeStage, PrototypeStageConfig
 from reasonry.record import make_record, validate
 from reasonry.registry import get_verifier
-from tests.test_llm_prototypes import GOOD, HARDER, ScriptedClient
+from tests.test_llm_prototypes import ANSWER, HARDER, ScriptedClient
 
 
-def _source(problem: str, split: str, index: int, task: str = "webqa/qa") -> dict:
+def _source(problem: str, split: str, index: int, task: str = "webqa/qa", answer: str = "37") -> dict:
     record = make_record(family=task.split("/")[0], task=task, problem={"q": problem}, prompt=problem,
-                         answer="x", answer_type="string", verifier_kind="math",
-                         verifier_spec={"answer": "x", "answer_type": "string"}, split=split,
+                         answer=answer, answer_type="integer", verifier_kind="math",
+                         verifier_spec={"answer": answer, "answer_type": "integer"}, split=split,
                          provenance={"index": index})
     return record
 
@@ -30,7 +30,7 @@ def test_stage_adds_verified_prototypes_in_the_source_split():
         if prompt.startswith("Here is a problem"):
             return ["Problem: Find three numbers with sum 24 and product 440.\n```prolog\n" + HARDER + "```"]
         if "sum 10" in prompt:
-            return [f"```prolog\n{GOOD}```"]
+            return [f"```prolog\n{ANSWER}```"]
         return ["I cannot write that."]
 
     config = from_dict(PrototypeStageConfig, {"client": {"model": "scripted"}, "tasks": ["webqa/*"],
@@ -46,7 +46,8 @@ def test_stage_adds_verified_prototypes_in_the_source_split():
         assert record["task"] == "prolog/model_written/execution" and record["split"] == "test"
         assert record["provenance"]["source_id"] == batch[0]["id"]
         assert get_verifier("prolog").verify(record["verifier"]["spec"], record["answer"]).ok
-    assert [(r["reason"], r["id"]) for r in rejects] == [("no_running_program", batch[1]["id"])]
+    assert [(r["reason"], r["id"]) for r in rejects] == [("no_anchored_program", batch[1]["id"])]
+    assert (rejects[0]["stage"], rejects[0]["split"], rejects[0]["index"]) == ("prototypes", "train", 5)
 
 
 @pytest.mark.slow
@@ -60,4 +61,4 @@ def test_beam_stage_against_the_real_server_rejects_what_does_not_run(vllm_serve
         out = p | beam.Create([batch]) | WritePrototypes(config)
         assert_that(out.records | "n" >> beam.Map(len), equal_to([]), label="no program runs")
         reasons = out[REJECTS] | beam.FlatMap(lambda rs: [r["reason"] for r in rs])
-        assert_that(reasons, equal_to(["no_running_program"] * 2), label="reasons")
+        assert_that(reasons, equal_to(["no_anchored_program"] * 2), label="reasons")

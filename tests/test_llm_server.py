@@ -28,6 +28,7 @@ if args.fail:
     sys.exit(3)
 child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
 open(os.environ["PID_FILE"], "a").write(f"{os.getpid()} {child.pid}\\n")
+open(os.environ["PID_FILE"] + ".devices", "a").write(os.environ.get("CUDA_VISIBLE_DEVICES", "all") + "\\n")
 time.sleep(0.5)
 class Health(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
@@ -37,7 +38,7 @@ http.server.HTTPServer((args.host, args.port), Health).serve_forever()
 """
 
 
-def stand_in_config(tmp_path, *args: str, share: str = "process") -> ClientConfig:
+def stand_in_config(tmp_path, *args: str, share: str = "process", gpus: tuple[str, ...] = ()) -> ClientConfig:
     package = tmp_path / "fake" / "vllm" / "entrypoints" / "openai"
     package.mkdir(parents=True)
     for folder in (package, package.parent, package.parent.parent):
@@ -46,7 +47,7 @@ def stand_in_config(tmp_path, *args: str, share: str = "process") -> ClientConfi
     env = {"PYTHONPATH": str(tmp_path / "fake"), "PID_FILE": str(tmp_path / "pids")}
     return ClientConfig(model="m", mode="spawn", server=ServerConfig(
         python=sys.executable, args=args, env=env, startup_timeout_s=30, log_dir=str(tmp_path), share=share,
-        state_dir=str(tmp_path / "state")))
+        state_dir=str(tmp_path / "state"), gpus=gpus))
 
 
 def alive(pid: int) -> bool:
@@ -91,11 +92,33 @@ def test_machine_share_starts_once_and_the_last_user_stops_it(tmp_path):
     assert not list((tmp_path / "state").glob("*.json"))
 
 
+def test_one_server_per_gpu_and_requests_spread_over_them(tmp_path):
+    from reasonry.generators.llm import ModelClient
+    from reasonry.generators.llm.server import stop_servers
+
+    config = stand_in_config(tmp_path, gpus=("0", "1,2"))
+    client = ModelClient(config)
+    try:
+        urls = client.urls
+        assert len(set(urls)) == 2  # two servers, each on its own port
+        devices = (tmp_path / "pids.devices").read_text().split()
+        assert sorted(devices) == ["0", "1,2"]  # each saw only its own GPUs
+        assert [client._next_url() for _ in range(4)] == [urls[0], urls[1], urls[0], urls[1]]
+    finally:
+        stop_servers(config)  # only these two: the session's real vLLM server stays up for the other tests
+    pids = [int(line.split()[0]) for line in (tmp_path / "pids").read_text().splitlines()]
+    assert len(pids) == 2 and not any(alive(pid) for pid in pids)
+    with pytest.raises(Exception, match="server.port"):
+        ServerConfig(gpus=("0", "1"), port=8000)
+
+
 def test_server_that_exits_gives_its_log(tmp_path):
     server = VLLMServer(stand_in_config(tmp_path, "--fail"))
     with pytest.raises(ServerStartError, match="exited with status 3") as info:
         server.start()
-    assert "stand-in: cannot load model m" in str(info.value)
+    message = str(info.value)
+    assert "stand-in: cannot load model m" in message and "\n" not in message  # one line, and where the log is
+    assert str(server.log_path) in message and server.log_path.exists()
 
 
 def test_missing_interpreter_names_the_fix(tmp_path):
@@ -108,8 +131,10 @@ def test_shipped_llm_config_validates():
     config = load_config(Path(__file__).resolve().parent.parent / "configs" / "llm.yaml")
     stage = SamplingStageConfig.from_stages(config.stages)
     assert stage.client.mode == "spawn" and stage.client.server.python == ".venv-vllm/bin/python"
-    assert [b.name for b in stage.self_consistency.buckets] == ["hard", "medium", "easy"]
-    assert stage.self_consistency.allocation.budget_per_record < stage.self_consistency.allocation.k_max
+    assert stage.self_consistency.bucket_names == ("hard", "medium", "easy")
+    assert stage.self_consistency.bucket_edges == (0.35, 0.65)
+    allocation = stage.self_consistency.allocation
+    assert allocation.rule == "gvm" and allocation.budget_per_record < allocation.k_max
 
 
 KILLED_STARTER = """

@@ -24,9 +24,11 @@ ROOT = Path(__file__).resolve().parent.parent
 VLLM_PYTHON = ROOT / ".venv-vllm" / "bin" / "python"
 
 # Everything that shortens start-up on a CPU: a tiny context, no compilation, no CUDA-graph capture, a small KV
-# cache (VLLM_CPU_KVCACHE_SPACE is in GiB), fp32 (the CPU build has no fast fp16 path for such a model).
+# cache (VLLM_CPU_KVCACHE_SPACE is in GiB), fp32 (the CPU build has no fast fp16 path for such a model). Chunked
+# prefill is off: the CPU build crashes when it splits the prefill of a seeded request, and every sample the
+# stage asks for is seeded.
 FAST_ARGS = ("--max-model-len", "256", "--enforce-eager", "--dtype", "float32", "--max-num-seqs", "64",
-             "--disable-log-stats", "--uvicorn-log-level", "warning")
+             "--no-enable-chunked-prefill", "--disable-log-stats", "--uvicorn-log-level", "warning")
 FAST_ENV = {"VLLM_CPU_KVCACHE_SPACE": "1", "TOKENIZERS_PARALLELISM": "false"}
 SERVED_NAME = "tiny"
 

@@ -1,8 +1,11 @@
 """Model-based answer check in the style of General-Verifier: (question, reference, candidate) -> Yes/No.
 
-It only ever runs after the rule-based verifier has said no (a rule-based yes is final), so it can rescue an
-equivalent answer written in a form the rules do not parse, and its decision is recorded in the rollout's
-reason. The judge model is reached through ``reasonry.generators.llm.ModelClient``; its replies are cached
+In the sampling stage it only ever runs after the rule-based check has said no (a rule-based yes is final), and
+only where a rule can wrongly say no: free-form answer types (``answer_types``: expression, string) and web Q&A
+(``tasks``). It is never asked about a record whose verifier decides exactly (TAIL replay, Prolog JSON, PDDL
+plan validation, countdown), whatever the configuration says. It can rescue an equivalent answer written in a
+form the rules do not parse; a rollout keeps both verdicts (``rule_correct`` and ``judge``).
+The judge model is reached through ``reasonry.generators.llm.ModelClient``; its replies are cached
 like any other model response. The decision is read from the last ``Final Decision: Yes|No`` in the reply;
 a reply without one counts as No.
 
@@ -40,6 +43,9 @@ class JudgeConfig:
 
     enabled: bool = False
     client: dict[str, Any] = field(default_factory=dict)
+    # Where a rule-based "no" may be wrong: these answer types, and records of these task patterns.
+    answer_types: tuple[str, ...] = ("expression", "string")
+    tasks: tuple[str, ...] = ("webqa/*",)
     template: str = TEMPLATE
     max_tokens: int = 256
     temperature: float = 0.0
@@ -47,6 +53,9 @@ class JudgeConfig:
 
     def __post_init__(self):
         require(self.max_tokens >= 1, "judge.max_tokens", "must be >= 1")
+        exact = sorted(set(self.answer_types) & {"json", "plan"})
+        require(not exact, "judge.answer_types", f"{exact} are checked exactly by an interpreter; a judge may not "
+                                                 "overrule that")
         for name in ("{question}", "{reference}", "{candidate}"):
             require(name in self.template, "judge.template", f"must contain {name}")
 
@@ -64,13 +73,21 @@ def judge_prompt(question: str, reference: str, candidate: str, template: str = 
 
 
 def decide(client, items: list[tuple[str, str, str]], config: JudgeConfig = JudgeConfig()) -> list[Verdict]:
-    """One batched model call for many (question, reference, candidate) triples."""
+    """One batched model call for many (question, reference, candidate) triples. A judge request the server
+    refuses is a "no" with that reason (the rule's verdict stands); an unreachable server raises."""
+    from reasonry.generators.llm.client import ModelRequestError
+
     prompts = [judge_prompt(q, r, c, config.template) for q, r, c in items]
-    replies = client.generate(prompts, n=1, max_tokens=config.max_tokens, temperature=config.temperature,
-                              seed=config.seed)
+    replies = client.generate_each(prompts, n=1, max_tokens=config.max_tokens, temperature=config.temperature,
+                                   seed=config.seed)
     verdicts = []
-    for (reply,) in replies:
-        decision = parse_decision(reply)
+    for reply in replies:
+        if isinstance(reply, ModelRequestError):
+            verdicts.append(Verdict.no("judge request refused"))
+            continue
+        if isinstance(reply, Exception):
+            raise reply
+        decision = parse_decision(reply[0])
         if decision is None:
             verdicts.append(Verdict.no("no decision in judge reply"))
         else:

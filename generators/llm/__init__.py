@@ -4,7 +4,8 @@
 server is either a URL the user runs or one started from a separate interpreter (``make vllm-cpu``).
 """
 
-from reasonry.generators.llm.client import ModelClient, ModelRequestError, ModelServerUnavailable
+from reasonry.generators.llm.client import ModelClient, ModelNotServed, ModelRequestError, ModelServerUnavailable
 from reasonry.generators.llm.config import ClientConfig, ServerConfig
 
-__all__ = ["ClientConfig", "ModelClient", "ModelRequestError", "ModelServerUnavailable", "ServerConfig"]
+__all__ = ["ClientConfig", "ModelClient", "ModelNotServed", "ModelRequestError", "ModelServerUnavailable",
+           "ServerConfig"]

@@ -30,8 +30,18 @@ if logging.getLogger("httpx").level == logging.NOTSET:
 TRANSIENT_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
 
 
+def _one_line(text: str, limit: int) -> str:
+    """Server replies and transport errors in one line: an error message is read in one line of a terminal."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[:limit] + " ..."
+
+
 class ModelServerUnavailable(RetryableError):
     """The server could not be reached (or kept failing) after every retry; nothing that came back is lost."""
+
+
+class ModelNotServed(ReasonryError):
+    """The server answers but does not serve the configured model: a configuration error, never a record's."""
 
 
 class ModelRequestError(ReasonryError):
@@ -53,26 +63,43 @@ class ModelClient:
 
     def __init__(self, config: ClientConfig, *, url: str | None = None):
         self.config = config
-        self._url = url.rstrip("/") if url else None
+        self._urls = [url.rstrip("/")] if url else None
+        self._turn = -1
         self._cache = ResponseCache(config.cache_dir) if config.cache_dir else None
         self._lock = threading.Lock()
+        self._connect_lock = threading.Lock()
         self._http: httpx.Client | None = None
         self.requests_made = 0  # HTTP requests sent, retries included
         self.cache_hits = 0
         self.completion_tokens = 0  # as reported by the server, for throughput figures
+        self.requests_failed = 0  # requests the server refused (4xx), per prompt
+        self._connected = False
 
     # --- connection ---------------------------------------------------------------------------------
 
     @property
-    def url(self) -> str:
-        if self._url is None:
+    def urls(self) -> list[str]:
+        """Every server this client spreads its requests over (spawn mode starts them on first use)."""
+        if self._urls is None:
             if self.config.mode == "spawn":
                 from reasonry.generators.llm.server import shared_server
 
-                self._url = shared_server(self.config).url
+                self._urls = [shared_server(replica).url.rstrip("/") for replica in self.config.replicas()]
             else:
-                self._url = self.config.url.rstrip("/")
-        return self._url
+                self._urls = [u.rstrip("/") for u in (self.config.urls or (self.config.url,))]
+        return self._urls
+
+    @property
+    def url(self) -> str:
+        return self.urls[0]
+
+    def _next_url(self) -> str:
+        urls = self.urls
+        if len(urls) == 1:
+            return urls[0]
+        with self._lock:
+            self._turn += 1
+            return urls[self._turn % len(urls)]
 
     def _client(self) -> httpx.Client:
         with self._lock:
@@ -84,17 +111,38 @@ class ModelClient:
             return self._http
 
     def connect(self) -> str:
-        """Start (spawn mode) or find the server and check that it serves the configured model."""
-        url = self.url
-        try:
-            response = self._client().get(url + "/v1/models", timeout=30.0)
-            response.raise_for_status()
-            served = [m.get("id") for m in response.json().get("data", [])]
-        except (httpx.HTTPError, ValueError) as exc:
-            raise ModelServerUnavailable(f"model server at {url} is not answering: {exc}") from None
+        """Start (spawn mode) or find the servers and check that each serves the configured model. Requests call
+        it on their first cache miss, so a run answered wholly from the cache needs no server."""
+        for url in self.urls:
+            self._check(url)
+        self._connected = True
+        return self.url
+
+    def _check(self, url: str) -> None:
+        attempts = self.config.max_retries + 1
+        served = None
+        for attempt in range(attempts):
+            if attempt:
+                time.sleep(min(self.config.max_backoff_s, self.config.backoff_s * 2 ** (attempt - 1)))
+            try:
+                response = self._client().get(url + "/v1/models", timeout=30.0)
+                response.raise_for_status()
+                served = [m.get("id") for m in response.json().get("data", [])]
+                break
+            except (httpx.HTTPError, ValueError) as exc:
+                last = _one_line(f"{type(exc).__name__}: {exc}", 300)
+        if served is None:
+            raise ModelServerUnavailable(f"model server at {url} is not answering after {attempts} attempts "
+                                         f"(last error: {last})")
         if self.config.name not in served:
-            raise ModelRequestError(f"server at {url} serves {served}, not {self.config.name!r}")
-        return url
+            raise ModelNotServed(f"server at {url} serves {served}, not {self.config.name!r}")
+
+    def _ensure_connected(self) -> None:
+        if self._connected:
+            return
+        with self._connect_lock:
+            if not self._connected:
+                self.connect()
 
     def close(self) -> None:
         with self._lock:
@@ -124,6 +172,7 @@ class ModelClient:
                 "api": self.config.api}
 
     def _post(self, body: dict[str, Any]) -> dict[str, Any]:
+        self._ensure_connected()
         path = "/v1/chat/completions" if self.config.api == "chat" else "/v1/completions"
         attempts = self.config.max_retries + 1
         last = ""
@@ -132,25 +181,28 @@ class ModelClient:
                 time.sleep(min(self.config.max_backoff_s, self.config.backoff_s * 2 ** (attempt - 1)))
             with self._lock:
                 self.requests_made += 1
+            url = self._next_url()  # a retry goes to the next server: one that is down costs one attempt
             try:
-                response = self._client().post(self.url + path, json=body)
+                response = self._client().post(url + path, json=body)
             except httpx.TransportError as exc:
-                last = f"{type(exc).__name__}: {exc}"
+                last = _one_line(f"{type(exc).__name__}: {exc}", 300)
                 continue
             except ReasonryError:
                 raise
             if response.status_code in TRANSIENT_STATUS:
-                last = f"HTTP {response.status_code}: {response.text[:200]}"
+                last = f"HTTP {response.status_code}: {_one_line(response.text, 200)}"
                 continue
             if response.status_code >= 400:
-                raise ModelRequestError(f"HTTP {response.status_code} from {self.url}{path}: {response.text[:500]}",
-                                        status=response.status_code)
+                with self._lock:
+                    self.requests_failed += 1
+                raise ModelRequestError(f"HTTP {response.status_code} from {url}{path}: "
+                                        f"{_one_line(response.text, 500)}", status=response.status_code)
             try:
                 return response.json()
             except ValueError:
                 last = "response is not JSON"
                 continue
-        raise ModelServerUnavailable(f"model server {self.url} unavailable after {attempts} attempts "
+        raise ModelServerUnavailable(f"model server {', '.join(self.urls)} unavailable after {attempts} attempts "
                                      f"(last error: {last})")
 
     def _completions(self, data: dict[str, Any], n: int) -> list[str]:
@@ -184,29 +236,35 @@ class ModelClient:
 
     def generate_each(self, prompts: list[str], *, n: int = 1, max_tokens: int = 256, temperature: float = 1.0,
                       top_p: float = 1.0, stop: list[str] | None = None,
-                      seed: int | None = None) -> list[list[str] | Exception]:
-        """Like ``generate``, but a prompt whose request failed gets its exception instead of completions."""
+                      seed: int | list[int] | None = None) -> list[list[str] | Exception]:
+        """Like ``generate``, but a prompt whose request failed gets its exception instead of completions.
+        ``seed`` may be a list with one seed per prompt."""
         if n < 1 or max_tokens < 1:
             raise ValueError("n and max_tokens must be >= 1")
+        seeds = list(seed) if isinstance(seed, list | tuple) else [seed] * len(prompts)
+        if len(seeds) != len(prompts):
+            raise ValueError(f"{len(seeds)} seeds for {len(prompts)} prompts")
         params = {"n": n, "max_tokens": max_tokens, "temperature": temperature, "top_p": top_p,
-                  "stop": list(stop) if stop else None, "seed": seed}
+                  "stop": list(stop) if stop else None}
 
-        def run(prompt: str) -> list[str] | Exception:
+        def run(job: tuple[str, int | None]) -> list[str] | Exception:
             try:
-                return self._one(prompt, params)
+                return self._one(job[0], {**params, "seed": job[1]})
             except ReasonryError as exc:
                 return exc
 
         if not prompts:
             return []
+        jobs = list(zip(prompts, seeds, strict=True))
         workers = min(self.config.concurrency, len(prompts))
         if workers == 1:
-            return [run(p) for p in prompts]
+            return [run(job) for job in jobs]
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="llm") as pool:
-            return list(pool.map(run, prompts))
+            return list(pool.map(run, jobs))
 
     def generate(self, prompts: list[str], *, n: int = 1, max_tokens: int = 256, temperature: float = 1.0,
-                 top_p: float = 1.0, stop: list[str] | None = None, seed: int | None = None) -> list[list[str]]:
+                 top_p: float = 1.0, stop: list[str] | None = None,
+                 seed: int | list[int] | None = None) -> list[list[str]]:
         """``n`` completions for each prompt. Raises ``ModelServerUnavailable`` (a ``RetryableError``) when the
         server cannot be reached after retries, ``ModelRequestError`` when it refuses a request; every
         response that did come back is in the cache by then."""

@@ -1,9 +1,10 @@
 """``stages.prototypes``: a model writes Prolog prototypes for natural-language problems of the build.
 
-Records whose task matches ``tasks`` lend their prompt as the problem; every problem whose model-written
-program runs in the sandboxed SWI-Prolog pool (and, with ``prototype.evolve``, its harder variant) becomes a
-``prolog/model_written/execution`` record, added to the build next to its source. Problems with no running
-program are rejects with the reasons of every sample.
+Records whose task matches ``tasks`` lend their prompt as the problem and their verified answer as the anchor;
+every problem with a model-written program that computes its output, runs in the sandboxed SWI-Prolog pool and
+prints the source's verified answer (and, with ``prototype.evolve``, its harder variant) becomes a
+``prolog/model_written/execution`` record, added to the build next to its source. Problems without one are
+rejects (stage ``prototypes``) with the reasons of every sample.
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ class PrototypeStage:
             return [], [], {}
         if self.client is None:
             self.setup()
-        problems = [{"id": rid, "problem": r["prompt"]} for rid, r in sources.items()]
+        problems = [{"id": rid, "record": r} for rid, r in sources.items()]
         kept, failures, stats = write_prototypes(self.client, problems, self.config.prototype)
         records = []
         for prototype in kept:

@@ -14,6 +14,7 @@ import ctypes
 import fcntl
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -45,6 +46,15 @@ def _tail(path: Path, lines: int = 40) -> str:
         return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
     except OSError:
         return "(no log)"
+
+
+def _cause(path: Path) -> str:
+    """The one line of a server log that most likely says why it stopped: its last exception line, else its
+    last line. Error messages stay one line; the whole log is at ``path``."""
+    lines = [line.strip() for line in _tail(path, 200).splitlines() if line.strip()]
+    errors = [line for line in lines if re.match(r"^([A-Za-z_][\w.]*(Error|Exception|Exit)\b|ERROR\b)", line)]
+    line = (errors or lines or ["(empty log)"])[-1]
+    return line if len(line) <= 300 else line[:300] + " ..."
 
 
 def _die_with_parent() -> None:
@@ -110,8 +120,8 @@ class VLLMServer:
                 code = self.process.poll()
                 if code is not None:
                     self.process = None
-                    raise ServerStartError(f"vLLM server exited with status {code} before it was healthy; "
-                                           f"log {self.log_path}:\n{_tail(self.log_path)}")
+                    raise ServerStartError(f"vLLM server exited with status {code} before it was healthy: "
+                                           f"{_cause(self.log_path)} (log: {self.log_path})")
                 try:
                     if http.get(self.url + "/health").status_code == 200:
                         return self.url
@@ -119,8 +129,8 @@ class VLLMServer:
                     pass
                 if time.monotonic() > deadline:
                     self.stop()
-                    raise ServerStartError(f"vLLM server not healthy after {self.server.startup_timeout_s:.0f}s; "
-                                           f"log {self.log_path}:\n{_tail(self.log_path)}")
+                    raise ServerStartError(f"vLLM server not healthy after {self.server.startup_timeout_s:.0f}s: "
+                                           f"{_cause(self.log_path)} (log: {self.log_path})")
                 time.sleep(0.5)
 
     def healthy(self) -> bool:
@@ -135,6 +145,7 @@ class VLLMServer:
         process, self.process = self.process, None
         if process is None or process.poll() is not None:
             return
+        deadline = time.monotonic() + grace_s
         try:
             os.killpg(process.pid, signal.SIGTERM)
             process.wait(grace_s)
@@ -143,6 +154,26 @@ class VLLMServer:
             process.wait()
         except ProcessLookupError:
             pass
+        # The server's own children (vLLM's engine and workers) may outlive it for a moment; a GPU is free again
+        # only when the whole group is gone.
+        while _group_members(process.pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if _group_members(process.pid):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+
+
+def _group_members(pgid: int) -> list[int]:
+    """Live (not zombie) processes of a process group, from /proc; where there is no /proc, none are known."""
+    members = []
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            fields = (entry / "stat").read_text(encoding="ascii", errors="replace").rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if fields[0] != "Z" and int(fields[2]) == pgid:
+            members.append(int(entry.name))
+    return members
 
 
 def _process_gone(pid: int) -> bool:
@@ -166,7 +197,7 @@ def _stop_group(pid: int, grace_s: float = 20.0) -> None:
             return
         deadline = time.monotonic() + grace_s
         while time.monotonic() < deadline:
-            if _process_gone(pid):
+            if _process_gone(pid) and not _group_members(pid):  # the server and every process it started
                 return
             time.sleep(0.1)
 
@@ -301,6 +332,15 @@ def shared_server(config: ClientConfig) -> VLLMServer | MachineServer:
         return server
 
 
+def stop_servers(config: ClientConfig) -> None:
+    """Stop the servers this process started for ``config`` (one per ``server.gpus`` entry), leaving others."""
+    with _LOCK:
+        servers = [_SERVERS.pop(_server_key(replica), None) for replica in config.replicas()]
+    for server in servers:
+        if server is not None:
+            server.stop()
+
+
 def stop_all() -> None:
     with _LOCK:
         servers = list(_SERVERS.values())
@@ -312,4 +352,4 @@ def stop_all() -> None:
 atexit.register(stop_all)
 
 __all__ = ["MachineServer", "VLLMServer", "ServerStartError", "RetryableError", "shared_server", "stop_all",
-           "free_port"]
+           "stop_servers", "free_port"]

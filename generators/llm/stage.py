@@ -1,30 +1,48 @@
 """The model stage without Beam: sample every eligible record of a batch, grade, and filter by self-consistency.
 
-``SamplingStage(config).process(batch)`` returns (records, rejects, stats). All prompts of a round go to the
-server in one ``generate`` call (concurrent requests, ``n`` samples per request), so batching is across
-records. Rounds follow the dynamic allocator; each round has its own seed, so a rerun with the same config
-asks for exactly the same requests and the disk cache answers all of them.
+``SamplingStage(config, build_seed).process(batch)`` returns (records, rejects, stats). Every sample is its own
+request (``n = 1``) with its own seed, derived from (build seed, stage seed, record id, round, sample index):
+samples never share a seed, so they are independent draws whatever rule the server uses to seed the ``n``
+samples of one request (vLLM seeds sample i with seed + i, which made rounds seeded seed + round overlap).
+All requests of a round go to the server at once (concurrent), so batching is across records and samples;
+a rerun with the same config asks for exactly the same requests and the disk cache answers all of them,
+without connecting to a server.
 
 A server that stays unreachable raises ``ModelServerUnavailable`` (nothing is dropped: a rerun resumes from
-the cache); a request the server refuses rejects only its record, with reason ``model_request_error``.
+the cache); a request the server refuses (HTTP 4xx, e.g. a prompt longer than the context) rejects only its
+record, with reason ``model_request_error`` and the server's message.
 """
 
 from __future__ import annotations
 
 import fnmatch
+import hashlib
+import logging
 from dataclasses import dataclass, field
 
+from reasonry.answers import answer_instruction
 from reasonry.config import from_dict, require
 from reasonry.filters.self_consistency import (
     Allocator,
     SelfConsistencyConfig,
+    apply_judge,
     apply_policy,
     grade_rollout,
+    judge_applies,
     needs_pseudo_label,
 )
 from reasonry.generators.llm.client import ModelClient, ModelRequestError
 from reasonry.generators.llm.config import ClientConfig
+from reasonry.rejects import reject
 from reasonry.verifiers.judge import JudgeConfig, decide
+
+log = logging.getLogger(__name__)
+
+
+def sample_seed(build_seed: int, stage_seed: int, record_id: str, round_no: int, index: int) -> int:
+    """The seed of one sample: a 63-bit hash, so it is valid for any server that takes a signed 64-bit seed."""
+    key = f"reasonry.sample.v1|{build_seed}|{stage_seed}|{record_id}|{round_no}|{index}".encode()
+    return int.from_bytes(hashlib.blake2b(key, digest_size=8).digest(), "big") & (2**63 - 1)
 
 
 @dataclass(frozen=True)
@@ -34,7 +52,9 @@ class SamplingStageConfig:
     enabled: bool = True
     client: ClientConfig | None = None
     tasks: tuple[str, ...] = ("*",)  # glob patterns: which records are sampled (the rest pass through)
-    prompt_template: str = "{prompt}"
+    # ``{instruction}`` is the answer-format sentence for the record's answer type (reasonry.answers), the same
+    # the RL export ends its prompts with, so the reply is read the way the model was told to write it.
+    prompt_template: str = "{prompt}\n\n{instruction}"
     max_tokens: int = 1024
     temperature: float = 1.0
     top_p: float = 1.0
@@ -42,8 +62,11 @@ class SamplingStageConfig:
     seed: int = 0
     self_consistency: SelfConsistencyConfig = field(default_factory=SelfConsistencyConfig)
     judge: JudgeConfig = field(default_factory=JudgeConfig)
+    # A build whose sampled records are kept at a lower rate fails (0 = never; a build keeping nothing warns).
+    min_kept_fraction: float = 0.0
 
     def __post_init__(self):
+        require(0.0 <= self.min_kept_fraction <= 1.0, "min_kept_fraction", "must be in [0, 1]")
         require(not self.enabled or self.client is not None, "client", "the sampling stage needs a client")
         require("{prompt}" in self.prompt_template, "prompt_template", "must contain {prompt}")
         require(self.max_tokens >= 1, "max_tokens", "must be >= 1")
@@ -58,28 +81,30 @@ class SamplingStageConfig:
         return from_dict(cls, stages[key], f"stages.{key}")
 
 
-def reject(reason: str, detail: str, record: dict) -> dict:
-    return {"reason": reason, "detail": detail, "task": record.get("task", ""), "id": record.get("id"),
-            "record": record}
+STAGE = "sampling"
+
+
+def _short(exc: Exception, limit: int = 300) -> str:
+    text = " ".join(str(exc).split())
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 class SamplingStage:
-    """Holds the model clients of one worker; ``setup`` connects (or starts the server), ``process`` runs."""
+    """Holds the model clients of one worker. Nothing connects before a request misses the cache."""
 
     def __init__(self, config: SamplingStageConfig, client: ModelClient | None = None,
-                 judge_client: ModelClient | None = None):
+                 judge_client: ModelClient | None = None, build_seed: int = 0):
         self.config = config
         self.client = client
         self.judge_client = judge_client
+        self.build_seed = build_seed
 
     def setup(self) -> None:
         if self.client is None:
             self.client = ModelClient(self.config.client)
-        self.client.connect()
         if self.config.judge.enabled and self.judge_client is None:
             if self.config.judge.client:
                 self.judge_client = ModelClient(from_dict(ClientConfig, self.config.judge.client, "judge.client"))
-                self.judge_client.connect()
             else:
                 self.judge_client = self.client
 
@@ -92,67 +117,79 @@ class SamplingStage:
         return self.config.enabled and any(fnmatch.fnmatchcase(record["task"], p) for p in self.config.tasks)
 
     def _prompt(self, record: dict) -> str:
-        return self.config.prompt_template.replace("{prompt}", record["prompt"])
+        instruction = answer_instruction(record.get("answer_type", "string"))
+        return self.config.prompt_template.replace("{instruction}", instruction).replace("{prompt}", record["prompt"])
 
-    def _judge(self, records: list[dict], graded: list[list[dict]]) -> None:
-        """Second opinion on every rule-based 'no' that has an answer, in one batched model call."""
+    def _judge(self, records: list[dict], graded: list[list[dict]], stats: dict[str, int]) -> None:
+        """Second opinion on the rule-based 'no's that a rule can get wrong, in one batched model call."""
+        cfg = self.config
         where, items = [], []
         for record, rollouts in zip(records, graded, strict=True):
-            if needs_pseudo_label(record, self.config.self_consistency.pseudo_label):
+            if needs_pseudo_label(record, cfg.self_consistency.pseudo_label):
                 continue  # no trusted reference to compare against
+            if not judge_applies(record, cfg.judge.answer_types, cfg.judge.tasks):
+                continue  # an exact verifier's no is final
             for rollout in rollouts:
                 if not rollout["correct"] and rollout["answer"] is not None:
                     where.append(rollout)
                     items.append((record["prompt"], record["answer"], rollout["answer"]))
         if not items:
             return
-        for rollout, verdict in zip(where, decide(self.judge_client, items, self.config.judge), strict=True):
-            rollout["correct"] = verdict.ok
-            rollout["reason"] = f"{rollout['reason']}; judge: {verdict.reason}"
+        for rollout, verdict in zip(where, decide(self.judge_client, items, cfg.judge), strict=True):
+            apply_judge(rollout, verdict)
+            stats["judge_consulted"] = stats.get("judge_consulted", 0) + 1
+            if verdict.ok:
+                stats["judge_overruled"] = stats.get("judge_overruled", 0) + 1
 
     def process(self, batch: list[dict]) -> tuple[list[dict], list[dict], dict]:
         cfg = self.config
         if self.client is None:
             self.setup()
+        stats: dict[str, int] = {"records_in": len(batch)}
         eligible = [i for i, record in enumerate(batch) if self.wants(record)]
         allocator = Allocator(len(eligible), cfg.self_consistency.allocation)
         rollouts: list[list[dict]] = [[] for _ in eligible]
-        failed: dict[int, Exception] = {}
+        asked = [0] * len(eligible)
+        failed: dict[int, str] = {}
         round_no = 0
-        while True:
-            plan = {i: k for i, k in allocator.next_round().items() if i not in failed}
-            if not plan:
-                break
-            for k in sorted(set(plan.values())):
-                idxs = [i for i in sorted(plan) if plan[i] == k]
-                records = [batch[eligible[i]] for i in idxs]
-                results = self.client.generate_each(
-                    [self._prompt(r) for r in records], n=k, max_tokens=cfg.max_tokens,
-                    temperature=cfg.temperature, top_p=cfg.top_p, stop=list(cfg.stop) or None,
-                    seed=cfg.seed + round_no)
-                for result in results:
-                    # Only a refused request is the record's fault; an unreachable or unstartable server
-                    # stops the stage (nothing is dropped, a rerun resumes from the cache).
-                    if isinstance(result, Exception) and not isinstance(result, ModelRequestError):
-                        raise result
-                ok_idxs, ok_records, graded = [], [], []
-                for i, record, result in zip(idxs, records, results, strict=True):
-                    if isinstance(result, Exception):
-                        failed[i] = result
-                        continue
-                    ok_idxs.append(i)
-                    ok_records.append(record)
-                    graded.append([grade_rollout(record, text) for text in result])
-                if self.judge_client is not None and cfg.judge.enabled:
-                    self._judge(ok_records, graded)
-                for i, group in zip(ok_idxs, graded, strict=True):
-                    rollouts[i].extend(group)
-                    allocator.record(i, [r["correct"] for r in group])
+        while plan := {i: k for i, k in allocator.next_round().items() if i not in failed}:
+            jobs = []  # (record position, seed) per sample
+            for i in sorted(plan):
+                record_id = batch[eligible[i]]["id"]
+                for j in range(plan[i]):
+                    jobs.append((i, sample_seed(self.build_seed, cfg.seed, record_id, round_no, asked[i] + j)))
+                asked[i] += plan[i]
+            results = self.client.generate_each(
+                [self._prompt(batch[eligible[i]]) for i, _ in jobs], n=1, max_tokens=cfg.max_tokens,
+                temperature=cfg.temperature, top_p=cfg.top_p, stop=list(cfg.stop) or None,
+                seed=[seed for _, seed in jobs])
+            for result in results:
+                # Only a refused request is the record's fault; an unreachable or unstartable server (or one
+                # that serves another model) stops the stage: nothing is dropped, a rerun resumes from the cache.
+                if isinstance(result, Exception) and not isinstance(result, ModelRequestError):
+                    raise result
+            texts: dict[int, list[str]] = {}
+            refused: dict[int, int] = {}
+            for (i, _), result in zip(jobs, results, strict=True):
+                if isinstance(result, Exception):
+                    failed.setdefault(i, _short(result))
+                    refused[i] = refused.get(i, 0) + 1
+                else:
+                    texts.setdefault(i, []).extend(result)
+            for i, count in refused.items():
+                allocator.fail(i, count)
+            ok = [i for i in sorted(texts) if i not in failed]
+            graded = [[grade_rollout(batch[eligible[i]], text) for text in texts[i]] for i in ok]
+            if self.judge_client is not None and cfg.judge.enabled:
+                self._judge([batch[eligible[i]] for i in ok], graded, stats)
+            for i, group in zip(ok, graded, strict=True):
+                rollouts[i].extend(group)
+                allocator.record(i, [r["correct"] for r in group])
             round_no += 1
 
         out: list[dict] = []
         rejects: list[dict] = []
-        stats: dict[str, int] = {"records_in": len(batch), "records_sampled": len(eligible)}
+        stats["records_sampled"] = len(eligible)
         position = {batch_index: j for j, batch_index in enumerate(eligible)}
         for batch_index, record in enumerate(batch):
             j = position.get(batch_index)
@@ -160,23 +197,49 @@ class SamplingStage:
                 out.append(record)
                 continue
             if j in failed:
-                rejects.append(reject("model_request_error", str(failed[j]), record))
+                rejects.append(reject("model_request_error", failed[j], task=record["task"], record=record,
+                                      stage=STAGE))
                 stats["dropped_model_request_error"] = stats.get("dropped_model_request_error", 0) + 1
                 continue
             annotated, keep, reason = apply_policy(record, rollouts[j], cfg.self_consistency)
             summary = annotated["meta"].get("self_consistency", {})
-            stats["samples_correct"] = stats.get("samples_correct", 0) + summary.get("correct", 0)
+            stats["samples_correct"] = stats.get("samples_correct", 0) + (summary.get("correct") or 0)
             if keep:
                 out.append(annotated)
+                stats["records_kept"] = stats.get("records_kept", 0) + 1
                 bucket = summary.get("bucket") or "none"
                 stats[f"bucket_{bucket}"] = stats.get(f"bucket_{bucket}", 0) + 1
             else:
-                detail = f"pass_rate={summary.get('pass_rate', 0):.3f} k={summary.get('k', 0)} " \
-                         f"agreement={summary.get('agreement', 0):.3f}"
-                rejects.append(reject(reason, detail, annotated))
+                p = summary.get("pass_rate")
+                rate = f"{p:.3f}" if p is not None else "n/a (no reference)"
+                detail = f"pass_rate={rate} k={summary.get('k', 0)} agreement={summary.get('agreement', 0):.3f}"
+                rejects.append(reject(reason, detail, task=record["task"], record=annotated, stage=STAGE))
                 stats[f"dropped_{reason}"] = stats.get(f"dropped_{reason}", 0) + 1
         report = allocator.report()
-        for name in ("samples_used", "samples_fixed_k", "samples_saved"):
+        for name in ("samples_used", "samples_failed", "samples_budget", "samples_fixed_k",
+                     "records_extended_unanimous"):
             stats[name] = report[name]
         stats["records_out"] = len(out)
         return out, rejects, stats
+
+
+def check_kept(config: SamplingStageConfig, counters: dict[str, int], prefix: str = "sampling/") -> str | None:
+    """After a build: a warning (returned, and logged) when sampling kept none of the records it sampled; an
+    error (``BuildFailed``) when it kept fewer than ``min_kept_fraction`` of them. None when all is well."""
+    from reasonry.errors import BuildFailed
+
+    sampled = counters.get(prefix + "records_sampled", 0)
+    kept = counters.get(prefix + "records_kept", 0)
+    if not sampled:
+        return None
+    dropped = {name[len(prefix) + len("dropped_"):]: n for name, n in counters.items()
+               if name.startswith(prefix + "dropped_")}
+    why = ", ".join(f"{reason} {n}" for reason, n in sorted(dropped.items(), key=lambda kv: -kv[1]))
+    message = f"sampling kept {kept} of {sampled} records ({why or 'no drops counted'})"
+    if kept < config.min_kept_fraction * sampled:
+        raise BuildFailed(f"{message}: below stages.sampling.min_kept_fraction {config.min_kept_fraction}; "
+                          "outputs and rejects/ are written")
+    if kept == 0:
+        log.warning("%s: the build has no sampled record; see rejects/", message)
+        return message
+    return None

@@ -8,7 +8,12 @@ interpreter, which has torch and transformers; the pipeline's own environment ne
 ``hidden``, ``layers`` and ``extra_words`` scale it towards the per-token cost of a real small model (a real
 vocabulary is tens of thousands of tokens), for benchmarks where the serving overhead must not dominate.
 
-Run directly: ``<vllm python> tiny_model.py OUT_DIR [SEED [HIDDEN LAYERS EXTRA_WORDS]]``.
+``build_qwen_shaped`` makes a random-weight model of Qwen2.5-0.5B's shape (24 layers, hidden 896, 14 query and
+2 key-value heads of size 64, a 151,936-word vocabulary, bf16): a GPU benchmark on it costs what the real model
+costs per token, without downloading it.
+
+Run directly: ``<vllm python> tiny_model.py OUT_DIR [SEED [HIDDEN LAYERS EXTRA_WORDS]]`` or
+``<vllm python> tiny_model.py OUT_DIR SEED qwen2.5-0.5b``.
 """
 
 from __future__ import annotations
@@ -27,11 +32,18 @@ VOCAB = (
 )
 
 
-def _build(out_dir: str, seed: int = 0, hidden: int = 64, layers: int = 2, extra_words: int = 0) -> None:
+QWEN_0_5B = {"hidden_size": 896, "intermediate_size": 4864, "num_hidden_layers": 24, "num_attention_heads": 14,
+             "num_key_value_heads": 2, "vocab_size": 151936, "rope_theta": 1000000.0}
+
+
+def _build(out_dir: str, seed: int = 0, hidden: int = 64, layers: int = 2, extra_words: int = 0,
+           shape: str = "llama") -> None:
     import torch
     from tokenizers import Tokenizer, models, pre_tokenizers
-    from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
+    from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast, Qwen2Config, Qwen2ForCausalLM
 
+    if shape == "qwen2.5-0.5b":
+        extra_words = QWEN_0_5B["vocab_size"] - len(VOCAB)
     words = VOCAB + [f"w{i}" for i in range(extra_words)]
     vocab = {word: i for i, word in enumerate(words)}
     core = Tokenizer(models.WordLevel(vocab=vocab, unk_token="<unk>"))
@@ -43,6 +55,15 @@ def _build(out_dir: str, seed: int = 0, hidden: int = 64, layers: int = 2, extra
         "{% if add_generation_prompt %}answer : {% endif %}"
     )
     torch.manual_seed(seed)
+    if shape == "qwen2.5-0.5b":
+        config = Qwen2Config(**QWEN_0_5B, max_position_embeddings=4096, tie_word_embeddings=True,
+                             bos_token_id=vocab["<s>"], eos_token_id=vocab["</s>"], pad_token_id=vocab["<unk>"],
+                             torch_dtype="bfloat16")
+        model = Qwen2ForCausalLM(config).to(torch.bfloat16)
+        model.save_pretrained(out_dir)
+        tokenizer.model_max_length = 4096
+        tokenizer.save_pretrained(out_dir)
+        return
     heads = max(1, hidden // 64)
     config = LlamaConfig(vocab_size=len(words), hidden_size=hidden, intermediate_size=2 * hidden,
                          num_hidden_layers=layers, num_attention_heads=heads, num_key_value_heads=heads, head_dim=64,
@@ -70,5 +91,19 @@ def build_tiny_model(out_dir: str | os.PathLike, python: str = ".venv-vllm/bin/p
     return out
 
 
+def build_qwen_shaped(out_dir: str | os.PathLike, python: str = ".venv-vllm/bin/python", seed: int = 0) -> Path:
+    """A random-weight model of Qwen2.5-0.5B's shape in ``out_dir`` (skipped when it is already there)."""
+    out = Path(out_dir)
+    if (out / "config.json").exists() and (out / "tokenizer.json").exists():
+        return out
+    out.mkdir(parents=True, exist_ok=True)
+    subprocess.run([os.path.abspath(python), os.path.abspath(__file__), str(out), str(seed), "qwen2.5-0.5b"],
+                   check=True, env={**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_NO_ADVISORY_WARNINGS": "1"})
+    return out
+
+
 if __name__ == "__main__":
-    _build(sys.argv[1], *(int(a) for a in sys.argv[2:6]))
+    if len(sys.argv) > 3 and not sys.argv[3].isdigit():
+        _build(sys.argv[1], int(sys.argv[2]), shape=sys.argv[3])
+    else:
+        _build(sys.argv[1], *(int(a) for a in sys.argv[2:6]))
