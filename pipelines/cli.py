@@ -1,4 +1,4 @@
-"""The ``reasonry`` command line: list, sample, build, verify.
+"""The ``reasonry`` command line: list, sample, build, verify, publish, eval.
 
 Beam is imported only by ``build``, so ``list`` and ``sample`` start instantly.
 """
@@ -290,6 +290,10 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--tag", help="tag for the commit (default build-YYYYMMDD of the build)")
     p.add_argument("--dry-run", action="store_true", help="list what would be uploaded and stop")
     p.set_defaults(fn=cmd_publish)
+
+    from reasonry.pipelines.eval_cli import add_parser as add_eval_parser
+
+    add_eval_parser(sub)
     return parser
 
 
