@@ -191,7 +191,9 @@ def test_per_host_rate_limit_and_page_cap(tmp_path):
     assert summary.fetched == 8 and summary.stopped == "max_pages"
     assert len(times) == 9  # robots.txt + 8 pages
     gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
-    assert min(gaps) >= 0.045
+    # The crawler spaces its requests 50 ms apart when it sends them; the server sees them after a thread
+    # switch each, so one gap can shrink by that jitter, but the whole run cannot (no delay: about 1 ms a gap).
+    assert min(gaps) >= 0.035 and times[-1] - times[0] >= 8 * 0.05 - 0.01, gaps
 
 
 def test_time_cap_on_slow_page(tmp_path):
