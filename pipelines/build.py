@@ -22,7 +22,7 @@ from reasonry.config import BuildConfig
 from reasonry.errors import BuildFailed, ConfigError
 from reasonry.pipelines.manifest import build_manifest, write_manifest
 from reasonry.pipelines.runner import make_runner, pipeline_options
-from reasonry.pipelines.transforms import NAMESPACE, REJECTS, DedupAndWrite, Generate
+from reasonry.pipelines.transforms import NAMESPACE, REJECTS, RUNS, DedupAndWrite, Generate
 from reasonry.plan import ShardSpec, plan_shards
 
 OUTPUT_DIRS = ("records", "sft", "rl", "preference", "preference_steps", "stepwise", "rejects", "assets")
@@ -383,6 +383,7 @@ def finalize_build(config: BuildConfig, out: str, *, seconds: float | None = Non
     progress_dir = storage.join(staging, ".progress")
     markers = _markers(progress_dir)
     storage.remove(progress_dir)
+    storage.remove(storage.join(staging, RUNS))
     specs = plan_shards(config)
     reused = sorted(m["shard"] for m in markers if m.get("reused"))
     run = {"seconds": round(seconds, 3) if seconds is not None else None, "shards": shards or len(specs),
