@@ -444,12 +444,12 @@ def _shard_accounting(config: BuildConfig, staging: str) -> list[tuple[str, int]
     if not specs:
         return []
     frames = []
-    records = storage.read_parquet_frame(storage.glob(staging, "records/*/*.parquet"),
-                                         ["task", "split", "length_bucket", "provenance"])
+    records = storage.read_parquet_frame(
+        storage.glob(staging, "records/*/*.parquet"), ["task", "split", "length_bucket", "provenance"],
+        lambda f: f.select("task", "split", "length_bucket",
+                           pl.col("provenance").str.json_path_match("$.index").cast(pl.Int64).alias("index")))
     if records is not None:
-        frames.append(records.select(
-            "task", "split", "length_bucket",
-            pl.col("provenance").str.json_path_match("$.index").cast(pl.Int64).alias("index")))
+        frames.append(records)
     rejects = storage.read_parquet_frame(storage.glob(staging, "rejects/*/*.parquet"),
                                          ["task", "split", "length_bucket", "index"])
     if rejects is not None:

@@ -173,13 +173,20 @@ def makedirs(path: str | os.PathLike) -> None:
     fs.makedirs(p, exist_ok=True)
 
 
-def read_parquet_frame(paths: list[str], columns: list[str]):
-    """One polars frame from Parquet files, local or remote."""
-    import io
-
+def read_parquet_frame(paths: list[str], columns: list[str], each=None):
+    """One polars frame from Parquet files, local or remote, read a row group at a time; ``each`` (a function
+    of a frame) shrinks every piece as it is read (derive a length, drop a text), so that what is held is the
+    result, never the files' text."""
     import polars as pl
+    import pyarrow.parquet as pq
 
-    frames = [pl.read_parquet(p if not is_url(p) else io.BytesIO(read_bytes(p)), columns=columns) for p in paths]
+    frames = []
+    for path in paths:
+        with open_read(path) as fh:
+            reader = pq.ParquetFile(fh)
+            for group in range(reader.num_row_groups):
+                frame = pl.from_arrow(reader.read_row_group(group, columns=columns))
+                frames.append(each(frame) if each is not None else frame)
     return pl.concat(frames, how="vertical") if frames else None
 
 
