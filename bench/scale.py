@@ -28,7 +28,8 @@ CONFIG = Path(__file__).resolve().parent.parent / "configs" / "tail.yaml"
 PROBE = ("import resource, subprocess, sys, json, time\n"
          "t = time.perf_counter()\n"
          "p = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
-         "print(json.dumps({'rc': p.returncode, 'err': p.stderr[-2000:], 'seconds': time.perf_counter() - t,\n"
+         "print(json.dumps({'rc': p.returncode, 'err': (p.stdout + p.stderr)[-3000:],\n"
+         "                  'seconds': time.perf_counter() - t,\n"
          "                  'peak_kib': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))\n")
 
 
@@ -48,8 +49,8 @@ def measure(factor: float, workdir: Path) -> dict:
     done = subprocess.run([sys.executable, "-c", PROBE, sys.executable, "-m", "reasonry.pipelines.cli", "build",
                            str(config), "--out", str(out), "--fresh"], capture_output=True, text=True, check=True)
     found = json.loads(done.stdout.strip().splitlines()[-1])
-    if found["rc"] != 0:
-        sys.exit(f"build at {factor:g}x failed ({found['rc']}): {found['err']}")
+    if found["rc"] != 0:  # the build's folder (and its .logs) stays for a look
+        sys.exit(f"build at {factor:g}x failed ({found['rc']}), output kept in {out}: {found['err']}")
     manifest = json.loads((out / "manifest.json").read_text())
     shutil.rmtree(out, ignore_errors=True)
     return {**found, "items": manifest["run"]["items_planned"],
@@ -73,15 +74,13 @@ def main() -> None:
     sizes = args.sizes or ([0.25, 0.5, 1.0, 2.0] if args.large else [0.25, 0.5])
     workdir = Path(tempfile.mkdtemp(prefix="bench-scale-"))
     rows = []
-    try:
-        for factor in sizes:
-            found = measure(factor, workdir)
-            rows.append((factor, found))
-            mib = found["peak_kib"] / 1024
-            print(f"{factor:5g}x  items {found['items']:>9,}  kept {found['kept']:>9,}  wall {found['seconds']:7.1f} s"
-                  f"  {found['items'] / found['seconds']:7.0f} items/s  peak RSS {mib:7.0f} MiB", flush=True)
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+    for factor in sizes:
+        found = measure(factor, workdir)
+        rows.append((factor, found))
+        mib = found["peak_kib"] / 1024
+        print(f"{factor:5g}x  items {found['items']:>9,}  kept {found['kept']:>9,}  wall {found['seconds']:7.1f} s"
+              f"  {found['items'] / found['seconds']:7.0f} items/s  peak RSS {mib:7.0f} MiB", flush=True)
+    shutil.rmtree(workdir, ignore_errors=True)
     print(f"cores: {os.cpu_count()}  load average: {os.getloadavg()[0]:.1f} (the machine may be shared)")
     if len(rows) > 1:
         fit = slope([(f["items"] / 1e6, f["peak_kib"] / 1024) for _, f in rows])
