@@ -7,7 +7,11 @@
    threshold: throughput ratio (target >= 3.0) and precision/recall of both (target: recall >= 0.95 on
    planted pairs with Jaccard >= 0.85, precision >= 0.99). Both sides read and write JSONL, single process.
 
-Usage: ``python bench/webqa.py [--bases 1000] [--page-rounds 20]``
+Each MinHash side runs in a process of its own, so its peak RSS is printed too; ours streams the corpus
+(signatures and band keys go to a temporary folder), as datatrove's steps do.
+
+Usage: ``python bench/webqa.py [--bases 1000] [--page-rounds 20]``;
+MinHash only at scale: ``python bench/webqa.py --docs 20000 200000``
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from reasonry.filters.dedup import MinHashConfig, minhash_dedup
+from reasonry.filters.dedup import MinHashConfig, near_duplicates
 from reasonry.filters.near_dup_corpus import make_corpus, score
 from reasonry.generators.webqa.config import ExtractConfig
 from reasonry.generators.webqa.fixture_site import build_site
@@ -67,16 +71,23 @@ def bench_extraction(rounds: int) -> dict:
 
 
 def ours_minhash(in_path: Path, out_path: Path) -> tuple[float, dict[str, str]]:
+    """Streams the corpus twice, as datatrove's pipeline does: signatures and band keys to a temporary folder,
+    then the kept documents out; the corpus itself is never held in memory."""
     t0 = time.perf_counter()
-    with open(in_path, encoding="utf-8") as fh:
-        records = [{"id": d["id"], "prompt": d["text"], "task": "bench/x", "meta": {}} for d in map(json.loads, fh)]
-    kept, rejects = minhash_dedup(records, MinHashConfig(threshold=THRESHOLD, ngram=NGRAM, num_perm=BANDS * ROWS,
-                                                         bands=BANDS))
-    with open(out_path, "w", encoding="utf-8") as fh:
-        for r in kept:
-            fh.write(json.dumps({"id": r["id"], "text": r["prompt"]}) + "\n")
+    config = MinHashConfig(threshold=THRESHOLD, ngram=NGRAM, num_perm=BANDS * ROWS, bands=BANDS)
+
+    def docs():
+        with open(in_path, encoding="utf-8") as fh:
+            for d in map(json.loads, fh):
+                yield d["id"], d["text"]
+
+    dup_of = near_duplicates(docs(), config, workdir=str(out_path.parent))
+    with open(in_path, encoding="utf-8") as fh, open(out_path, "w", encoding="utf-8") as out:
+        for line in fh:
+            if json.loads(line)["id"] not in dup_of:
+                out.write(line)
     seconds = time.perf_counter() - t0
-    return seconds, {r["id"]: r["record"]["meta"]["duplicate_of"] for r in rejects}
+    return seconds, {rid: keeper for rid, (keeper, _sim) in dup_of.items()}
 
 
 def datatrove_minhash(in_path: Path, work: Path) -> tuple[float, dict[str, None]]:
@@ -113,8 +124,26 @@ def datatrove_minhash(in_path: Path, work: Path) -> tuple[float, dict[str, None]
     return seconds, {i: None for i in all_ids if i not in kept}
 
 
-def bench_minhash(bases: int) -> dict:
-    docs = make_corpus(bases, words=150, seed=7)
+def _side(side: str, corpus: Path, work: Path) -> None:
+    """One side of the MinHash comparison in this (fresh) process: its seconds, removals and peak RSS."""
+    import resource
+
+    if side == "ours":
+        seconds, removed = ours_minhash(corpus, work / "ours.jsonl")
+    else:
+        seconds, removed = datatrove_minhash(corpus, work / "dt")
+    peak = max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    (work / f"{side}.json").write_text(json.dumps({"seconds": seconds, "removed": removed, "peak_kib": peak}))
+
+
+def bench_minhash(docs_wanted: int) -> dict:
+    """Both sides on the same corpus of about ``docs_wanted`` documents (two thirds bases, planted copies of
+    half of them), each in a process of its own so that its peak RSS is its own."""
+    import subprocess
+    import sys
+
+    docs = make_corpus(max(1, round(docs_wanted / 1.5)), words=150, seed=7)
+    result = {"docs": len(docs)}
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         corpus = root / "in" / "corpus.jsonl"
@@ -122,19 +151,32 @@ def bench_minhash(bases: int) -> dict:
         with open(corpus, "w", encoding="utf-8") as fh:
             for d in docs:
                 fh.write(json.dumps({"id": d["id"], "text": d["text"]}) + "\n")
-        ours_s, ours_removed = ours_minhash(corpus, root / "ours.jsonl")
-        dt_s, dt_removed = datatrove_minhash(corpus, root / "dt")
-    ours_q = score(docs, ours_removed, NGRAM, 0.85)
-    dt_q = score(docs, dt_removed, NGRAM, 0.85)
-    return {"docs": len(docs), "ours_s": ours_s, "datatrove_s": dt_s, "ours_docs_per_s": len(docs) / ours_s,
-            "datatrove_docs_per_s": len(docs) / dt_s, "throughput_ratio": dt_s / ours_s, "ours": ours_q,
-            "datatrove": dt_q}
+        for side in ("ours", "datatrove"):
+            subprocess.run([sys.executable, __file__, "--side", side, str(corpus), str(root)], check=True)
+            found = json.loads((root / f"{side}.json").read_text())
+            result[side] = {**score(docs, found["removed"], NGRAM, 0.85), "seconds": found["seconds"],
+                            "docs_per_s": len(docs) / found["seconds"], "peak_mib": found["peak_kib"] / 1024}
+    result["throughput_ratio"] = result["datatrove"]["seconds"] / result["ours"]["seconds"]
+    return result
+
+
+def _print_minhash(mh: dict) -> None:
+    print(f"minhash dedup on {mh['docs']} docs ({NGRAM}-gram shingles, {BANDS}x{ROWS} bands, threshold {THRESHOLD}):")
+    for name in ("ours", "datatrove"):
+        q = mh[name]
+        print(f"  {name:10} {q['seconds']:8.2f} s ({q['docs_per_s']:6.0f} docs/s), peak RSS {q['peak_mib']:6.0f} MiB, "
+              f"recall@J>=0.85 {q['recall']:.3f}, precision {q['precision']:.3f}, removed {q['removed']}")
+    print(f"  throughput ratio ours/datatrove: {mh['throughput_ratio']:.2f} (target >= 3.0); planted pairs with "
+          f"J>=0.85: {mh['ours']['strong_pairs']}", flush=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bases", type=int, default=1000, help="base documents of the near-duplicate corpus")
+    parser.add_argument("--docs", type=int, nargs="+", help="MinHash only, on corpora of about these many "
+                                                           "documents each (e.g. --docs 20000 200000)")
     parser.add_argument("--page-rounds", type=int, default=20, help="passes over the fixture site's pages")
+    parser.add_argument("--side", nargs=3, metavar=("SIDE", "CORPUS", "WORK"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     logging.getLogger("datatrove").setLevel(logging.ERROR)
     try:
@@ -143,19 +185,19 @@ def main() -> None:
         logger.remove()
     except ImportError:
         pass
+    if args.side:
+        side, corpus, work = args.side
+        _side(side, Path(corpus), Path(work))
+        return
+    if args.docs:
+        for n in args.docs:
+            _print_minhash(bench_minhash(n))
+        return
     ex = bench_extraction(args.page_rounds)
     print(f"extract+Q&A: {ex['pages']} pages, {ex['records']} records: {ex['ours_pages_per_s']:.1f} pages/s; "
           f"datatrove Trafilatura text-only extraction: {ex['datatrove_trafilatura_pages_per_s']:.1f} pages/s; "
           f"ratio ours/datatrove {ex['ratio']:.2f}")
-    mh = bench_minhash(args.bases)
-    print(f"minhash dedup on {mh['docs']} docs ({NGRAM}-gram shingles, {BANDS}x{ROWS} bands, threshold {THRESHOLD}):")
-    print(f"  ours:      {mh['ours_s']:.2f} s ({mh['ours_docs_per_s']:.0f} docs/s), recall@J>=0.85 "
-          f"{mh['ours']['recall']:.3f}, precision {mh['ours']['precision']:.3f}, removed {mh['ours']['removed']}")
-    print(f"  datatrove: {mh['datatrove_s']:.2f} s ({mh['datatrove_docs_per_s']:.0f} docs/s), recall@J>=0.85 "
-          f"{mh['datatrove']['recall']:.3f}, precision {mh['datatrove']['precision']:.3f}, "
-          f"removed {mh['datatrove']['removed']}")
-    print(f"  throughput ratio ours/datatrove: {mh['throughput_ratio']:.2f} (target >= 3.0); planted pairs with "
-          f"J>=0.85: {mh['ours']['strong_pairs']}")
+    _print_minhash(bench_minhash(round(args.bases * 1.5)))
 
 
 if __name__ == "__main__":  # datatrove's local executor spawns processes: keep the entry point guarded

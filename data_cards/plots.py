@@ -79,11 +79,12 @@ def _order(split: str, bucket: str) -> tuple:
 def trace_groups(records: pl.DataFrame, family: str) -> tuple[list[str], list[list[int]]]:
     """Row labels ``<task> <split> <bucket>`` (by task, then train before test, then S, M, L) and the sorted
     trace lengths of each row."""
-    frame = records.filter((pl.col("family") == family) & pl.col("trace").is_not_null())
+    if "chars" not in records.columns:  # the lengths may come precomputed, without the traces
+        records = records.with_columns(pl.col("trace").str.len_chars().alias("chars"))
+    frame = records.filter((pl.col("family") == family) & pl.col("chars").is_not_null())
     if frame.height == 0:
         return [], []
-    frame = frame.with_columns(pl.col("trace").str.len_chars().alias("chars"),
-                               pl.col("length_bucket").fill_null("all"))
+    frame = frame.with_columns(pl.col("length_bucket").fill_null("all"))
     groups = sorted(frame.group_by(["task", "split", "length_bucket"]),
                     key=lambda kv: (kv[0][0], *_order(kv[0][1], kv[0][2])))
     labels = [f"{task.split('/', 1)[1]} {split} {bucket}" for (task, split, bucket), _ in groups]
@@ -223,7 +224,8 @@ def write_plots(root: str, families: list[str], histograms: dict[str, list[int]]
         if tasks and draw(tasks, join(root, rel)):
             written.append(rel)
     records = read_parquet_frame(glob(root, "records/*/*.parquet"),
-                                 ["family", "task", "split", "length_bucket", "trace", "difficulty"])
+                                 ["family", "task", "split", "length_bucket", "trace", "difficulty"],
+                                 lambda f: f.with_columns(pl.col("trace").str.len_chars().alias("chars")).drop("trace"))
     if records is not None:
         for family in families:
             rel = f"{ASSETS}/trace_lengths_{family}.png"

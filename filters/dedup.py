@@ -17,6 +17,7 @@ import re
 import unicodedata
 import zlib
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -108,6 +109,15 @@ class MinHasher:
         hashed = (x[:, None] * self.a[None, :] + self.b[None, :]) % _MERSENNE
         return (hashed & _MAX32).min(axis=0).astype(np.uint32)
 
+    def signatures(self, texts: list[str]) -> np.ndarray:
+        """(len(texts), num_perm) signatures, each row what ``signature`` gives: the hashing of a batch's
+        shingles is one numpy operation, and each document's minimum one ``reduceat``."""
+        shingles = [self.shingles(t) for t in texts]
+        starts = np.cumsum([0] + [len(x) for x in shingles[:-1]])
+        x = np.concatenate(shingles)
+        hashed = ((x[:, None] * self.a[None, :] + self.b[None, :]) % _MERSENNE) & _MAX32
+        return np.minimum.reduceat(hashed, starts, axis=0).astype(np.uint32)
+
     def band_keys(self, signature: np.ndarray) -> list[bytes]:
         rows = self.config.rows
         return [bytes([band]) + signature[band * rows:(band + 1) * rows].tobytes()
@@ -161,14 +171,19 @@ def clusters(signatures: dict[str, np.ndarray], hasher: MinHasher) -> dict[str, 
 
 
 def resolve(pairs, signatures: dict[str, np.ndarray], threshold: float) -> dict[str, tuple[str, float]]:
+    return join_edges((a, b, sim) for a, b in sorted(pairs)
+                      if (sim := similarity(signatures[a], signatures[b])) >= threshold)
+
+
+def join_edges(edges) -> dict[str, tuple[str, float]]:
+    """Confirmed (id, id, similarity) edges -> id -> (its cluster's smallest id, its best similarity) for every
+    id that is not the smallest of its cluster."""
     uf = UnionFind()
     best: dict[str, float] = {}
-    for a, b in sorted(pairs):
-        sim = similarity(signatures[a], signatures[b])
-        if sim >= threshold:
-            uf.union(a, b)
-            best[a] = max(best.get(a, 0.0), sim)
-            best[b] = max(best.get(b, 0.0), sim)
+    for a, b, sim in edges:
+        uf.union(a, b)
+        best[a] = max(best.get(a, 0.0), sim)
+        best[b] = max(best.get(b, 0.0), sim)
     out = {}
     for rid in uf.parent:
         root = uf.find(rid)
@@ -177,13 +192,113 @@ def resolve(pairs, signatures: dict[str, np.ndarray], threshold: float) -> dict[
     return out
 
 
+_BATCH = 64  # documents hashed together: (64 x ~150 shingles x num_perm) uint64 temporaries, a few MB
+_PAIRS = 65_536  # candidate pairs checked together
+
+
+def near_duplicates(docs: Iterable[tuple[str, str]], config: MinHashConfig | None = None,
+                    workdir: str | None = None) -> dict[str, tuple[str, float]]:
+    """id -> (the id it duplicates, estimated similarity) for every document of ``docs`` ((id, text), ids
+    distinct) that is not the smallest id of its near-duplicate cluster; the same answer as ``clusters``.
+
+    Memory does not hold the corpus: ``docs`` is read once, and signatures and band keys go to files in a
+    temporary folder (under ``workdir``). What stays in memory is each document's id, one band's keys at a time
+    (8 bytes a document, 64-bit hashes of the band rows: a hash collision only adds a candidate, which the
+    similarity check then judges) and the candidate pairs, checked in chunks with their signatures read back.
+    """
+    import os
+    import tempfile
+
+    config = config or MinHashConfig()
+    hasher = MinHasher(config)
+    rows, width = config.rows, config.num_perm * 4
+    ids: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="minhash-", dir=workdir) as tmp:
+        bands = [open(os.path.join(tmp, f"band-{b}"), "wb") for b in range(config.bands)]
+        with open(os.path.join(tmp, "signatures"), "wb") as sig_file:
+            for chunk in _batched(docs, _BATCH):
+                sigs = hasher.signatures([text for _id, text in chunk])
+                ids.extend(rid for rid, _text in chunk)
+                sig_file.write(sigs.tobytes())
+                for b, keys in enumerate(_band_hashes(sigs, config.bands, rows).T):
+                    bands[b].write(np.ascontiguousarray(keys).tobytes())
+        for fh in bands:
+            fh.close()
+        pairs = np.unique(np.concatenate([_bucket_pairs(np.fromfile(fh.name, dtype=np.uint64), len(ids))
+                                          for fh in bands] or [np.zeros(0, np.int64)]))
+        edges = []
+        fd = os.open(os.path.join(tmp, "signatures"), os.O_RDONLY)
+        try:
+            for start in range(0, len(pairs), _PAIRS):
+                chunk = pairs[start:start + _PAIRS]
+                left, right = chunk // len(ids), chunk % len(ids)
+                sims = (_rows(fd, left, width) == _rows(fd, right, width)).sum(axis=1) / config.num_perm
+                for i, j, sim in zip(left.tolist(), right.tolist(), sims.tolist(), strict=True):
+                    if sim >= config.threshold:
+                        a, b = sorted((ids[i], ids[j]))
+                        edges.append((a, b, sim))
+        finally:
+            os.close(fd)
+    return join_edges(sorted(edges))
+
+
+def _batched(items: Iterable, n: int):
+    chunk = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == n:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+_BAND_MIX = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _band_hashes(sigs: np.ndarray, bands: int, rows: int) -> np.ndarray:
+    """(documents, bands) 64-bit hashes of each band's rows (multiply-add with wrap-around, on purpose)."""
+    by_band = sigs.reshape(len(sigs), bands, rows).astype(np.uint64)
+    keys = np.zeros((len(sigs), bands), dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for r in range(rows):
+            keys = keys * _BAND_MIX + by_band[:, :, r] + np.uint64(1)
+    return keys
+
+
+def _bucket_pairs(keys: np.ndarray, n: int) -> np.ndarray:
+    """Every pair (i < j) of documents with equal keys in one band, encoded as i * n + j."""
+    order = np.argsort(keys, kind="stable")
+    ordered = keys[order]
+    same = np.flatnonzero(ordered[1:] == ordered[:-1])
+    if not len(same):
+        return np.zeros(0, np.int64)
+    # runs of equal keys: a run starts where the previous position does not continue one
+    starts = same[np.r_[True, same[1:] != same[:-1] + 1]]
+    ends = np.r_[same[np.flatnonzero(same[1:] != same[:-1] + 1)], same[-1]] + 2
+    found = []
+    twos = ends - starts == 2  # by far the most common bucket: one pair, done in numpy
+    a, b = order[starts[twos]], order[starts[twos] + 1]
+    found.append(np.minimum(a, b).astype(np.int64) * n + np.maximum(a, b))
+    for s, e in zip(starts[~twos].tolist(), ends[~twos].tolist(), strict=True):
+        members = np.sort(order[s:e]).astype(np.int64)
+        i, j = np.triu_indices(len(members), k=1)
+        found.append(members[i] * n + members[j])
+    return np.concatenate(found)
+
+
+def _rows(fd: int, index: np.ndarray, width: int) -> np.ndarray:
+    import os
+
+    return np.frombuffer(b"".join(os.pread(fd, width, int(i) * width) for i in index.tolist()),
+                         dtype=np.uint32).reshape(len(index), width // 4)
+
+
 def minhash_dedup(records: list[dict], config: MinHashConfig | None = None) -> tuple[list[dict], list[dict]]:
     """(kept sorted by id, rejects) keeping the smallest id of each near-duplicate cluster."""
     config = config or MinHashConfig()
-    hasher = MinHasher(config)
     by_id = {r["id"]: r for r in records}
-    signatures = {rid: hasher.signature(_text(r, config.field)) for rid, r in by_id.items()}
-    dup_of = clusters(signatures, hasher)
+    dup_of = near_duplicates(((rid, _text(r, config.field)) for rid, r in sorted(by_id.items())), config)
     kept, rejects = [], []
     for rid in sorted(by_id):
         record = by_id[rid]

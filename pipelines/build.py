@@ -22,7 +22,7 @@ from reasonry.config import BuildConfig
 from reasonry.errors import BuildFailed, ConfigError
 from reasonry.pipelines.manifest import build_manifest, write_manifest
 from reasonry.pipelines.runner import make_runner, pipeline_options
-from reasonry.pipelines.transforms import NAMESPACE, REJECTS, DedupAndWrite, Generate
+from reasonry.pipelines.transforms import NAMESPACE, REJECTS, RUNS, DedupAndWrite, Generate
 from reasonry.plan import ShardSpec, plan_shards
 
 OUTPUT_DIRS = ("records", "sft", "rl", "preference", "preference_steps", "stepwise", "rejects", "assets")
@@ -383,6 +383,7 @@ def finalize_build(config: BuildConfig, out: str, *, seconds: float | None = Non
     progress_dir = storage.join(staging, ".progress")
     markers = _markers(progress_dir)
     storage.remove(progress_dir)
+    storage.remove(storage.join(staging, RUNS))
     specs = plan_shards(config)
     reused = sorted(m["shard"] for m in markers if m.get("reused"))
     run = {"seconds": round(seconds, 3) if seconds is not None else None, "shards": shards or len(specs),
@@ -453,12 +454,12 @@ def _shard_accounting(config: BuildConfig, staging: str) -> list[tuple[str, int]
     if not specs:
         return []
     frames = []
-    records = storage.read_parquet_frame(storage.glob(staging, "records/*/*.parquet"),
-                                         ["task", "split", "length_bucket", "provenance"])
+    records = storage.read_parquet_frame(
+        storage.glob(staging, "records/*/*.parquet"), ["task", "split", "length_bucket", "provenance"],
+        lambda f: f.select("task", "split", "length_bucket",
+                           pl.col("provenance").str.json_path_match("$.index").cast(pl.Int64).alias("index")))
     if records is not None:
-        frames.append(records.select(
-            "task", "split", "length_bucket",
-            pl.col("provenance").str.json_path_match("$.index").cast(pl.Int64).alias("index")))
+        frames.append(records)
     rejects = storage.read_parquet_frame(storage.glob(staging, "rejects/*/*.parquet"),
                                          ["task", "split", "length_bucket", "index"])
     if rejects is not None:

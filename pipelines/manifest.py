@@ -65,8 +65,10 @@ def _percentiles(values: pl.Series) -> dict:
 def task_stats(root: str, config: BuildConfig) -> dict:
     """Per task: planned / kept / dropped-by-reason, per split and bucket, trace lengths and one example."""
     planned = planned_items(config)
-    records = _read(root, "records/*/*.parquet",
-                    ["id", "task", "split", "length_bucket", "prompt", "answer", "trace", "difficulty"])
+    # the texts are not held: each piece keeps its trace length and pass rate, and the example rows (smallest
+    # id per task and per bucket) are read again afterwards
+    records = read_parquet_frame(glob(root, "records/*/*.parquet"), ["id", "task", "split", "length_bucket",
+                                                                     "trace", "difficulty"], _small)
     rejects = _read(root, "rejects/*/*.parquet", ["task", "reason", "stage"])
     def new_entry(planned_count: int | None) -> dict:
         # planned None: a source that is not planned by index (the web crawl): planned = what it produced
@@ -83,24 +85,22 @@ def task_stats(root: str, config: BuildConfig) -> dict:
             if stage == "generate":
                 entry["_gen_dropped"] += n
     if records is not None:
-        records = records.with_columns(
-            pl.col("trace").fill_null("").str.len_chars().alias("trace_chars"),
-            pl.col("length_bucket").fill_null("all"),
-        )
+        records = records.with_columns(pl.col("length_bucket").fill_null("all"))
+        examples = _examples(root, records)
         for (task,), frame in records.group_by(["task"], maintain_order=False):
             entry = stats.setdefault(task, new_entry(None))
             entry["kept"] = frame.height
             buckets: dict = defaultdict(dict)
             for (split, bucket), part in sorted(frame.group_by(["split", "length_bucket"]),
                                                 key=lambda kv: kv[0]):
-                sample = part.sort("id").row(0, named=True)
+                sample = examples[part["id"].min()]
                 buckets[f"{split}/{bucket}"] = {"count": part.height,
                                                 "trace_chars": _percentiles(part["trace_chars"]),
                                                 "example": {"id": sample["id"], "prompt": _clip(sample["prompt"], 400),
                                                             "answer": _clip(sample["answer"], 200)}}
             entry["buckets"] = dict(sorted(buckets.items()))
-            entry["pass_rate_histogram"] = _pass_rate_histogram(frame["difficulty"])
-            first = frame.sort("id").row(0, named=True)
+            entry["pass_rate_histogram"] = _pass_rate_histogram(frame["pass_rate"])
+            first = examples[frame["id"].min()]
             trace = first["trace"] or ""
             entry["example"] = {"id": first["id"], "split": first["split"], "length_bucket": first["length_bucket"],
                                 "prompt": first["prompt"], "answer": first["answer"],
@@ -113,13 +113,36 @@ def task_stats(root: str, config: BuildConfig) -> dict:
     return dict(sorted(stats.items()))
 
 
-def _pass_rate_histogram(difficulty: pl.Series) -> list[int] | None:
+def _small(frame: pl.DataFrame) -> pl.DataFrame:
+    """A piece of the records without its texts: trace length and the pass rate out of ``difficulty``."""
+    return frame.select("id", "task", "split", "length_bucket",
+                        pl.col("trace").fill_null("").str.len_chars().alias("trace_chars"),
+                        pl.Series("pass_rate", [_pass_rate(t) for t in frame["difficulty"].to_list()],
+                                  dtype=pl.Float64))
+
+
+def _pass_rate(text: str | None) -> float | None:
+    rate = json.loads(text).get("pass_rate") if text else None
+    return float(rate) if isinstance(rate, (int, float)) else None
+
+
+def _examples(root: str, records: pl.DataFrame) -> dict[str, dict]:
+    """id -> full row of the records each task and each (split, bucket) shows as its example."""
+    wanted = set(records.group_by("task").agg(pl.col("id").min())["id"].to_list())
+    wanted |= set(records.group_by("task", "split", "length_bucket").agg(pl.col("id").min())["id"].to_list())
+    ids = pl.Series(sorted(wanted), dtype=pl.String)
+    rows = read_parquet_frame(glob(root, "records/*/*.parquet"),
+                              ["id", "split", "length_bucket", "prompt", "answer", "trace"],
+                              lambda f: f.filter(pl.col("id").is_in(ids)))
+    return {row["id"]: row for row in rows.iter_rows(named=True)}
+
+
+def _pass_rate_histogram(rates: pl.Series) -> list[int] | None:
     """Ten bins of 0.1 over the model pass rates that sampling wrote into ``difficulty``; None if unsampled."""
     bins = [0] * 10
     seen = False
-    for text in difficulty.to_list():
-        rate = json.loads(text).get("pass_rate") if text else None
-        if isinstance(rate, (int, float)):
+    for rate in rates.to_list():
+        if rate is not None:
             bins[min(int(rate * 10), 9)] += 1
             seen = True
     return bins if seen else None

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from reasonry.fragments import build_fragment, merge_files
+from reasonry.fragments import Fragment, build_fragment, merge_files
 from reasonry.storage import join
-from reasonry.tables import write_parquet
+from reasonry.tables import write_parquet_groups
 
 
-def write_fragments(root: str, family: str, shard: int, shards: int, fragments: list[tuple[str, bytes]],
-                    exports: tuple[str, ...]) -> dict[str, int]:
-    """Write every file of this group from (task, fragment) pairs. Returns per-file row counts."""
+def write_fragments(root: str, family: str, shard: int, shards: int,
+                    fragments: list[tuple[str, Fragment | bytes]], exports: tuple[str, ...]) -> dict[str, int]:
+    """Write every file of this group from (task, fragment) pairs, one row group at a time. Returns per-file
+    row counts."""
     written: dict[str, int] = {}
-    for rel, table in merge_files(family, shard, shards, fragments, exports):
-        write_parquet(table, join(str(root), rel))
-        written[rel] = table.num_rows
+    for rel, schema, groups in merge_files(family, shard, shards, fragments, exports):
+        written[rel] = write_parquet_groups(schema, groups, join(str(root), rel))
     return written
 
 

@@ -197,52 +197,105 @@ def _shard_key(r: dict) -> str:
                                                             "detail"))
 
 
-def _split_by_task(items: list[dict], shards: int):
-    """Records or rejects -> ((task, output shard), packed group): all copies of an id meet in one group."""
-    from reasonry.duplicates import is_block
+RUNS = ".runs"  # under the output root: the build's transient run files, removed when it is finalized
 
-    groups: dict[tuple[str, int], list[dict]] = {}
-    for r in items:
-        shard = r["shard"] if is_block(r) else shard_of(_shard_key(r), shards)
-        groups.setdefault((r["task"], shard), []).append(r)
-    for key, group in groups.items():
-        yield key, _pack(group)
+
+def _runs(root: str, *parts: str) -> str:
+    from reasonry.storage import join
+
+    return join(root, RUNS, *parts)
+
+
+class SpillPartsFn(beam.DoFn):
+    """Records or rejects -> ((task, output shard), reference to their packed part in a run file).
+
+    All copies of an id meet in one (task, output shard) group. The rows go to one run file per input batch,
+    named by the hash of its contents (a retried bundle rewrites the same file), and only (file, offset,
+    length, CRC) travels through the shuffle: the local runner groups in memory, and rows held there made a
+    build's memory grow with its size.
+    """
+
+    def __init__(self, root: str, shards: int):
+        self.root, self.shards = root, shards
+
+    def process(self, items: list[dict]):
+        import hashlib
+
+        from reasonry.duplicates import is_block
+        from reasonry.storage import write_bytes
+
+        groups: dict[tuple[str, int], list[dict]] = {}
+        for r in items:
+            shard = r["shard"] if is_block(r) else shard_of(_shard_key(r), self.shards)
+            groups.setdefault((r["task"], shard), []).append(r)
+        blobs = [(key, _pack(group)) for key, group in groups.items()]
+        data = b"".join(blob for _, blob in blobs)
+        name = hashlib.blake2b(data, digest_size=16).hexdigest()
+        write_bytes(_runs(self.root, "parts", name[:2], name), data)
+        offset = 0
+        for key, blob in blobs:
+            yield key, (name, offset, len(blob), zlib.crc32(blob))
+            offset += len(blob)
+
+
+def _read_part(root: str, ref: tuple[str, int, int, int]) -> list[dict]:
+    """The records or rejects of a reference made by ``SpillPartsFn``, checked against its CRC."""
+    from reasonry.errors import BuildFailed
+    from reasonry.storage import read_range
+
+    name, offset, length, crc = ref
+    path = _runs(root, "parts", name[:2], name)
+    blob = read_range(path, offset, length)
+    if zlib.crc32(blob) != crc:
+        raise BuildFailed(f"run file {path} changed while the build was reading it (CRC mismatch at {offset})")
+    return _unpack(blob)
 
 
 class BuildFragmentFn(beam.DoFn):
     """(task, output shard) with every copy of its ids and its rejects -> that task's fragment of the file.
 
-    Fragments of tasks with a key in ``task_keys`` go into the fragment cache as well, for later rebuilds.
+    The fragment goes into the fragment cache (tasks with a key in ``task_keys``, for later rebuilds) or into
+    the build's run files; either way only its (key, shard) travels on to the writer.
     """
 
     def __init__(self, exports: tuple[str, ...], cache_dir: str | None = None,
-                 task_keys: dict[str, str] | None = None, crowded: frozenset[str] = frozenset()):
+                 task_keys: dict[str, str] | None = None, crowded: frozenset[str] = frozenset(),
+                 root: str | None = None):
         self.exports, self.cache_dir, self.task_keys = exports, cache_dir, dict(task_keys or {})
-        self.crowded = crowded
+        self.crowded, self.root = crowded, root
 
     def process(self, element):
         from reasonry.fragment_cache import FragmentCache
         from reasonry.fragments import build_fragment, family_of
 
         (task, shard), grouped = element
-        records = [r for blob in grouped["records"] for r in _unpack(blob)]
-        rejects = [r for blob in grouped["rejects"] for r in _unpack(blob)]
+        records = [r for ref in grouped["records"] for r in _part(self.root, ref)]
+        rejects = [r for ref in grouped["rejects"] for r in _part(self.root, ref)]
         fragment = build_fragment(records, rejects, self.exports, compact=task in self.crowded)
+        del records, rejects
         key = self.task_keys.get(task)
         if self.cache_dir and key:
             FragmentCache(self.cache_dir).put(key, shard, fragment)
-            # the writer reads it back from there: the shuffle (held in memory by the local runner) carries
-            # the entry's (key, shard) instead of the rows
-            fragment = (key, shard)
-        yield (family_of(task), shard), (task, fragment)
+            yield (family_of(task), shard), (task, (key, shard))
+        elif self.root is not None:
+            key = content_hash([task, shard, zlib.crc32(fragment)])
+            FragmentCache(_runs(self.root, "fragments")).put(key, shard, fragment)
+            yield (family_of(task), shard), (task, (RUNS, key, shard))
+        else:
+            yield (family_of(task), shard), (task, fragment)
+
+
+def _part(root: str | None, ref) -> list[dict]:
+    return _unpack(ref) if isinstance(ref, bytes) else _read_part(root, ref)
 
 
 class WriteGroupFn(beam.DoFn):
-    """(family, output shard) with its tasks' fragments (built now, or the cache entry of a reused one) -> files.
+    """(family, output shard) with its tasks' fragments -> files, one row group at a time.
 
-    A cached fragment that fails its checks (gone, garbled, another entry's) is not written: the group is left
-    out and a marker under ``progress_dir/fragments`` names the task, whose fragments the driver then discards
-    and builds again from the shard cache.
+    A fragment is read from the fragment cache (built now, or a reused task's entry) or from the build's run
+    files. A cached fragment that fails its checks (gone, garbled, another entry's) is not written: the group
+    is left out and a marker under ``progress_dir/fragments`` names the task, whose fragments the driver then
+    discards and builds again from the shard cache.
     """
 
     def __init__(self, root: str, shards: int, exports: tuple[str, ...], cache_dir: str | None = None,
@@ -261,8 +314,11 @@ class WriteGroupFn(beam.DoFn):
             if isinstance(f, bytes):
                 fragments.append((task, f))
                 continue
+            if f[0] == RUNS:  # made by this build: a problem with it is the build's own failure
+                fragments.append((task, FragmentCache(_runs(self.root, "fragments")).open(*f[1:])))
+                continue
             try:
-                fragments.append((task, FragmentCache(self.cache_dir).read(*f)))
+                fragments.append((task, FragmentCache(self.cache_dir).open(*f)))
             except FragmentUnusable as exc:
                 if not self.progress_dir:
                     raise
@@ -282,8 +338,10 @@ class DedupAndWrite(beam.PTransform):
     """Group every copy of an id (and every reject) by task and output shard, dedup by id, write Parquet.
 
     The output shard is a hash of the id, so all copies of an id meet in one group and exact dedup is complete
-    without a per-record shuffle. ``cached`` holds ((family, shard), (task, (key, shard))) of reused fragments:
-    those tasks' records never enter the pipeline.
+    without a per-record shuffle. Rows go through the shuffle as references to run files under
+    ``root/.runs`` (which ``finalize_build`` removes), and files are written a row group at a time, so memory is
+    bounded by a (task, output shard) group and a row group, not by the build. ``cached`` holds
+    ((family, shard), (task, (key, shard))) of reused fragments: those tasks' records never enter the pipeline.
     """
 
     def __init__(self, root: str, shards: int, exports: tuple[str, ...], cache_dir: str | None = None,
@@ -298,14 +356,15 @@ class DedupAndWrite(beam.PTransform):
     def expand(self, inputs):
         records, rejects = inputs
         shards = self.shards
-        keyed = tuple[tuple[str, int], bytes]
-        keyed_records = records | "KeyRecords" >> beam.FlatMap(_split_by_task, shards).with_output_types(keyed)
-        keyed_rejects = rejects | "KeyRejects" >> beam.FlatMap(_split_by_task, shards).with_output_types(keyed)
+        keyed = tuple[tuple[str, int], tuple[str, int, int, int]]
+        spill = SpillPartsFn(self.root, shards)
+        keyed_records = records | "KeyRecords" >> beam.ParDo(spill).with_output_types(keyed)
+        keyed_rejects = rejects | "KeyRejects" >> beam.ParDo(spill).with_output_types(keyed)
         fragments = (
             {"records": keyed_records, "rejects": keyed_rejects}
             | "GroupByTask" >> beam.CoGroupByKey()
             | "BuildFragments" >> beam.ParDo(BuildFragmentFn(self.exports, self.cache_dir, self.task_keys,
-                                                             self.crowded))
+                                                             self.crowded, self.root))
         )
         if self.cached:
             reused = records.pipeline | "ReusedFragments" >> beam.Create(self.cached)

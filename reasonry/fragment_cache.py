@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 
 from reasonry.hashing import canonical_json, loads
-from reasonry.shard_cache import open_entry, seal_entry
+from reasonry.shard_cache import check_entry, open_entry, seal_entry
 from reasonry.storage import exists, glob, join, read_bytes, remove, write_bytes
 
 MAGIC = b"reasonry-fragment/1"
@@ -52,6 +52,20 @@ class FragmentCache:
             raise FragmentUnusable(f"fragment {path} is unreadable ({exc.strerror or exc})") from None
         try:
             return open_entry(MAGIC, _entry_key(key, shard), blob)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise FragmentUnusable(f"fragment {path} discarded: {exc}") from None
+
+    def open(self, key: str, shard: int):
+        """The fragment as a ``Fragment`` read from the file a batch at a time, once its header and checksum
+        are checked (in one streaming pass); ``FragmentUnusable`` as ``read`` says."""
+        from reasonry.fragments import Fragment
+
+        path = self.path(key, shard)
+        try:
+            start, size = check_entry(path, MAGIC, _entry_key(key, shard))
+            return Fragment(path=path, start=start, size=size)
+        except OSError as exc:
+            raise FragmentUnusable(f"fragment {path} is unreadable ({exc.strerror or exc})") from None
         except (ValueError, UnicodeDecodeError) as exc:
             raise FragmentUnusable(f"fragment {path} discarded: {exc}") from None
 

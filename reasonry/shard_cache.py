@@ -44,6 +44,27 @@ def open_entry(magic: bytes, key: str, blob: bytes) -> bytes:
     return body
 
 
+def check_entry(path: str, magic: bytes, key: str, chunk: int = 1 << 20) -> tuple[int, int]:
+    """(offset, size) of the body of the entry at ``path`` made by ``seal_entry`` for ``key``, checked as
+    ``open_entry`` does but reading the file in chunks, never whole; ValueError says what is wrong with it."""
+    from reasonry.storage import open_read
+
+    with open_read(path) as fh:
+        head = fh.readline(1024)
+        parts = head.rstrip(b"\n").split(b" ")
+        if not head.endswith(b"\n") or len(parts) != 3 or parts[0] != magic:
+            raise ValueError("not a cache entry (no header)")
+        if parts[1].decode(errors="replace") != key:
+            raise ValueError(f"entry belongs to key {parts[1][:16].decode(errors='replace')}..., not this one")
+        digest, size = hashlib.blake2b(digest_size=16), 0
+        while data := fh.read(chunk):
+            digest.update(data)
+            size += len(data)
+    if parts[2].decode(errors="replace") != digest.hexdigest():
+        raise ValueError("checksum mismatch (garbled or truncated)")
+    return len(head), size
+
+
 class ShardCache:
     def __init__(self, root: str | os.PathLike):
         self.root = str(root)

@@ -50,6 +50,61 @@ def read_bytes(path: str | os.PathLike) -> bytes:
         return fh.read()
 
 
+def open_read(path: str | os.PathLike):
+    """A binary file object to read (and seek) a local file or an fsspec URL; close it (``with``)."""
+    path = str(path)
+    if not is_url(path):
+        return open(path, "rb")
+    fs, p = _fs(path)
+    return fs.open(p, "rb")
+
+
+def read_range(path: str | os.PathLike, offset: int, length: int) -> bytes:
+    """``length`` bytes of a file from ``offset``; OSError if the file is shorter."""
+    with open_read(path) as fh:
+        fh.seek(offset)
+        data = fh.read(length)
+    if len(data) != length:
+        raise OSError(f"{path}: {length} bytes expected at offset {offset}, {len(data)} found")
+    return data
+
+
+class open_write:  # noqa: N801 - used as a context manager like open()
+    """A binary file object that writes ``path`` as a whole or not at all: a local file appears under its name
+    only when closed without an error (temporary name, then rename); an object store publishes an object when
+    its upload completes, and one cut short by an error is removed."""
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = str(path)
+
+    def __enter__(self):
+        if not is_url(self.path):
+            target = Path(self.path)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+            self._fh = open(self._tmp, "wb")
+        else:
+            fs, p = _fs(self.path)
+            fs.makedirs(posixpath.dirname(p), exist_ok=True)
+            self._fh = fs.open(p, "wb")
+        return self._fh
+
+    def __exit__(self, kind, exc, tb):
+        if is_url(self.path):
+            self._fh.close()
+            if kind is not None:  # a write cut short must not leave half an object under the name
+                fs, p = _fs(self.path)
+                if fs.exists(p):
+                    fs.rm(p)
+            return False
+        self._fh.close()
+        if kind is None:
+            os.replace(self._tmp, self.path)
+        else:
+            self._tmp.unlink(missing_ok=True)
+        return False
+
+
 def exists(path: str | os.PathLike) -> bool:
     path = str(path)
     if not is_url(path):
@@ -118,13 +173,20 @@ def makedirs(path: str | os.PathLike) -> None:
     fs.makedirs(p, exist_ok=True)
 
 
-def read_parquet_frame(paths: list[str], columns: list[str]):
-    """One polars frame from Parquet files, local or remote."""
-    import io
-
+def read_parquet_frame(paths: list[str], columns: list[str], each=None):
+    """One polars frame from Parquet files, local or remote, read a row group at a time; ``each`` (a function
+    of a frame) shrinks every piece as it is read (derive a length, drop a text), so that what is held is the
+    result, never the files' text."""
     import polars as pl
+    import pyarrow.parquet as pq
 
-    frames = [pl.read_parquet(p if not is_url(p) else io.BytesIO(read_bytes(p)), columns=columns) for p in paths]
+    frames = []
+    for path in paths:
+        with open_read(path) as fh:
+            reader = pq.ParquetFile(fh)
+            for group in range(reader.num_row_groups):
+                frame = pl.from_arrow(reader.read_row_group(group, columns=columns))
+                frames.append(each(frame) if each is not None else frame)
     return pl.concat(frames, how="vertical") if frames else None
 
 

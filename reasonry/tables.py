@@ -85,12 +85,32 @@ def reject_sort_key(r: dict) -> tuple:
             r.get("stage") or "", r["reason"], r.get("id") or "", r.get("detail") or "")
 
 
+ROW_GROUP = 10_000
+_SETTINGS = {"compression": "zstd", "compression_level": 3, "use_dictionary": True, "write_statistics": True,
+             "data_page_size": 1 << 20}
+
+
 def parquet_bytes(table: pa.Table) -> bytes:
     """The file's bytes, with fixed writer settings."""
     sink = pa.BufferOutputStream()
-    pq.write_table(table, sink, compression="zstd", compression_level=3, use_dictionary=True,
-                   write_statistics=True, row_group_size=10_000, data_page_size=1 << 20)
+    pq.write_table(table, sink, row_group_size=ROW_GROUP, **_SETTINGS)
     return sink.getvalue().to_pybytes()
+
+
+def write_parquet_groups(schema: pa.Schema, groups, path: str | os.PathLike) -> int:
+    """Write a Parquet file from tables of ``ROW_GROUP`` rows each (the last may be shorter), one row group
+    each, atomically, to a local path or an fsspec URL; returns the row count. The bytes are those of
+    ``parquet_bytes`` over all the rows at once, while only one row group is held at a time."""
+    from reasonry.storage import open_write
+
+    rows = 0
+    with open_write(path) as fh, pq.ParquetWriter(fh, schema, **_SETTINGS) as writer:
+        for group in groups:
+            if group.num_rows > ROW_GROUP:
+                raise ValueError(f"a row group of {group.num_rows} rows (at most {ROW_GROUP})")
+            writer.write_table(group, row_group_size=ROW_GROUP)
+            rows += group.num_rows
+    return rows
 
 
 def write_parquet(table: pa.Table, path: str | os.PathLike) -> None:

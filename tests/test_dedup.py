@@ -158,3 +158,21 @@ def test_beam_decontaminate(bench_files):
                     label="kept")
         assert_that(out["rejects"] | "R" >> beam.FlatMap(lambda b: [(r["reason"], r["id"]) for r in b]),
                     equal_to([("contaminated", "1")]), label="rejects")
+
+
+def test_streamed_near_duplicates_find_the_clusters_of_the_in_memory_buckets(tmp_path):
+    """Signatures and band keys on disk, buckets found by sorting 64-bit band hashes: the same (duplicate,
+    keeper, similarity) as exact band keys held in memory, on a corpus with a bucket of 7 identical texts and
+    copies of every edit distance; nothing is left in the work folder."""
+    from reasonry.filters.dedup import MinHasher, clusters, near_duplicates
+    from reasonry.filters.near_dup_corpus import make_corpus
+
+    docs = make_corpus(300, words=60, seed=3, edits=(1, 2, 3, 5, 8, 15, 25))
+    docs += [{"id": f"z{i}", "text": docs[0]["text"], "base": docs[0]["id"]} for i in range(6)]
+    for config in (MinHashConfig(), MinHashConfig(threshold=0.5, ngram=5, num_perm=112, bands=28)):
+        hasher = MinHasher(config)
+        expected = clusters({d["id"]: hasher.signature(d["text"]) for d in docs}, hasher)
+        found = near_duplicates(((d["id"], d["text"]) for d in docs), config, workdir=str(tmp_path))
+        assert found == expected and len(found) > 40
+        assert all(found[f"z{i}"][0] == min(docs[0]["id"], "z0") for i in range(1, 6))
+    assert list(tmp_path.iterdir()) == []

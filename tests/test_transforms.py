@@ -97,3 +97,29 @@ def test_output_sharding_is_by_id_hash(tmp_path, shards):
         assert all(shard_of(i, shards) == shard for i in ids)
         total += len(ids)
     assert total == 12
+
+
+def test_rows_cross_the_shuffle_as_checked_references_to_run_files(tmp_path):
+    """A batch becomes one run file and ((task, output shard), reference) pairs; every copy of an id meets under
+    one key, the references give back exactly the rows, and a run file changed under a reference fails loudly
+    instead of feeding other rows into the output."""
+    from reasonry.errors import BuildFailed
+    from reasonry.hashing import shard_of
+    from reasonry.pipelines.transforms import SpillPartsFn, _read_part
+
+    rows = [{"id": f"id{i % 5}", "task": f"tail/t{i % 2}", "n": i} for i in range(20)]
+    refs = list(SpillPartsFn(str(tmp_path), 3).process(rows))
+    runs = list((tmp_path / ".runs/parts").rglob("*"))
+    assert len([p for p in runs if p.is_file()]) == 1
+    back = {key: _read_part(str(tmp_path), ref) for key, ref in refs}
+    assert len(back) == len(refs) and sorted(r["n"] for part in back.values() for r in part) == list(range(20))
+    for (task, shard), part in back.items():
+        assert all(r["task"] == task and shard_of(r["id"], 3) == shard for r in part)
+    again = list(SpillPartsFn(str(tmp_path), 3).process(rows))  # a retried bundle: same file, same references
+    assert again == refs
+    (path,) = [p for p in runs if p.is_file()]
+    data = bytearray(path.read_bytes())
+    data[refs[-1][1][1]] ^= 0xFF
+    path.write_bytes(bytes(data))
+    with pytest.raises(BuildFailed, match="CRC mismatch"):
+        _read_part(str(tmp_path), refs[-1][1])
