@@ -52,19 +52,25 @@ def split_list(answer: str) -> tuple[list[str], str, str] | None:
     left = right = ""
     if len(text) >= 2 and text[0] + text[-1] in ("[]", "{}") and _closes_at_end(text):
         left, right, text = text[0], text[-1], text[1:-1]
-    items, depth, start = [], 0, 0
+    items = split_top_level(text)
+    if any(not item for item in items) or (len(items) < 2 and not left):
+        return None
+    return items, left, right
+
+
+def split_top_level(text: str) -> list[str]:
+    """The comma-separated parts of ``text`` outside any brackets, stripped (empty parts kept)."""
+    parts, depth, start = [], 0, 0
     for i, ch in enumerate(text):
         if ch in "([{":
             depth += 1
         elif ch in ")]}":
             depth -= 1
         elif ch == "," and depth == 0:
-            items.append(text[start:i].strip())
+            parts.append(text[start:i].strip())
             start = i + 1
-    items.append(text[start:].strip())
-    if any(not item for item in items) or (len(items) < 2 and not left):
-        return None
-    return items, left, right
+    parts.append(text[start:].strip())
+    return parts
 
 
 def _closes_at_end(text: str) -> bool:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+from reasonry.answer_forms import split_top_level
+
 # name -> index of the printed argument, by arity
 OUTPUT_CALLS: dict[str, dict[int, tuple[int, ...]]] = {
     "json_write_dict": {2: (1,), 3: (1,)},
@@ -80,18 +82,8 @@ def clauses(program: str) -> list[str]:
 
 
 def split_args(text: str) -> list[str]:
-    """Top-level comma-separated parts of ``text``."""
-    parts, depth, start = [], 0, 0
-    for i, ch in enumerate(text):
-        if ch in "([{":
-            depth += 1
-        elif ch in ")]}":
-            depth -= 1
-        elif ch == "," and depth == 0:
-            parts.append(text[start:i].strip())
-            start = i + 1
-    parts.append(text[start:].strip())
-    return [p for p in parts if p]
+    """Top-level comma-separated parts of ``text``, empty ones left out."""
+    return [p for p in split_top_level(text) if p]
 
 
 def _call_args(text: str, open_at: int) -> tuple[list[str], int]:
