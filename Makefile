@@ -91,8 +91,10 @@ test: setup
 	@set +e; $(BIN)/python -m pytest; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 0; fi; exit $$rc
 
-lint: setup
-	$(BIN)/ruff check .
+# ruff and mypy need the main environment only (not the model or trainer venvs)
+lint: $(STAMP)
+	$(BIN)/python -m ruff check .
+	$(BIN)/python scripts/typecheck.py
 
 # reasoning-gym, the peer that bench/tail.py compares against, pins packages that clash with ours: own venv,
 # used only by the benchmarks (never by the tests).

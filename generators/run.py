@@ -10,7 +10,7 @@ from reasonry.record import validate
 from reasonry.registry import get_task
 from reasonry.rejects import error_detail, reject
 from reasonry.rng import item_rng
-from reasonry.task import ItemKey
+from reasonry.task import ItemKey, Skip
 
 
 def generate_shard(spec: ShardSpec, task_config, *, seed: int, options_hash: str
@@ -41,6 +41,8 @@ def generate_shard(spec: ShardSpec, task_config, *, seed: int, options_hash: str
             record["provenance"] = {**record["provenance"], "index": index, "seed": seed,
                                     "options_hash": options_hash}
             records.append(record)
+        except Skip as exc:
+            rejects.append(reject(exc.reason, exc.detail, task=spec.task, key=key, stage="generate"))
         except RecordError as exc:
             # engines name their own reasons (a Prolog program's time_limit, a planner's timeout, ...)
             reason = getattr(exc, "reason", None) or "invalid_record"

@@ -24,6 +24,16 @@ class ItemKey:
     index: int = 0
 
 
+class Skip(Exception):
+    """No item for this draw: ``generate`` raises it with a short reason code (``planner_timeout``,
+    ``no_instance``, ...) and a detail; the item becomes a counted reject under that reason."""
+
+    def __init__(self, reason: str, detail: str = ""):
+        self.reason = reason
+        self.detail = detail
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+
+
 @dataclass(frozen=True)
 class NoConfig:
     """For tasks without knobs."""
@@ -63,7 +73,15 @@ class Task:
         return resolve(self, options, path)
 
     def generate(self, config: Any, key: ItemKey, rng: random.Random) -> dict | None:
+        """The record for ``key``; raise ``Skip`` (or return None: reason ``no_instance``) when the draw
+        gives no valid item."""
         raise NotImplementedError
+
+    def setup(self) -> None:
+        """Start process-wide engines (a planner, a Prolog pool) before a worker's first item of this task."""
+
+    def teardown(self) -> None:
+        """Stop what ``setup`` started; called once when the worker ends."""
 
     # --- helpers for subclasses -------------------------------------------------------------------
 
