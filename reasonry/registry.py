@@ -1,7 +1,9 @@
 """Lazy registries of tasks and verifiers.
 
-Each family publishes a tiny ``index`` module that maps task names to ``"module:Attr"`` strings and one-line
-descriptions; nothing heavy is imported until a task is used, so ``reasonry list`` is instant.
+Each family publishes a tiny, import-free ``index`` module: ``TASKS`` maps every task name of the family to a
+one-line description (the one place a name is written) and ``VARIANTS = "module:function"`` names the
+family's factory, next to its base class, that turns a name into its ``Task`` class. Nothing heavy is imported
+until a task is used, so ``reasonry list`` is instant.
 """
 
 from __future__ import annotations
@@ -92,7 +94,8 @@ def _load(target: str):
 
 @cache
 def task_index() -> dict[str, tuple[str, str]]:
-    """name -> ("module:Attr", description) for every task of every family that is installed."""
+    """name -> (target, description) for every task of every family that is installed. A target is
+    ``"module:Class"`` (a plugin's task) or ``"module:function"`` with a ``#`` suffix (a family's factory)."""
     tasks: dict[str, tuple[str, str]] = {}
     for family, module_name in FAMILY_INDEXES.items():
         try:
@@ -101,10 +104,11 @@ def task_index() -> dict[str, tuple[str, str]]:
             if exc.name and module_name.startswith(exc.name):
                 continue  # the family is not part of this installation
             raise
-        for name, (target, description) in module.TASKS.items():
+        factory = getattr(module, "VARIANTS", None)
+        for name, entry in module.TASKS.items():
             if not name.startswith(family + "/"):
                 raise ValueError(f"{module_name}: task {name!r} is not in family {family!r}")
-            tasks[name] = (target, description)
+            tasks[name] = (factory + "#", entry) if factory else tuple(entry)
     tasks.update(_EXTRA_TASKS)
     return dict(sorted(tasks.items()))
 
@@ -127,7 +131,8 @@ def _entry(name: str) -> tuple[str, str]:
 @cache
 def get_task(name: str):
     """The task instance registered under ``name``; unknown names get a did-you-mean."""
-    cls = _load(_entry(name)[0])
+    target = _entry(name)[0]
+    cls = _load(target[:-1])(name) if target.endswith("#") else _load(target)
     task = cls()
     if task.name != name:
         raise ValueError(f"{cls.__qualname__}.name is {task.name!r} but it is registered as {name!r}")
