@@ -46,39 +46,17 @@ class Gripper(tasks.Domain):
         goal = ", ".join(f"{a[1]} in {a[2]}" for a in inst.goal)
         return f"The robot is in {robot} with both grippers free. Balls: {where}. Goal: {goal}."
 
-
-DOMAIN = Gripper()
-
-
-class _Base:
+    # the knobs of this domain's tasks, and their difficulty levels (reasonry.levels)
     Config = GripperConfig
-    domain = DOMAIN
-    description = "Gripper"
     levels = tasks.levels(
         {"rooms": (2, 2), "balls": (2, 3)},
         {"rooms": (2, 3), "balls": (4, 6)},
         {"rooms": (3, 4), "balls": (6, 9)},
         {"rooms": (4, 5), "balls": (10, 14)},
     )
+    # the levels A* + LM-cut finishes within optimal_time_limit_s (bench/difficulty.py); larger ones time out:
+    # plan_generation_optimal has only these
+    optimal_levels = 3
 
 
-class PlanGeneration(_Base, tasks.PlanGeneration):
-    name = "pddl/gripper/plan_generation"
-
-
-class PlanGenerationOptimal(_Base, tasks.PlanGenerationOptimal):
-    name = "pddl/gripper/plan_generation_optimal"
-    # the levels A* + LM-cut finishes within optimal_time_limit_s (bench/difficulty.py); larger ones time out
-    levels = _Base.levels[:3]
-
-
-class PlanCompletion(_Base, tasks.PlanCompletion):
-    name = "pddl/gripper/plan_completion"
-
-
-class PlanReordering(_Base, tasks.PlanReordering):
-    name = "pddl/gripper/plan_reordering"
-
-
-class PlanValidation(_Base, tasks.PlanValidation):
-    name = "pddl/gripper/plan_validation"
+DOMAIN = Gripper()

@@ -46,39 +46,17 @@ class Miconic(tasks.Domain):
         floors = inst.objects[0][1]
         return (f"Floors from bottom to top: {', '.join(floors)}. The elevator is at {lift}. Passengers: {trips}.")
 
-
-DOMAIN = Miconic()
-
-
-class _Base:
+    # the knobs of this domain's tasks, and their difficulty levels (reasonry.levels)
     Config = MiconicConfig
-    domain = DOMAIN
-    description = "Miconic"
     levels = tasks.levels(
         {"floors": (3, 4), "passengers": (1, 2)},
         {"floors": (4, 6), "passengers": (2, 4)},
         {"floors": (6, 9), "passengers": (4, 6)},
         {"floors": (9, 12), "passengers": (6, 9)},
     )
+    # the levels A* + LM-cut finishes within optimal_time_limit_s (bench/difficulty.py); larger ones time out:
+    # plan_generation_optimal has only these
+    optimal_levels = 3
 
 
-class PlanGeneration(_Base, tasks.PlanGeneration):
-    name = "pddl/miconic/plan_generation"
-
-
-class PlanGenerationOptimal(_Base, tasks.PlanGenerationOptimal):
-    name = "pddl/miconic/plan_generation_optimal"
-    # the levels A* + LM-cut finishes within optimal_time_limit_s (bench/difficulty.py); larger ones time out
-    levels = _Base.levels[:3]
-
-
-class PlanCompletion(_Base, tasks.PlanCompletion):
-    name = "pddl/miconic/plan_completion"
-
-
-class PlanReordering(_Base, tasks.PlanReordering):
-    name = "pddl/miconic/plan_reordering"
-
-
-class PlanValidation(_Base, tasks.PlanValidation):
-    name = "pddl/miconic/plan_validation"
+DOMAIN = Miconic()
