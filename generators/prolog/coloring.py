@@ -22,7 +22,6 @@ from reasonry.generators.prolog.common import (
     csp_renderer,
     level,
     listing,
-    make_tasks,
     program,
 )
 
@@ -172,4 +171,4 @@ def _levels() -> tuple[dict, ...]:
 
 
 GraphColoring.levels = _levels()
-GraphColoringExecution, GraphColoringSolve = make_tasks(GraphColoring)
+FAMILY = GraphColoring

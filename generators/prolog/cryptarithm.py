@@ -26,7 +26,6 @@ from reasonry.generators.prolog.common import (
     PrologFamily,
     csp_renderer,
     level,
-    make_tasks,
     program,
 )
 from reasonry.levels import knob
@@ -209,4 +208,4 @@ def _levels() -> tuple[dict, ...]:
 
 
 Cryptarithm.levels = _levels()
-CryptarithmExecution, CryptarithmSolve = make_tasks(Cryptarithm)
+FAMILY = Cryptarithm

@@ -14,7 +14,7 @@ import random
 from dataclasses import dataclass
 
 from reasonry.config import require
-from reasonry.generators.prolog.common import Instance, PrologConfig, PrologFamily, level, listing, make_tasks, program
+from reasonry.generators.prolog.common import Instance, PrologConfig, PrologFamily, level, listing, program
 from reasonry.levels import knob
 
 RULES = """
@@ -179,4 +179,4 @@ def _levels() -> tuple[dict, ...]:
 
 
 Kinship.levels = _levels()
-KinshipExecution, KinshipSolve = make_tasks(Kinship)
+FAMILY = Kinship

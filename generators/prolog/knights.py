@@ -24,7 +24,6 @@ from reasonry.generators.prolog.common import (
     PrologFamily,
     csp_renderer,
     level,
-    make_tasks,
     program,
 )
 from reasonry.levels import knob
@@ -182,4 +181,4 @@ def _levels() -> tuple[dict, ...]:
 
 
 KnightsKnaves.levels = _levels()
-KnightsKnavesExecution, KnightsKnavesSolve = make_tasks(KnightsKnaves)
+FAMILY = KnightsKnaves

@@ -20,7 +20,6 @@ from reasonry.generators.prolog.common import (
     PrologConfig,
     PrologFamily,
     level,
-    make_tasks,
     program,
     show_json,
 )
@@ -235,4 +234,4 @@ def _levels() -> tuple[dict, ...]:
 
 
 ListRecursion.levels = _levels()
-ListRecursionExecution, ListRecursionSolve = make_tasks(ListRecursion)
+FAMILY = ListRecursion

@@ -25,7 +25,6 @@ from reasonry.generators.prolog.common import (
     csp_renderer,
     level,
     listing,
-    make_tasks,
     program,
 )
 
@@ -158,4 +157,4 @@ def _levels() -> tuple[dict, ...]:
 
 
 NQueens.levels = _levels()
-NQueensExecution, NQueensSolve = make_tasks(NQueens)
+FAMILY = NQueens

@@ -13,7 +13,7 @@ import random
 from dataclasses import dataclass
 
 from reasonry.config import require
-from reasonry.generators.prolog.common import Instance, PrologConfig, PrologFamily, level, listing, make_tasks, program
+from reasonry.generators.prolog.common import Instance, PrologConfig, PrologFamily, level, listing, program
 
 MODEL = """
 % Dijkstra over a frontier of Distance-Node pairs kept sorted by distance; Done holds Node-Distance.
@@ -159,4 +159,4 @@ def _levels() -> tuple[dict, ...]:
 
 
 ShortestPath.levels = _levels()
-ShortestPathExecution, ShortestPathSolve = make_tasks(ShortestPath)
+FAMILY = ShortestPath

@@ -28,7 +28,6 @@ from reasonry.generators.prolog.common import (
     PrologFamily,
     csp_renderer,
     level,
-    make_tasks,
     one_solution,
     program,
 )
@@ -318,4 +317,4 @@ def _levels() -> tuple[dict, ...]:
 
 
 Sudoku.levels = _levels()
-SudokuExecution, SudokuSolve = make_tasks(Sudoku)
+FAMILY = Sudoku

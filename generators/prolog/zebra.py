@@ -25,7 +25,6 @@ from reasonry.generators.prolog.common import (
     csp_renderer,
     first_two,
     level,
-    make_tasks,
     one_solution,
     program,
 )
@@ -238,4 +237,4 @@ def _levels() -> tuple[dict, ...]:
 
 
 Zebra.levels = _levels()
-ZebraExecution, ZebraSolve = make_tasks(Zebra)
+FAMILY = Zebra
