@@ -6,6 +6,10 @@ on to a finished answer, see ``reasonry.generators.mcts.cpl``) and ``step_labels
 step checker's verdict per step, q the search's value estimates). ``generate`` searches one tree with the symbolic
 policy; ``generate_batch`` searches a whole shard's trees in lock-step with any policy (one model request per
 round for a model policy).
+
+An environment's task class (``CountdownTask``, ...) holds what its problems need; ``variant`` binds it to a mode,
+``astro`` (the tree as a trace with backtracking) or ``direct`` (the verified path alone). The names are listed
+once, in ``index.TASKS``.
 """
 
 from __future__ import annotations
@@ -14,10 +18,12 @@ import random
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
-from typing import Any, ClassVar
+from functools import cache
+from typing import Any, ClassVar, cast
 
 from reasonry.config import require
 from reasonry.generators.mcts import addition, astro, countdown, cpl, equation
+from reasonry.generators.mcts.index import TASKS
 from reasonry.generators.mcts.policy import SymbolicPolicy
 from reasonry.generators.mcts.search import Budget, Node, Policy, Tree, search_many
 from reasonry.levels import check_level, knob, stamp
@@ -240,18 +246,6 @@ class CountdownTask(MctsTask):
         return forms
 
 
-class CountdownAstro(CountdownTask):
-    name = "mcts/countdown/astro"
-    mode = "astro"
-    description = "Countdown (+ - * / to a target): MCTS tree as a trace with reflection and backtracking"
-
-
-class CountdownDirect(CountdownTask):
-    name = "mcts/countdown/direct"
-    mode = "direct"
-    description = "Countdown (+ - * / to a target): the verified MCTS path alone"
-
-
 # ---- Linear equations --------------------------------------------------------------------------
 
 
@@ -305,18 +299,6 @@ class EquationTask(MctsTask):
         return text + f" + {rng.randint(1, 9)}"
 
 
-class EquationAstro(EquationTask):
-    name = "mcts/equation/astro"
-    mode = "astro"
-    description = "linear equations by sympy-checked steps: MCTS tree as a trace with reflection and backtracking"
-
-
-class EquationDirect(EquationTask):
-    name = "mcts/equation/direct"
-    mode = "direct"
-    description = "linear equations by sympy-checked steps: the verified MCTS path alone"
-
-
 # ---- Column addition (TAIL states) -------------------------------------------------------------
 
 
@@ -361,13 +343,16 @@ class AdditionTask(MctsTask):
         return re.sub(r"sum=(\d+)", lambda m: f"sum={int(m.group(1)) + rng.randint(1, 9)}", text, count=1)
 
 
-class AdditionAstro(AdditionTask):
-    name = "mcts/addition/astro"
-    mode = "astro"
-    description = "column addition with TAIL states: MCTS tree as a trace with reflection and backtracking"
+ENVIRONMENTS: dict[str, type[MctsTask]] = {cls.env_name: cls for cls in (CountdownTask, EquationTask, AdditionTask)}
+MODES = ("astro", "direct")
 
 
-class AdditionDirect(AdditionTask):
-    name = "mcts/addition/direct"
-    mode = "direct"
-    description = "column addition with TAIL states: the verified MCTS path alone"
+@cache
+def variant(name: str) -> type[MctsTask]:
+    """The class of the task ``mcts/<environment>/<mode>``: the environment's task class writing ``mode``."""
+    _, env_name, mode = name.split("/")
+    if mode not in MODES:
+        raise ValueError(f"an MCTS task's mode is one of {MODES}, not {mode!r}")
+    base = ENVIRONMENTS[env_name]
+    attrs = {"name": name, "mode": mode, "description": TASKS[name], "__module__": __name__}
+    return cast(type[MctsTask], type(base.__name__.removesuffix("Task") + mode.title(), (base,), attrs))
