@@ -23,6 +23,7 @@ from typing import Any, ClassVar, cast
 
 from reasonry.config import require
 from reasonry.generators.mcts import addition, astro, countdown, cpl, equation
+from reasonry.generators.mcts.env import VerifiedEnvironment
 from reasonry.generators.mcts.index import TASKS
 from reasonry.generators.mcts.policy import SymbolicPolicy
 from reasonry.generators.mcts.search import Budget, Node, Policy, Tree, search_many
@@ -72,7 +73,7 @@ class MctsTask(Task):
 
     # ---- per environment ------------------------------------------------------------------------
 
-    def make_env(self, config: Any, rng: random.Random):
+    def make_env(self, config: Any, rng: random.Random) -> VerifiedEnvironment | None:
         raise NotImplementedError
 
     def problem(self, env) -> dict:
@@ -96,26 +97,26 @@ class MctsTask(Task):
                        policy: Policy | None = None) -> list[dict | None]:
         """Records for many items, their trees searched in lock-step; None where an item has no record."""
         envs = [self.make_env(config, rng) for rng in rngs]
-        live = [i for i, env in enumerate(envs) if env is not None]
+        live = [(i, env) for i, env in enumerate(envs) if env is not None]
         policy = policy or SymbolicPolicy()
-        run = search_many([envs[i] for i in live], [rngs[i] for i in live], policy, config.budget())
+        run = search_many([env for _, env in live], [rngs[i] for i, _ in live], policy, config.budget())
         out: list[dict | None] = [None] * len(keys)
-        for i, tree in zip(live, run.trees, strict=True):
+        for (i, _), tree in zip(live, run.trees, strict=True):
             out[i] = self.build(config, keys[i], tree, rngs[i], policy_name=type(policy).__name__)
         return out
 
     def sound_correct(self, tree: Tree) -> list[Node]:
         """Correct terminal nodes whose whole path replays in the verifier, most visited first."""
         verifier = get_verifier(self.verifier_kind)
-        spec = tree.env.spec()
+        spec = _posed(tree).spec()
         found = []
-        for node in sorted((n for n in tree.terminals() if n.reward > 0), key=lambda n: (-n.visits, n.id)):
+        for node in sorted((n for n in tree.terminals() if n.correct), key=lambda n: (-n.visits, n.id)):
             if verifier.check_trace(spec, astro.direct(tree, node, random.Random(0))).ok:
                 found.append(node)
         return found
 
     def build(self, config: Any, key: ItemKey, tree: Tree, rng: random.Random, policy_name: str) -> dict | None:
-        env = tree.env
+        env = _posed(tree)
         correct = self.sound_correct(tree)
         if not correct:
             return None
@@ -143,7 +144,7 @@ class MctsTask(Task):
                 "depth": tree.max_depth(),
                 "iterations": tree.iterations,
                 "terminals": len(tree.terminals()),
-                "correct_terminals": sum(1 for n in tree.terminals() if n.reward > 0),
+                "correct_terminals": sum(1 for n in tree.terminals() if n.correct),
                 "backtracks": len(backtracks),
                 "confirmations": confirmations,
                 "path_q": [round(n.q, cpl.Q_DIGITS) for n in path],
@@ -168,8 +169,15 @@ class MctsTask(Task):
         line_no, _ = rng.choice(replay.path)
         lines = record["trace"].split("\n")
         m = STEP.match(lines[line_no])
+        if m is None:
+            raise ValueError(f"trace line {line_no} is on the path but is not a step: {lines[line_no]!r}")
         lines[line_no] = f"Step {m.group(1)}: {self.corrupt_step(m.group(2), rng)}"
         return "\n".join(lines)
+
+
+def _posed(tree: Tree) -> VerifiedEnvironment:
+    """The environment a task's tree was searched over: one that ``make_env`` made."""
+    return cast(VerifiedEnvironment, tree.env)
 
 
 # ---- Countdown --------------------------------------------------------------------------------

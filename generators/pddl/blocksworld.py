@@ -31,7 +31,7 @@ def _towers(blocks: list[str], rng: random.Random) -> list[list[str]]:
 
 
 def _facts(towers: list[list[str]]) -> list[tuple[str, ...]]:
-    facts = []
+    facts: list[tuple[str, ...]] = []
     for tower in towers:
         facts.append(("ontable", tower[0]))
         facts.extend(("on", upper, lower) for lower, upper in zip(tower, tower[1:], strict=False))

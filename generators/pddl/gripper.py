@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from reasonry.generators.pddl import tasks
 from reasonry.generators.pddl.model import Instance
+from reasonry.verifiers.pddl.strips import Atom
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ class Gripper(tasks.Domain):
         if goal == start:
             b = rng.choice(balls)
             goal[b] = rng.choice([r for r in rooms if r != start[b]])
-        init = [("at-robby", rng.choice(rooms)), ("free", "left"), ("free", "right")]
+        init: list[Atom] = [("at-robby", rng.choice(rooms)), ("free", "left"), ("free", "right")]
         init += [("at", b, start[b]) for b in balls]
         objects = (("room", tuple(rooms)), ("ball", tuple(balls)), ("gripper", ("left", "right")))
         return Instance("gripper", f"gripper-{len(rooms)}-{len(balls)}", objects, tuple(init),

@@ -64,7 +64,7 @@ class Logistics(tasks.Domain):
     def describe(self, inst: Instance) -> str:
         city_of = {a[1]: a[2] for a in inst.init if a[0] == "in-city"}
         at = ", ".join(f"{a[1]} at {a[2]}" for a in inst.init if a[0] == "at")
-        cities = {}
+        cities: dict[str, list[str]] = {}
         for place, city in city_of.items():
             cities.setdefault(city, []).append(place)
         layout = "; ".join(f"{c}: {', '.join(sorted(ps))}" for c, ps in sorted(cities.items()))

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from reasonry.generators.pddl import tasks
 from reasonry.generators.pddl.model import Instance
+from reasonry.verifiers.pddl.strips import Atom
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,8 @@ class Miconic(tasks.Domain):
     def draw(self, config: MiconicConfig, rng: random.Random) -> Instance:
         floors = [f"f{i}" for i in range(rng.randint(*config.floors))]
         people = [f"p{i}" for i in range(1, rng.randint(*config.passengers) + 1)]
-        init = [("above", floors[i], floors[j]) for i in range(len(floors)) for j in range(i + 1, len(floors))]
+        init: list[Atom] = [("above", floors[i], floors[j])
+                            for i in range(len(floors)) for j in range(i + 1, len(floors))]
         init.append(("lift-at", rng.choice(floors)))
         for p in people:
             origin, destin = rng.sample(floors, 2)

@@ -136,8 +136,9 @@ class PddlTask(Task):
         loaded = load_instance(inst)
         limit = config.optimal_time_limit_s if self.planner_config == planner.OPTIMAL else config.time_limit_s
         solution = planner.solve(loaded.problem, text, self.planner_config, limit)
-        if solution.reason is not None:
-            raise Skip(solution.reason, f"{solution.planner} on {inst.name} ({self.planner_config}, limit {limit}s)")
+        if solution.reason is not None or solution.plan is None:
+            raise Skip(solution.reason or "planner_no_plan",
+                       f"{solution.planner} on {inst.name} ({self.planner_config}, limit {limit}s)")
         grounds = [loaded.model.ground(n, a) for n, a in solution.plan]
         if len(grounds) < config.min_plan_length:
             raise Skip("trivial_plan", f"plan of {len(grounds)} steps < min_plan_length")
@@ -146,7 +147,7 @@ class PddlTask(Task):
         # The STRIPS replay checks the planner's plan here; unified-planning's validator judges it again in the
         # verifier (the pipeline's verify stage), which keeps its ~50 ms per plan out of generation.
         result = simulate(loaded.model, grounds)
-        if not result.valid:
+        if result.failure is not None:
             raise Skip("planner_plan_invalid", result.failure.reason())
         spec = {"task": self.name, "domain": domain_text(inst.domain), "problem": text,
                 "max_steps": max(200, 4 * len(grounds))}

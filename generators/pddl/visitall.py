@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from reasonry.generators.pddl import tasks
 from reasonry.generators.pddl.model import Instance
+from reasonry.verifiers.pddl.strips import Atom
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ class Visitall(tasks.Domain):
             if w * h >= 2:
                 break
         cells = [f"c{x}-{y}" for y in range(h) for x in range(w)]
-        init = []
+        init: list[Atom] = []
         for y in range(h):
             for x in range(w):
                 for dx, dy in ((1, 0), (-1, 0), (0, 1), (0, -1)):

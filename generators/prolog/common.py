@@ -287,7 +287,7 @@ class PrologTask(Task):
         inst = self.problem_family.build(config, rng)
         if inst is None:
             return None
-        limits = {"time_limit": config.time_limit, "inference_limit": config.inference_limit}
+        limits: dict[str, Any] = {"time_limit": config.time_limit, "inference_limit": config.inference_limit}
         value, _ = run_json(inst.program, **limits)
         failed = inst.check(value) if inst.check else None
         if failed:

@@ -131,7 +131,7 @@ class Zebra(PrologFamily):
         n, k = config.sizes[level]
         names = list(ATTRIBUTES)[:k]
         attrs = {a: list(ATTRIBUTES[a][:n]) for a in names}
-        hidden = {}  # value -> house
+        hidden: dict[str, int] = {}  # value -> house
         for a in names:
             houses = list(range(1, n + 1))
             rng.shuffle(houses)
@@ -144,6 +144,7 @@ class Zebra(PrologFamily):
                 break
             kind = rng.choice(KINDS[level])
             a, b = rng.sample(values, 2)
+            clue: list[str | int]
             # values of one attribute never share a house, so an equal house means different attributes
             if kind == "same" and hidden[a] == hidden[b]:
                 clue = ["same", a, b]
