@@ -15,7 +15,7 @@ from reasonry.rng import item_rng
 from reasonry.task import ItemKey, Skip
 from reasonry.verifiers.pddl import check_trace, verify
 from reasonry.verifiers.pddl.plan_text import parse_action
-from tests.test_pddl_validator import records
+from tests.pddl.test_validator import records
 
 
 @pytest.fixture(scope="module")
