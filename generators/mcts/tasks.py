@@ -30,7 +30,7 @@ from reasonry.generators.mcts.search import Budget, Node, Policy, Tree, search_m
 from reasonry.levels import check_level, knob, stamp
 from reasonry.registry import get_verifier
 from reasonry.task import ItemKey, Task
-from reasonry.verifiers.step_trace import STEP, read
+from reasonry.verifiers.step_trace import STEP, Replay, read
 
 DRAWS = 20  # random draws tried before an item is given up (the pipeline counts it)
 
@@ -164,7 +164,7 @@ class MctsTask(Task):
     def corrupt_trace(self, record: dict, rng: random.Random) -> str | None:
         """Break one step of the final path (the part the checker must accept)."""
         replay = read(record["trace"])
-        if not hasattr(replay, "path"):
+        if not isinstance(replay, Replay):
             return None
         line_no, _ = rng.choice(replay.path)
         lines = record["trace"].split("\n")

@@ -116,7 +116,6 @@ class ColoringConfig(PrologConfig):
 
 class GraphColoring(PrologFamily):
     name = "graph_coloring"
-    title = "graph colouring with pre-coloured nodes (CLP(FD))"
     Config = ColoringConfig
 
     def build(self, config: ColoringConfig, rng: random.Random) -> Instance:

@@ -245,10 +245,9 @@ def one_solution(value: dict) -> tuple[str, str] | None:
 
 
 class PrologFamily:
-    """One problem family; subclasses implement ``build``."""
+    """One problem family; subclasses implement ``build``. Its description is in ``index.FAMILIES``."""
 
     name: ClassVar[str]
-    title: ClassVar[str]
     Config: ClassVar[type] = PrologConfig
     levels: ClassVar[tuple[dict, ...]] = ()
 

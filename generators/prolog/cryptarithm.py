@@ -147,7 +147,6 @@ class CryptarithmConfig(PrologConfig):
 
 class Cryptarithm(PrologFamily):
     name = "cryptarithm"
-    title = "cryptarithms: word sums with distinct digits (CLP(FD))"
     Config = CryptarithmConfig
 
     def build(self, config: CryptarithmConfig, rng: random.Random) -> Instance | None:

@@ -109,7 +109,6 @@ class KinshipConfig(PrologConfig):
 
 class Kinship(PrologFamily):
     name = "kinship"
-    title = "kinship deduction over generated family trees"
     Config = KinshipConfig
 
     def build(self, config: KinshipConfig, rng: random.Random) -> Instance | None:

@@ -107,7 +107,6 @@ class KnightsConfig(PrologConfig):
 
 class KnightsKnaves(PrologFamily):
     name = "knights_knaves"
-    title = "knights and knaves"
     Config = KnightsConfig
 
     def _simple(self, rng: random.Random, speaker: int, n: int) -> list:

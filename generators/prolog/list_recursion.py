@@ -180,7 +180,6 @@ class ListRecursionConfig(PrologConfig):
 
 class ListRecursion(PrologFamily):
     name = "list_recursion"
-    title = "pipelines of recursive list predicates"
     Config = ListRecursionConfig
 
     def build(self, config: ListRecursionConfig, rng: random.Random) -> Instance:

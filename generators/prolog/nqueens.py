@@ -107,7 +107,6 @@ class NQueensConfig(PrologConfig):
 
 class NQueens(PrologFamily):
     name = "nqueens"
-    title = "N-queens with blocked squares (CLP(FD))"
     Config = NQueensConfig
 
     def build(self, config: NQueensConfig, rng: random.Random) -> Instance:

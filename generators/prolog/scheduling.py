@@ -112,7 +112,6 @@ class SchedulingConfig(PrologConfig):
 
 class Scheduling(PrologFamily):
     name = "scheduling"
-    title = "minimum-makespan scheduling with precedences and machines (CLP(FD))"
     Config = SchedulingConfig
 
     def build(self, config: SchedulingConfig, rng: random.Random) -> Instance:

@@ -115,7 +115,6 @@ class ShortestPathConfig(PrologConfig):
 
 class ShortestPath(PrologFamily):
     name = "shortest_path"
-    title = "shortest paths and their number in weighted digraphs"
     Config = ShortestPathConfig
 
     def build(self, config: ShortestPathConfig, rng: random.Random) -> Instance:

@@ -234,7 +234,6 @@ class SudokuConfig(PrologConfig):
 
 class Sudoku(PrologFamily):
     name = "sudoku"
-    title = "mini Sudoku and diagonal Sudoku grids (CLP(FD))"
     Config = SudokuConfig
 
     def build(self, config: SudokuConfig, rng: random.Random) -> Instance | None:

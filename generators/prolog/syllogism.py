@@ -145,7 +145,6 @@ class SyllogismConfig(PrologConfig):
 
 class Syllogism(PrologFamily):
     name = "syllogism"
-    title = "syllogism chains (All / No / Some)"
     Config = SyllogismConfig
 
     def build(self, config: SyllogismConfig, rng: random.Random) -> Instance | None:

@@ -123,7 +123,6 @@ class ZebraConfig(PrologConfig):
 
 class Zebra(PrologFamily):
     name = "zebra"
-    title = "zebra-style assignment puzzles (CLP(FD))"
     Config = ZebraConfig
 
     def build(self, config: ZebraConfig, rng: random.Random) -> Instance | None:

@@ -28,7 +28,6 @@ def _record(name: str, index: int = 0, config=None):
 
 class _Broken(PrologFamily):
     name = "broken"
-    title = "programs that break the contract"
     program = ""
 
     def build(self, config, rng):
