@@ -25,13 +25,10 @@ def generate_shard(spec: ShardSpec, task_config, *, seed: int, options_hash: str
     for index in range(spec.start, spec.stop):
         key = ItemKey(spec.task, spec.split, spec.bucket, index)
         try:
-            if hasattr(task, "last_rejection"):
-                task.last_rejection = None  # a task may say why it returned None (e.g. planner_timeout)
             record = task.generate(task_config, key, item_rng(seed, spec.task, index, spec.split, spec.bucket))
             if record is None:
-                reason, detail = getattr(task, "last_rejection", None) or (
-                    "no_instance", "the generator found no valid instance for this draw")
-                rejects.append(reject(reason, detail, task=spec.task, key=key, stage="generate"))
+                rejects.append(reject("no_instance", "the generator found no valid instance for this draw",
+                                      task=spec.task, key=key, stage="generate"))
                 continue
             validate(record)
             if (record["task"], record["split"], record["length_bucket"]) != (spec.task, spec.split, spec.bucket):

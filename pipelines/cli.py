@@ -41,7 +41,7 @@ def cmd_sample(args) -> int:
     from reasonry.config import parse_override
     from reasonry.registry import get_task, get_verifier
     from reasonry.rng import item_rng
-    from reasonry.task import ItemKey
+    from reasonry.task import ItemKey, Skip
 
     task = get_task(args.task)
     bucket = args.bucket
@@ -65,7 +65,7 @@ def cmd_sample(args) -> int:
         key = ItemKey(args.task, args.split, bucket, index)
         try:
             record = task.generate(config, key, item_rng(args.seed, args.task, index, args.split, bucket))
-        except RecordError as exc:  # what a build counts as a reject (a limit reached, no unique puzzle)
+        except (Skip, RecordError) as exc:  # what a build counts as a reject (a limit reached, no unique puzzle)
             print(f"# index {index}: rejected ({getattr(exc, 'reason', None) or 'invalid_record'})", file=sys.stderr)
             continue
         if record is None:

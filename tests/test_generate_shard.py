@@ -10,7 +10,7 @@ from reasonry import registry
 from reasonry.errors import RecordError
 from reasonry.generators.run import generate_shard
 from reasonry.plan import ShardSpec
-from reasonry.task import ItemKey, Task
+from reasonry.task import ItemKey, Skip, Task
 
 
 class _Rejection(RecordError):
@@ -18,8 +18,8 @@ class _Rejection(RecordError):
 
 
 class Moody(Task):
-    """Index 0: a record; 1: None with a stated reason; 2: None without one; 3: an engine's RecordError with
-    its own reason; 4: a record that is not schema v1."""
+    """Index 0: a record; 1: a Skip with its reason; 2: None without one; 3: an engine's RecordError with its
+    own reason; 4: a record that is not schema v1."""
 
     name = "tail/moody"
     family = "tail"
@@ -29,8 +29,7 @@ class Moody(Task):
     def generate(self, config, key: ItemKey, rng: random.Random):
         mode = key.index % 5
         if mode == 1:
-            self.last_rejection = ("planner_timeout", "limit 0.5 s")
-            return None
+            raise Skip("planner_timeout", "limit 0.5 s")
         if mode == 2:
             return None
         if mode == 3:
@@ -60,6 +59,7 @@ def test_every_failure_has_its_reason(moody):
     reasons = [(r["index"], r["reason"]) for r in rejects]
     assert reasons == [(1, "planner_timeout"), (2, "no_instance"), (3, "prolog_time_limit"), (4, "invalid_record"),
                        (6, "planner_timeout"), (7, "no_instance"), (8, "prolog_time_limit"), (9, "invalid_record")]
+    assert rejects[0]["detail"] == "limit 0.5 s"
     # a reason stated for one item never leaks to the next item that returns None without one
     assert rejects[1]["detail"].startswith("the generator found no valid instance")
     assert stats["items"] == 10

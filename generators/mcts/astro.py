@@ -61,14 +61,16 @@ class Linearisation:
 
 def lowest_common_ancestor(a: Node, b: Node) -> Node:
     ancestors = {id(n) for n in a.path()}
-    node = b
-    while id(node) not in ancestors:
+    node: Node | None = b
+    while node is not None and id(node) not in ancestors:
         node = node.parent
+    if node is None:
+        raise ValueError("the two nodes are not in one tree")
     return node
 
 
 def _step_line(node: Node) -> str:
-    return f"Step {node.depth}: {node.step.text}"
+    return f"Step {node.depth}: {node.step_text()}"
 
 
 def _anchor(tree: Tree, node: Node) -> str:
@@ -79,7 +81,7 @@ def pick_wrong(tree: Tree, rng: random.Random, k: int) -> list[Node]:
     """Up to ``k`` wrong terminal nodes with pairwise different answers, in depth-first order of the tree."""
     groups: dict[str, Node] = {}
     for node in tree.terminals():
-        if node.reward > 0:
+        if node.correct:
             continue
         key = tree.env.answer_key(node.state)
         best = groups.get(key)

@@ -151,8 +151,8 @@ def draw_problem(rng: random.Random, count: int, max_number: int, target_range: 
     while len(values) > 1:
         i, j = rng.sample(range(len(values)), 2)
         a, b = max(values[i], values[j]), min(values[i], values[j])
-        ops = [op for op in "+-*/" if _combine(a, op, b) is not None]
-        c = _combine(a, rng.choice(ops), b)
+        results = {op: r for op in "+-*/" if (r := _combine(a, op, b)) is not None}
+        c = results[rng.choice(list(results))]
         values = [v for n, v in enumerate(values) if n not in (i, j)] + [c]
     target = values[0]
     if not target_range[0] <= target <= target_range[1] or target in numbers:

@@ -28,7 +28,7 @@ def _q(node: Node) -> float:
 
 
 def step_line(node: Node) -> str:
-    return f"Step {node.depth}: {node.step.text}"
+    return f"Step {node.depth}: {node.step_text()}"
 
 
 def finish_lines(tree: Tree, leaf: Node) -> list[str]:

@@ -28,6 +28,9 @@ class Environment(Protocol):
     def answer(self, state: Any) -> str:
         """The answer a terminal state gives."""
 
+    def answer_key(self, state: Any) -> str:
+        """The answer in a normal form: terminal states with the same key give the same answer."""
+
     def reward(self, state: Any) -> float:
         """+1 if the verifier accepts the terminal state's answer, -1 if not."""
 
@@ -45,3 +48,10 @@ class Environment(Protocol):
 
     def terminal_text(self, state: Any) -> str:
         """The line written when a trace reaches a terminal state."""
+
+
+class VerifiedEnvironment(Environment, Protocol):
+    """An environment a task poses: a registered verifier checks its answers and traces against ``spec()``."""
+
+    def spec(self) -> dict:
+        """The verifier spec of this problem."""

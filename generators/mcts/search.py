@@ -51,13 +51,28 @@ class Node:
         self.parent = parent
         self.step = step
         self.state = state
-        self.depth = 0 if parent is None else parent.depth + 1
+        self.depth: int = 0 if parent is None else parent.depth + 1
         self.children: list[Node] = []
         self.visits = 0
         self.value_sum = 0.0
         self.expanded = False
         self.terminal = terminal
         self.reward = reward
+
+    @property
+    def correct(self) -> bool:
+        """A terminal node whose answer the verifier accepts."""
+        return self.reward is not None and self.reward > 0
+
+    def score(self, otherwise: float) -> float:
+        """The verifier's reward of a terminal node; ``otherwise`` for any other node."""
+        return self.reward if self.reward is not None else otherwise
+
+    def step_text(self) -> str:
+        """The text of the step that led here."""
+        if self.step is None:
+            raise ValueError("the root is reached by no step")
+        return self.step.text
 
     @property
     def q(self) -> float:
@@ -102,7 +117,7 @@ class Tree:
     def child(self, parent: Node, step: Step) -> Node:
         """The child reached by ``step``; one node per distinct step text."""
         for node in parent.children:
-            if node.step.text == step.text:
+            if node.step_text() == step.text:
                 return node
         return self._new(parent, step, step.state)
 
@@ -138,7 +153,8 @@ class SearchRun:
     stats: dict = field(default_factory=dict)
 
 
-def _backup(node: Node, value: float) -> None:
+def _backup(leaf: Node, value: float) -> None:
+    node: Node | None = leaf
     while node is not None:
         node.visits += 1
         node.value_sum += value
@@ -152,7 +168,7 @@ def _select_child(node: Node, c_puct: float) -> Node:
 
 
 def _texts(node: Node) -> list[str]:
-    return [n.step.text for n in node.path()[1:]]
+    return [n.step_text() for n in node.path()[1:]]
 
 
 SearchCoroutine = Generator[list[Request], list[list[Step]], None]
@@ -163,7 +179,7 @@ def _iteration(index: int, tree: Tree, budget: Budget) -> SearchCoroutine:
     while node.expanded and node.children and not node.terminal:
         node = _select_child(node, budget.c_puct)
     if node.terminal:
-        _backup(node, node.reward)
+        _backup(node, node.score(DEAD_END))
         return
     if node.depth >= budget.max_depth:
         _backup(node, DEAD_END)
@@ -179,7 +195,7 @@ def _iteration(index: int, tree: Tree, budget: Budget) -> SearchCoroutine:
     fresh = [c for c in node.children if c.visits == 0] or [_select_child(node, budget.c_puct)]
     if budget.rollouts_per_child == 0:
         for child in fresh:
-            _backup(child, child.reward if child.terminal else 0.0)
+            _backup(child, child.score(0.0))
         return
     walkers = [child for child in fresh for _ in range(budget.rollouts_per_child)]
     while True:
@@ -188,15 +204,16 @@ def _iteration(index: int, tree: Tree, budget: Budget) -> SearchCoroutine:
             break
         answers = yield [Request(index, tree.env, walkers[i].state, _texts(walkers[i]), 1, tree.rng)
                          for i in waiting]
+        stuck = set()
         for i, steps in zip(waiting, answers, strict=True):
             if steps:
                 walkers[i] = tree.child(walkers[i], steps[0])
             else:
                 _backup(walkers[i], DEAD_END)
-                walkers[i] = None
-        walkers = [w for w in walkers if w is not None]
+                stuck.add(i)
+        walkers = [w for i, w in enumerate(walkers) if i not in stuck]
     for w in walkers:
-        _backup(w, w.reward if w.terminal else DEAD_END)
+        _backup(w, w.score(DEAD_END))
 
 
 def _run(index: int, tree: Tree, budget: Budget) -> SearchCoroutine:

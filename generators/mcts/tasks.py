@@ -6,6 +6,10 @@ on to a finished answer, see ``reasonry.generators.mcts.cpl``) and ``step_labels
 step checker's verdict per step, q the search's value estimates). ``generate`` searches one tree with the symbolic
 policy; ``generate_batch`` searches a whole shard's trees in lock-step with any policy (one model request per
 round for a model policy).
+
+An environment's task class (``CountdownTask``, ...) holds what its problems need; ``variant`` binds it to a mode,
+``astro`` (the tree as a trace with backtracking) or ``direct`` (the verified path alone). The names are listed
+once, in ``index.TASKS``.
 """
 
 from __future__ import annotations
@@ -14,16 +18,19 @@ import random
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
-from typing import Any, ClassVar
+from functools import cache
+from typing import Any, ClassVar, cast
 
 from reasonry.config import require
 from reasonry.generators.mcts import addition, astro, countdown, cpl, equation
+from reasonry.generators.mcts.env import VerifiedEnvironment
+from reasonry.generators.mcts.index import TASKS
 from reasonry.generators.mcts.policy import SymbolicPolicy
 from reasonry.generators.mcts.search import Budget, Node, Policy, Tree, search_many
 from reasonry.levels import check_level, knob, stamp
 from reasonry.registry import get_verifier
 from reasonry.task import ItemKey, Task
-from reasonry.verifiers.step_trace import STEP, read
+from reasonry.verifiers.step_trace import STEP, Replay, read
 
 DRAWS = 20  # random draws tried before an item is given up (the pipeline counts it)
 
@@ -66,7 +73,7 @@ class MctsTask(Task):
 
     # ---- per environment ------------------------------------------------------------------------
 
-    def make_env(self, config: Any, rng: random.Random):
+    def make_env(self, config: Any, rng: random.Random) -> VerifiedEnvironment | None:
         raise NotImplementedError
 
     def problem(self, env) -> dict:
@@ -90,26 +97,26 @@ class MctsTask(Task):
                        policy: Policy | None = None) -> list[dict | None]:
         """Records for many items, their trees searched in lock-step; None where an item has no record."""
         envs = [self.make_env(config, rng) for rng in rngs]
-        live = [i for i, env in enumerate(envs) if env is not None]
+        live = [(i, env) for i, env in enumerate(envs) if env is not None]
         policy = policy or SymbolicPolicy()
-        run = search_many([envs[i] for i in live], [rngs[i] for i in live], policy, config.budget())
+        run = search_many([env for _, env in live], [rngs[i] for i, _ in live], policy, config.budget())
         out: list[dict | None] = [None] * len(keys)
-        for i, tree in zip(live, run.trees, strict=True):
+        for (i, _), tree in zip(live, run.trees, strict=True):
             out[i] = self.build(config, keys[i], tree, rngs[i], policy_name=type(policy).__name__)
         return out
 
     def sound_correct(self, tree: Tree) -> list[Node]:
         """Correct terminal nodes whose whole path replays in the verifier, most visited first."""
         verifier = get_verifier(self.verifier_kind)
-        spec = tree.env.spec()
+        spec = _posed(tree).spec()
         found = []
-        for node in sorted((n for n in tree.terminals() if n.reward > 0), key=lambda n: (-n.visits, n.id)):
+        for node in sorted((n for n in tree.terminals() if n.correct), key=lambda n: (-n.visits, n.id)):
             if verifier.check_trace(spec, astro.direct(tree, node, random.Random(0))).ok:
                 found.append(node)
         return found
 
     def build(self, config: Any, key: ItemKey, tree: Tree, rng: random.Random, policy_name: str) -> dict | None:
-        env = tree.env
+        env = _posed(tree)
         correct = self.sound_correct(tree)
         if not correct:
             return None
@@ -137,7 +144,7 @@ class MctsTask(Task):
                 "depth": tree.max_depth(),
                 "iterations": tree.iterations,
                 "terminals": len(tree.terminals()),
-                "correct_terminals": sum(1 for n in tree.terminals() if n.reward > 0),
+                "correct_terminals": sum(1 for n in tree.terminals() if n.correct),
                 "backtracks": len(backtracks),
                 "confirmations": confirmations,
                 "path_q": [round(n.q, cpl.Q_DIGITS) for n in path],
@@ -157,13 +164,20 @@ class MctsTask(Task):
     def corrupt_trace(self, record: dict, rng: random.Random) -> str | None:
         """Break one step of the final path (the part the checker must accept)."""
         replay = read(record["trace"])
-        if not hasattr(replay, "path"):
+        if not isinstance(replay, Replay):
             return None
         line_no, _ = rng.choice(replay.path)
         lines = record["trace"].split("\n")
         m = STEP.match(lines[line_no])
+        if m is None:
+            raise ValueError(f"trace line {line_no} is on the path but is not a step: {lines[line_no]!r}")
         lines[line_no] = f"Step {m.group(1)}: {self.corrupt_step(m.group(2), rng)}"
         return "\n".join(lines)
+
+
+def _posed(tree: Tree) -> VerifiedEnvironment:
+    """The environment a task's tree was searched over: one that ``make_env`` made."""
+    return cast(VerifiedEnvironment, tree.env)
 
 
 # ---- Countdown --------------------------------------------------------------------------------
@@ -240,18 +254,6 @@ class CountdownTask(MctsTask):
         return forms
 
 
-class CountdownAstro(CountdownTask):
-    name = "mcts/countdown/astro"
-    mode = "astro"
-    description = "Countdown (+ - * / to a target): MCTS tree as a trace with reflection and backtracking"
-
-
-class CountdownDirect(CountdownTask):
-    name = "mcts/countdown/direct"
-    mode = "direct"
-    description = "Countdown (+ - * / to a target): the verified MCTS path alone"
-
-
 # ---- Linear equations --------------------------------------------------------------------------
 
 
@@ -305,18 +307,6 @@ class EquationTask(MctsTask):
         return text + f" + {rng.randint(1, 9)}"
 
 
-class EquationAstro(EquationTask):
-    name = "mcts/equation/astro"
-    mode = "astro"
-    description = "linear equations by sympy-checked steps: MCTS tree as a trace with reflection and backtracking"
-
-
-class EquationDirect(EquationTask):
-    name = "mcts/equation/direct"
-    mode = "direct"
-    description = "linear equations by sympy-checked steps: the verified MCTS path alone"
-
-
 # ---- Column addition (TAIL states) -------------------------------------------------------------
 
 
@@ -361,13 +351,16 @@ class AdditionTask(MctsTask):
         return re.sub(r"sum=(\d+)", lambda m: f"sum={int(m.group(1)) + rng.randint(1, 9)}", text, count=1)
 
 
-class AdditionAstro(AdditionTask):
-    name = "mcts/addition/astro"
-    mode = "astro"
-    description = "column addition with TAIL states: MCTS tree as a trace with reflection and backtracking"
+ENVIRONMENTS: dict[str, type[MctsTask]] = {cls.env_name: cls for cls in (CountdownTask, EquationTask, AdditionTask)}
+MODES = ("astro", "direct")
 
 
-class AdditionDirect(AdditionTask):
-    name = "mcts/addition/direct"
-    mode = "direct"
-    description = "column addition with TAIL states: the verified MCTS path alone"
+@cache
+def variant(name: str) -> type[MctsTask]:
+    """The class of the task ``mcts/<environment>/<mode>``: the environment's task class writing ``mode``."""
+    _, env_name, mode = name.split("/")
+    if mode not in MODES:
+        raise ValueError(f"an MCTS task's mode is one of {MODES}, not {mode!r}")
+    base = ENVIRONMENTS[env_name]
+    attrs = {"name": name, "mode": mode, "description": TASKS[name], "__module__": __name__}
+    return cast(type[MctsTask], type(base.__name__.removesuffix("Task") + mode.title(), (base,), attrs))

@@ -31,7 +31,7 @@ def _towers(blocks: list[str], rng: random.Random) -> list[list[str]]:
 
 
 def _facts(towers: list[list[str]]) -> list[tuple[str, ...]]:
-    facts = []
+    facts: list[tuple[str, ...]] = []
     for tower in towers:
         facts.append(("ontable", tower[0]))
         facts.extend(("on", upper, lower) for lower, upper in zip(tower, tower[1:], strict=False))
@@ -69,14 +69,8 @@ class Blocksworld(tasks.Domain):
         return (f"There are {len(inst.objects[0][1])} blocks and the hand is empty. Towers, top first: "
                 f"{'; '.join(towers)}. Goal: {goal}.")
 
-
-DOMAIN = Blocksworld()
-
-
-class _Base:
+    # the knobs of this domain's tasks, and their difficulty levels (reasonry.levels)
     Config = BlocksworldConfig
-    domain = DOMAIN
-    description = "Blocksworld"
     levels = tasks.levels(
         {"blocks": (3, 4)},
         {"blocks": (5, 6)},
@@ -85,25 +79,9 @@ class _Base:
         {"blocks": (13, 15)},
         {"blocks": (16, 18)},
     )
+    # the levels A* + LM-cut finishes within optimal_time_limit_s (bench/difficulty.py); larger ones time out:
+    # plan_generation_optimal has only these
+    optimal_levels = 4
 
 
-class PlanGeneration(_Base, tasks.PlanGeneration):
-    name = "pddl/blocksworld/plan_generation"
-
-
-class PlanGenerationOptimal(_Base, tasks.PlanGenerationOptimal):
-    name = "pddl/blocksworld/plan_generation_optimal"
-    # the levels A* + LM-cut finishes within optimal_time_limit_s (bench/difficulty.py); larger ones time out
-    levels = _Base.levels[:4]
-
-
-class PlanCompletion(_Base, tasks.PlanCompletion):
-    name = "pddl/blocksworld/plan_completion"
-
-
-class PlanReordering(_Base, tasks.PlanReordering):
-    name = "pddl/blocksworld/plan_reordering"
-
-
-class PlanValidation(_Base, tasks.PlanValidation):
-    name = "pddl/blocksworld/plan_validation"
+DOMAIN = Blocksworld()

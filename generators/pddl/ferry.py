@@ -56,39 +56,17 @@ class Ferry(tasks.Domain):
         return (f"The empty ferry is at {ferry}. Routes (both directions): {routes}. Cars: {cars}. "
                 f"Goal: {goal}.")
 
-
-DOMAIN = Ferry()
-
-
-class _Base:
+    # the knobs of this domain's tasks, and their difficulty levels (reasonry.levels)
     Config = FerryConfig
-    domain = DOMAIN
-    description = "Ferry"
     levels = tasks.levels(
         {"ports": (3, 4), "cars": (1, 2)},
         {"ports": (4, 6), "cars": (2, 4)},
         {"ports": (6, 8), "cars": (4, 6)},
         {"ports": (8, 10), "cars": (6, 9)},
     )
+    # the levels A* + LM-cut finishes within optimal_time_limit_s (bench/difficulty.py); larger ones time out:
+    # plan_generation_optimal has only these
+    optimal_levels = 3
 
 
-class PlanGeneration(_Base, tasks.PlanGeneration):
-    name = "pddl/ferry/plan_generation"
-
-
-class PlanGenerationOptimal(_Base, tasks.PlanGenerationOptimal):
-    name = "pddl/ferry/plan_generation_optimal"
-    # the levels A* + LM-cut finishes within optimal_time_limit_s (bench/difficulty.py); larger ones time out
-    levels = _Base.levels[:3]
-
-
-class PlanCompletion(_Base, tasks.PlanCompletion):
-    name = "pddl/ferry/plan_completion"
-
-
-class PlanReordering(_Base, tasks.PlanReordering):
-    name = "pddl/ferry/plan_reordering"
-
-
-class PlanValidation(_Base, tasks.PlanValidation):
-    name = "pddl/ferry/plan_validation"
+DOMAIN = Ferry()

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from reasonry.generators.pddl import tasks
 from reasonry.generators.pddl.model import Instance
+from reasonry.verifiers.pddl.strips import Atom
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ class Gripper(tasks.Domain):
         if goal == start:
             b = rng.choice(balls)
             goal[b] = rng.choice([r for r in rooms if r != start[b]])
-        init = [("at-robby", rng.choice(rooms)), ("free", "left"), ("free", "right")]
+        init: list[Atom] = [("at-robby", rng.choice(rooms)), ("free", "left"), ("free", "right")]
         init += [("at", b, start[b]) for b in balls]
         objects = (("room", tuple(rooms)), ("ball", tuple(balls)), ("gripper", ("left", "right")))
         return Instance("gripper", f"gripper-{len(rooms)}-{len(balls)}", objects, tuple(init),
@@ -46,39 +47,17 @@ class Gripper(tasks.Domain):
         goal = ", ".join(f"{a[1]} in {a[2]}" for a in inst.goal)
         return f"The robot is in {robot} with both grippers free. Balls: {where}. Goal: {goal}."
 
-
-DOMAIN = Gripper()
-
-
-class _Base:
+    # the knobs of this domain's tasks, and their difficulty levels (reasonry.levels)
     Config = GripperConfig
-    domain = DOMAIN
-    description = "Gripper"
     levels = tasks.levels(
         {"rooms": (2, 2), "balls": (2, 3)},
         {"rooms": (2, 3), "balls": (4, 6)},
         {"rooms": (3, 4), "balls": (6, 9)},
         {"rooms": (4, 5), "balls": (10, 14)},
     )
+    # the levels A* + LM-cut finishes within optimal_time_limit_s (bench/difficulty.py); larger ones time out:
+    # plan_generation_optimal has only these
+    optimal_levels = 3
 
 
-class PlanGeneration(_Base, tasks.PlanGeneration):
-    name = "pddl/gripper/plan_generation"
-
-
-class PlanGenerationOptimal(_Base, tasks.PlanGenerationOptimal):
-    name = "pddl/gripper/plan_generation_optimal"
-    # the levels A* + LM-cut finishes within optimal_time_limit_s (bench/difficulty.py); larger ones time out
-    levels = _Base.levels[:3]
-
-
-class PlanCompletion(_Base, tasks.PlanCompletion):
-    name = "pddl/gripper/plan_completion"
-
-
-class PlanReordering(_Base, tasks.PlanReordering):
-    name = "pddl/gripper/plan_reordering"
-
-
-class PlanValidation(_Base, tasks.PlanValidation):
-    name = "pddl/gripper/plan_validation"
+DOMAIN = Gripper()

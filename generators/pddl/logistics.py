@@ -64,21 +64,15 @@ class Logistics(tasks.Domain):
     def describe(self, inst: Instance) -> str:
         city_of = {a[1]: a[2] for a in inst.init if a[0] == "in-city"}
         at = ", ".join(f"{a[1]} at {a[2]}" for a in inst.init if a[0] == "at")
-        cities = {}
+        cities: dict[str, list[str]] = {}
         for place, city in city_of.items():
             cities.setdefault(city, []).append(place)
         layout = "; ".join(f"{c}: {', '.join(sorted(ps))}" for c, ps in sorted(cities.items()))
         goal = ", ".join(f"{a[1]} at {a[2]}" for a in inst.goal)
         return f"Places by city: {layout}. Now: {at}. Goal: {goal}."
 
-
-DOMAIN = Logistics()
-
-
-class _Base:
+    # the knobs of this domain's tasks, and their difficulty levels (reasonry.levels)
     Config = LogisticsConfig
-    domain = DOMAIN
-    description = "Logistics"
     levels = tasks.levels(
         {"cities": (2, 2), "locations": (1, 1), "packages": (1, 2)},
         {"cities": (2, 3), "locations": (1, 2), "packages": (2, 3)},
@@ -86,25 +80,9 @@ class _Base:
         {"cities": (4, 5), "locations": (2, 3), "airplanes": (2, 2), "packages": (5, 7)},
         {"cities": (5, 6), "locations": (2, 3), "airplanes": (2, 3), "packages": (7, 10)},
     )
+    # the levels A* + LM-cut finishes within optimal_time_limit_s (bench/difficulty.py); larger ones time out:
+    # plan_generation_optimal has only these
+    optimal_levels = 3
 
 
-class PlanGeneration(_Base, tasks.PlanGeneration):
-    name = "pddl/logistics/plan_generation"
-
-
-class PlanGenerationOptimal(_Base, tasks.PlanGenerationOptimal):
-    name = "pddl/logistics/plan_generation_optimal"
-    # the levels A* + LM-cut finishes within optimal_time_limit_s (bench/difficulty.py); larger ones time out
-    levels = _Base.levels[:3]
-
-
-class PlanCompletion(_Base, tasks.PlanCompletion):
-    name = "pddl/logistics/plan_completion"
-
-
-class PlanReordering(_Base, tasks.PlanReordering):
-    name = "pddl/logistics/plan_reordering"
-
-
-class PlanValidation(_Base, tasks.PlanValidation):
-    name = "pddl/logistics/plan_validation"
+DOMAIN = Logistics()

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from reasonry.generators.pddl import tasks
 from reasonry.generators.pddl.model import Instance
+from reasonry.verifiers.pddl.strips import Atom
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,8 @@ class Miconic(tasks.Domain):
     def draw(self, config: MiconicConfig, rng: random.Random) -> Instance:
         floors = [f"f{i}" for i in range(rng.randint(*config.floors))]
         people = [f"p{i}" for i in range(1, rng.randint(*config.passengers) + 1)]
-        init = [("above", floors[i], floors[j]) for i in range(len(floors)) for j in range(i + 1, len(floors))]
+        init: list[Atom] = [("above", floors[i], floors[j])
+                            for i in range(len(floors)) for j in range(i + 1, len(floors))]
         init.append(("lift-at", rng.choice(floors)))
         for p in people:
             origin, destin = rng.sample(floors, 2)
@@ -46,39 +48,17 @@ class Miconic(tasks.Domain):
         floors = inst.objects[0][1]
         return (f"Floors from bottom to top: {', '.join(floors)}. The elevator is at {lift}. Passengers: {trips}.")
 
-
-DOMAIN = Miconic()
-
-
-class _Base:
+    # the knobs of this domain's tasks, and their difficulty levels (reasonry.levels)
     Config = MiconicConfig
-    domain = DOMAIN
-    description = "Miconic"
     levels = tasks.levels(
         {"floors": (3, 4), "passengers": (1, 2)},
         {"floors": (4, 6), "passengers": (2, 4)},
         {"floors": (6, 9), "passengers": (4, 6)},
         {"floors": (9, 12), "passengers": (6, 9)},
     )
+    # the levels A* + LM-cut finishes within optimal_time_limit_s (bench/difficulty.py); larger ones time out:
+    # plan_generation_optimal has only these
+    optimal_levels = 3
 
 
-class PlanGeneration(_Base, tasks.PlanGeneration):
-    name = "pddl/miconic/plan_generation"
-
-
-class PlanGenerationOptimal(_Base, tasks.PlanGenerationOptimal):
-    name = "pddl/miconic/plan_generation_optimal"
-    # the levels A* + LM-cut finishes within optimal_time_limit_s (bench/difficulty.py); larger ones time out
-    levels = _Base.levels[:3]
-
-
-class PlanCompletion(_Base, tasks.PlanCompletion):
-    name = "pddl/miconic/plan_completion"
-
-
-class PlanReordering(_Base, tasks.PlanReordering):
-    name = "pddl/miconic/plan_reordering"
-
-
-class PlanValidation(_Base, tasks.PlanValidation):
-    name = "pddl/miconic/plan_validation"
+DOMAIN = Miconic()

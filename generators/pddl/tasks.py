@@ -7,24 +7,28 @@
 - ``plan_validation``: a plan, valid or deliberately corrupted; answer with a JSON verdict (see
   ``reasonry.verifiers.pddl``), answer_type ``json``.
 
-A domain module supplies ``Domain`` (draws an ``Instance`` and describes it in words) and one subclass per
-task. ``generate`` returns None when no item can be built from the draw; ``last_rejection`` then holds
-``(reason, detail)`` and ``rejections`` counts reasons per process (``planner_timeout``, ``unsolvable``,
+A domain module supplies ``DOMAIN``, a ``Domain`` that draws an ``Instance``, describes it in words and carries
+its tasks' ``Config`` and difficulty levels. ``variant`` binds a kind's class to a domain: the task
+``pddl/<domain>/<kind>`` (the names are listed once, in ``index.TASKS``). ``generate`` raises
+``reasonry.task.Skip`` when no item can be built from the draw (``planner_timeout``, ``unsolvable``,
 ``trivial_plan``, ``plan_too_long``, ...).
 """
 
 from __future__ import annotations
 
+import importlib
+import json
 import random
-from collections import Counter
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from functools import cache
+from typing import Any, ClassVar, cast
 
 from reasonry.config import require
 from reasonry.generators.pddl import planner
+from reasonry.generators.pddl.index import TASKS
 from reasonry.generators.pddl.model import Instance, domain_text, has_costs, load_instance, problem_text
 from reasonry.levels import check_level, knob, stamp
-from reasonry.task import ItemKey, Task
+from reasonry.task import ItemKey, Skip, Task
 from reasonry.verifiers.pddl import verify
 from reasonry.verifiers.pddl.judge import simulate
 from reasonry.verifiers.pddl.plan_text import render
@@ -78,23 +82,21 @@ def check_range(config: Any, field: str, low_min: int = 1) -> None:
 
 
 class Domain:
-    """One planning domain: its name, a paragraph about it, a problem generator and a describer."""
+    """One planning domain: its name, a paragraph about it, a problem generator and a describer, and the
+    knobs of its tasks: ``Config``, the difficulty ``levels`` and how many of them (the first
+    ``optimal_levels``) a cost-optimal planner finishes."""
 
     name: ClassVar[str]
     about: ClassVar[str]
+    Config: ClassVar[type[PddlConfig]]
+    levels: ClassVar[tuple[dict, ...]]
+    optimal_levels: ClassVar[int]
 
     def draw(self, config: Any, rng: random.Random) -> Instance:
         raise NotImplementedError
 
     def describe(self, inst: Instance) -> str:
         raise NotImplementedError
-
-
-class Reject(Exception):
-    def __init__(self, reason: str, detail: str = ""):
-        super().__init__(f"{reason}: {detail}" if detail else reason)
-        self.reason = reason
-        self.detail = detail
 
 
 INSTRUCTIONS = {
@@ -105,6 +107,8 @@ INSTRUCTIONS = {
 
 
 class PddlTask(Task):
+    """Base of the five kinds; ``variant`` sets ``name``, ``domain``, ``Config`` and ``levels``."""
+
     cost = 100  # a Fast Downward run per item
     family: ClassVar[str] = "pddl"
     verifier_kind: ClassVar[str] = "pddl"
@@ -114,10 +118,6 @@ class PddlTask(Task):
     mode: ClassVar[str]
     planner_config: ClassVar[str] = planner.SATISFICING
 
-    def __init__(self):
-        self.rejections: Counter[str] = Counter()
-        self.last_rejection: tuple[str, str] | None = None
-
     def setup(self) -> None:
         """Start the planner and read the domain ahead of the first item (both also happen on first use)."""
         planner.ENGINES.get(self.planner_config)
@@ -126,33 +126,29 @@ class PddlTask(Task):
     def teardown(self) -> None:
         planner.shutdown()
 
-    def generate(self, config: PddlConfig, key: ItemKey, rng: random.Random) -> dict | None:
-        self.last_rejection = None
-        try:
-            return self._generate(config, key, rng)
-        except Reject as rej:
-            self.rejections[rej.reason] += 1
-            self.last_rejection = (rej.reason, rej.detail)
-            return None
+    @classmethod
+    def domain_levels(cls, domain: Domain) -> tuple[dict, ...]:
+        return domain.levels
 
-    def _generate(self, config: PddlConfig, key: ItemKey, rng: random.Random) -> dict:
+    def generate(self, config: PddlConfig, key: ItemKey, rng: random.Random) -> dict:
         inst = self.domain.draw(config, rng)
         text = problem_text(inst)
         loaded = load_instance(inst)
         limit = config.optimal_time_limit_s if self.planner_config == planner.OPTIMAL else config.time_limit_s
         solution = planner.solve(loaded.problem, text, self.planner_config, limit)
-        if solution.reason is not None:
-            raise Reject(solution.reason, f"{solution.planner} on {inst.name} ({self.planner_config}, limit {limit}s)")
+        if solution.reason is not None or solution.plan is None:
+            raise Skip(solution.reason or "planner_no_plan",
+                       f"{solution.planner} on {inst.name} ({self.planner_config}, limit {limit}s)")
         grounds = [loaded.model.ground(n, a) for n, a in solution.plan]
         if len(grounds) < config.min_plan_length:
-            raise Reject("trivial_plan", f"plan of {len(grounds)} steps < min_plan_length")
+            raise Skip("trivial_plan", f"plan of {len(grounds)} steps < min_plan_length")
         if len(grounds) > config.max_plan_length:
-            raise Reject("plan_too_long", f"plan of {len(grounds)} steps > max_plan_length")
+            raise Skip("plan_too_long", f"plan of {len(grounds)} steps > max_plan_length")
         # The STRIPS replay checks the planner's plan here; unified-planning's validator judges it again in the
         # verifier (the pipeline's verify stage), which keeps its ~50 ms per plan out of generation.
         result = simulate(loaded.model, grounds)
-        if not result.valid:
-            raise Reject("planner_plan_invalid", result.failure.reason())
+        if result.failure is not None:
+            raise Skip("planner_plan_invalid", result.failure.reason())
         spec = {"task": self.name, "domain": domain_text(inst.domain), "problem": text,
                 "max_steps": max(200, 4 * len(grounds))}
         item = self.pose(config, inst, loaded, grounds, result.cost, spec, rng)
@@ -245,6 +241,10 @@ class PlanGenerationOptimal(PddlTask):
     mode = "optimal"
     planner_config = planner.OPTIMAL
 
+    @classmethod
+    def domain_levels(cls, domain: Domain) -> tuple[dict, ...]:
+        return domain.levels[:domain.optimal_levels]
+
     def pose(self, config, inst, loaded, grounds, cost, spec, rng):
         rule = ""
         if has_costs(inst.domain):
@@ -320,14 +320,32 @@ class PlanValidation(PddlTask):
                 "meta": {"corruption": corruption, "plan_valid": result.valid}}
 
     def corrupt_answer(self, record: dict, rng: random.Random) -> str:
-        import json
-
         claim = json.loads(record["answer"])
         if claim["valid"]:
             return json.dumps({"valid": False, "step": 1, "unmet": "(nothing)"})
         if claim["step"] is None:
             return json.dumps({"valid": True})
         return json.dumps({**claim, "step": claim["step"] + 1})
+
+
+KINDS: dict[str, type[PddlTask]] = {
+    "plan_generation": PlanGeneration,
+    "plan_generation_optimal": PlanGenerationOptimal,
+    "plan_completion": PlanCompletion,
+    "plan_reordering": PlanReordering,
+    "plan_validation": PlanValidation,
+}
+
+
+@cache
+def variant(name: str) -> type[PddlTask]:
+    """The class of the task ``pddl/<domain>/<kind>``: the kind bound to the ``DOMAIN`` of module ``<domain>``."""
+    _, domain_name, kind = name.split("/")
+    domain: Domain = importlib.import_module(f"reasonry.generators.pddl.{domain_name}").DOMAIN
+    base = KINDS[kind]
+    attrs = {"name": name, "description": TASKS[name], "domain": domain, "Config": domain.Config,
+             "levels": base.domain_levels(domain), "__module__": __name__}
+    return cast(type[PddlTask], type(f"{type(domain).__name__}{base.__name__}", (base,), attrs))
 
 
 def _plan_text(grounds: list[Ground]) -> str:

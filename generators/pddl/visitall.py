@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from reasonry.generators.pddl import tasks
 from reasonry.generators.pddl.model import Instance
+from reasonry.verifiers.pddl.strips import Atom
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ class Visitall(tasks.Domain):
             if w * h >= 2:
                 break
         cells = [f"c{x}-{y}" for y in range(h) for x in range(w)]
-        init = []
+        init: list[Atom] = []
         for y in range(h):
             for x in range(w):
                 for dx, dy in ((1, 0), (-1, 0), (0, 1), (0, -1)):
@@ -50,39 +51,17 @@ class Visitall(tasks.Domain):
         h = len(cells) // w
         return f"The grid has {w} columns and {h} rows ({len(cells)} cells). The robot starts on {start}."
 
-
-DOMAIN = Visitall()
-
-
-class _Base:
+    # the knobs of this domain's tasks, and their difficulty levels (reasonry.levels)
     Config = VisitallConfig
-    domain = DOMAIN
-    description = "Visitall"
     levels = tasks.levels(
         {"width": (2, 3), "height": (2, 2)},
         {"width": (3, 4), "height": (3, 3)},
         {"width": (4, 5), "height": (4, 4)},
         {"width": (5, 7), "height": (5, 6)},
     )
+    # the levels A* + LM-cut finishes within optimal_time_limit_s (bench/difficulty.py); larger ones time out:
+    # plan_generation_optimal has only these
+    optimal_levels = 3
 
 
-class PlanGeneration(_Base, tasks.PlanGeneration):
-    name = "pddl/visitall/plan_generation"
-
-
-class PlanGenerationOptimal(_Base, tasks.PlanGenerationOptimal):
-    name = "pddl/visitall/plan_generation_optimal"
-    # the levels A* + LM-cut finishes within optimal_time_limit_s (bench/difficulty.py); larger ones time out
-    levels = _Base.levels[:3]
-
-
-class PlanCompletion(_Base, tasks.PlanCompletion):
-    name = "pddl/visitall/plan_completion"
-
-
-class PlanReordering(_Base, tasks.PlanReordering):
-    name = "pddl/visitall/plan_reordering"
-
-
-class PlanValidation(_Base, tasks.PlanValidation):
-    name = "pddl/visitall/plan_validation"
+DOMAIN = Visitall()

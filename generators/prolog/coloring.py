@@ -22,7 +22,6 @@ from reasonry.generators.prolog.common import (
     csp_renderer,
     level,
     listing,
-    make_tasks,
     program,
 )
 
@@ -117,7 +116,6 @@ class ColoringConfig(PrologConfig):
 
 class GraphColoring(PrologFamily):
     name = "graph_coloring"
-    title = "graph colouring with pre-coloured nodes (CLP(FD))"
     Config = ColoringConfig
 
     def build(self, config: ColoringConfig, rng: random.Random) -> Instance:
@@ -172,4 +170,4 @@ def _levels() -> tuple[dict, ...]:
 
 
 GraphColoring.levels = _levels()
-GraphColoringExecution, GraphColoringSolve = make_tasks(GraphColoring)
+FAMILY = GraphColoring

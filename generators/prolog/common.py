@@ -9,21 +9,27 @@ The reference answer is always what SWI-Prolog prints (through the worker pool),
 The gold trace is prose rendered from the trace add-on's events, i.e. from Prolog's own search.
 
 Two tasks per family: ``prolog/<family>/execution`` (program + query -> printed JSON) and
-``prolog/<family>/solve`` (English problem -> the same JSON; the program stays in ``verifier.spec``).
+``prolog/<family>/solve`` (English problem -> the same JSON; the program stays in ``verifier.spec``). A family
+module sets ``FAMILY`` to its ``PrologFamily`` class; ``variant`` binds it to a mode (the names are listed once,
+in ``index.TASKS``). A program that misses a limit or the family's condition on the answer is no item for
+the draw: ``generate`` raises ``reasonry.task.Skip`` with the program's reason code.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from functools import cache
+from typing import Any, ClassVar, cast
 
 from reasonry.config import require
+from reasonry.generators.prolog.index import FAMILIES, TASKS
 from reasonry.hashing import canonical_json
 from reasonry.levels import check_level, knob, stamp
-from reasonry.task import ItemKey, Task
+from reasonry.task import ItemKey, Skip, Task
 from reasonry.verifiers.prolog import ProgramRejected, run_json, shutdown_pool, start_pool
 from reasonry.verifiers.prolog.output import NO_SOLUTION, canonical
 
@@ -239,10 +245,9 @@ def one_solution(value: dict) -> tuple[str, str] | None:
 
 
 class PrologFamily:
-    """One problem family; subclasses implement ``build``."""
+    """One problem family; subclasses implement ``build``. Its description is in ``index.FAMILIES``."""
 
     name: ClassVar[str]
-    title: ClassVar[str]
     Config: ClassVar[type] = PrologConfig
     levels: ClassVar[tuple[dict, ...]] = ()
 
@@ -251,7 +256,7 @@ class PrologFamily:
 
 
 class PrologTask(Task):
-    """Base of ``prolog/<family>/{execution,solve}``; ``family_class`` and ``mode`` are set by subclasses."""
+    """Base of ``prolog/<family>/{execution,solve}``; ``bind`` sets ``family_class`` and ``mode``."""
 
     cost = 10  # a sandboxed SWI-Prolog run per item
     family: ClassVar[str] = "prolog"
@@ -272,11 +277,17 @@ class PrologTask(Task):
         shutdown_pool()
 
     def generate(self, config: PrologConfig, key: ItemKey, rng: random.Random) -> dict | None:
+        try:
+            return self._generate(config, key, rng)
+        except ProgramRejected as exc:  # the rejects keep the program's whole message as the detail
+            raise Skip(exc.reason, str(exc)) from None
+
+    def _generate(self, config: PrologConfig, key: ItemKey, rng: random.Random) -> dict | None:
         inst = self.problem_family.build(config, rng)
         if inst is None:
             return None
-        limits = {"time_limit": config.time_limit, "inference_limit": config.inference_limit}
-        value, _ = run_json(inst.program, **limits)  # ProgramRejected carries the reason to the pipeline
+        limits: dict[str, Any] = {"time_limit": config.time_limit, "inference_limit": config.inference_limit}
+        value, _ = run_json(inst.program, **limits)
         failed = inst.check(value) if inst.check else None
         if failed:
             raise ProgramRejected(*failed)
@@ -341,20 +352,20 @@ def _mutate(value: Any, rng: random.Random) -> Any:
     return 0
 
 
-def make_tasks(family_class: type[PrologFamily]) -> tuple[type[PrologTask], type[PrologTask]]:
-    """The execution and solve task classes of one family."""
-    fam = family_class.name
-    tasks = []
-    for mode in ("execution", "solve"):
-        what = "predict the JSON a Prolog program prints" if mode == "execution" else "solve the problem"
-        cls = type(f"{family_class.__name__}{mode.title()}", (PrologTask,), {
-            "name": f"prolog/{fam}/{mode}",
-            "description": f"{family_class.title}: {what}",
-            "family_class": family_class,
-            "Config": family_class.Config,
-            "levels": family_class.levels,
-            "mode": mode,
-            "__module__": family_class.__module__,
-        })
-        tasks.append(cls)
-    return tuple(tasks)
+@cache
+def variant(name: str) -> type[PrologTask]:
+    """The class of the task ``prolog/<family>/<mode>``: the mode bound to the ``FAMILY`` of the module that
+    ``index.FAMILIES`` names for the family."""
+    _, family, mode = name.split("/")
+    module = importlib.import_module(f"reasonry.generators.prolog.{FAMILIES[family][0]}")
+    return bind(module.FAMILY, mode, TASKS[name])
+
+
+def bind(family_class: type[PrologFamily], mode: str, description: str = "") -> type[PrologTask]:
+    """A task class posing ``family_class``'s problems in ``mode``, ``execution`` or ``solve``."""
+    if mode not in ("execution", "solve"):
+        raise ValueError(f"a Prolog task's mode is execution or solve, not {mode!r}")
+    attrs = {"name": f"prolog/{family_class.name}/{mode}", "description": description,
+             "family_class": family_class, "Config": family_class.Config, "levels": family_class.levels,
+             "mode": mode, "__module__": family_class.__module__}
+    return cast(type[PrologTask], type(f"{family_class.__name__}{mode.title()}", (PrologTask,), attrs))

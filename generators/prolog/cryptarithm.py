@@ -26,7 +26,6 @@ from reasonry.generators.prolog.common import (
     PrologFamily,
     csp_renderer,
     level,
-    make_tasks,
     program,
 )
 from reasonry.levels import knob
@@ -148,7 +147,6 @@ class CryptarithmConfig(PrologConfig):
 
 class Cryptarithm(PrologFamily):
     name = "cryptarithm"
-    title = "cryptarithms: word sums with distinct digits (CLP(FD))"
     Config = CryptarithmConfig
 
     def build(self, config: CryptarithmConfig, rng: random.Random) -> Instance | None:
@@ -209,4 +207,4 @@ def _levels() -> tuple[dict, ...]:
 
 
 Cryptarithm.levels = _levels()
-CryptarithmExecution, CryptarithmSolve = make_tasks(Cryptarithm)
+FAMILY = Cryptarithm

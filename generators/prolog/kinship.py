@@ -14,7 +14,7 @@ import random
 from dataclasses import dataclass
 
 from reasonry.config import require
-from reasonry.generators.prolog.common import Instance, PrologConfig, PrologFamily, level, listing, make_tasks, program
+from reasonry.generators.prolog.common import Instance, PrologConfig, PrologFamily, level, listing, program
 from reasonry.levels import knob
 
 RULES = """
@@ -84,7 +84,7 @@ MALE = ("abe", "ben", "carl", "dan", "eli", "finn", "gus", "hugo", "ivan", "jon"
 
 
 def render(events: list, value: dict) -> list[str]:
-    person, phrase = value.get("person"), PHRASES.get(value.get("relation"), value.get("relation"))
+    person, phrase = value.get("person"), PHRASES.get(str(value.get("relation")), value.get("relation"))
     lines = [f"Search the parent facts for {person}'s {phrase}."]
     for _tag, other, chain in events:
         facts = listing([f"{a} is a parent of {b}" for a, b in chain])
@@ -109,7 +109,6 @@ class KinshipConfig(PrologConfig):
 
 class Kinship(PrologFamily):
     name = "kinship"
-    title = "kinship deduction over generated family trees"
     Config = KinshipConfig
 
     def build(self, config: KinshipConfig, rng: random.Random) -> Instance | None:
@@ -128,9 +127,12 @@ class Kinship(PrologFamily):
             return name
 
         parents: list[list[str]] = []
-        couples = [(person("f"), person("m"))]
+        first_mother, first_father = person("f"), person("m")
+        if first_mother is None or first_father is None:
+            return None
+        couples = [(first_mother, first_father)]
         for gen in range(1, generations):
-            next_couples = []
+            next_couples: list[tuple[str, str]] = []
             for mother, father in couples:
                 for _ in range(rng.randint(1 if gen < generations - 1 else 0, config.max_children)):
                     child = person(rng.choice("fm"))
@@ -179,4 +181,4 @@ def _levels() -> tuple[dict, ...]:
 
 
 Kinship.levels = _levels()
-KinshipExecution, KinshipSolve = make_tasks(Kinship)
+FAMILY = Kinship

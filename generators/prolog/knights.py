@@ -24,7 +24,6 @@ from reasonry.generators.prolog.common import (
     PrologFamily,
     csp_renderer,
     level,
-    make_tasks,
     program,
 )
 from reasonry.levels import knob
@@ -108,7 +107,6 @@ class KnightsConfig(PrologConfig):
 
 class KnightsKnaves(PrologFamily):
     name = "knights_knaves"
-    title = "knights and knaves"
     Config = KnightsConfig
 
     def _simple(self, rng: random.Random, speaker: int, n: int) -> list:
@@ -182,4 +180,4 @@ def _levels() -> tuple[dict, ...]:
 
 
 KnightsKnaves.levels = _levels()
-KnightsKnavesExecution, KnightsKnavesSolve = make_tasks(KnightsKnaves)
+FAMILY = KnightsKnaves

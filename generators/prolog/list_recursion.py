@@ -20,7 +20,6 @@ from reasonry.generators.prolog.common import (
     PrologConfig,
     PrologFamily,
     level,
-    make_tasks,
     program,
     show_json,
 )
@@ -181,7 +180,6 @@ class ListRecursionConfig(PrologConfig):
 
 class ListRecursion(PrologFamily):
     name = "list_recursion"
-    title = "pipelines of recursive list predicates"
     Config = ListRecursionConfig
 
     def build(self, config: ListRecursionConfig, rng: random.Random) -> Instance:
@@ -235,4 +233,4 @@ def _levels() -> tuple[dict, ...]:
 
 
 ListRecursion.levels = _levels()
-ListRecursionExecution, ListRecursionSolve = make_tasks(ListRecursion)
+FAMILY = ListRecursion

@@ -25,7 +25,6 @@ from reasonry.generators.prolog.common import (
     csp_renderer,
     level,
     listing,
-    make_tasks,
     program,
 )
 
@@ -108,7 +107,6 @@ class NQueensConfig(PrologConfig):
 
 class NQueens(PrologFamily):
     name = "nqueens"
-    title = "N-queens with blocked squares (CLP(FD))"
     Config = NQueensConfig
 
     def build(self, config: NQueensConfig, rng: random.Random) -> Instance:
@@ -158,4 +156,4 @@ def _levels() -> tuple[dict, ...]:
 
 
 NQueens.levels = _levels()
-NQueensExecution, NQueensSolve = make_tasks(NQueens)
+FAMILY = NQueens

@@ -14,7 +14,7 @@ import random
 from dataclasses import dataclass
 
 from reasonry.config import require
-from reasonry.generators.prolog.common import Instance, PrologConfig, PrologFamily, level, listing, make_tasks, program
+from reasonry.generators.prolog.common import Instance, PrologConfig, PrologFamily, level, listing, program
 
 MODEL = """
 schedule(Bound, Starts) :-
@@ -112,7 +112,6 @@ class SchedulingConfig(PrologConfig):
 
 class Scheduling(PrologFamily):
     name = "scheduling"
-    title = "minimum-makespan scheduling with precedences and machines (CLP(FD))"
     Config = SchedulingConfig
 
     def build(self, config: SchedulingConfig, rng: random.Random) -> Instance:
@@ -158,4 +157,4 @@ def _levels() -> tuple[dict, ...]:
 
 
 Scheduling.levels = _levels()
-SchedulingExecution, SchedulingSolve = make_tasks(Scheduling)
+FAMILY = Scheduling

@@ -13,7 +13,7 @@ import random
 from dataclasses import dataclass
 
 from reasonry.config import require
-from reasonry.generators.prolog.common import Instance, PrologConfig, PrologFamily, level, listing, make_tasks, program
+from reasonry.generators.prolog.common import Instance, PrologConfig, PrologFamily, level, listing, program
 
 MODEL = """
 % Dijkstra over a frontier of Distance-Node pairs kept sorted by distance; Done holds Node-Distance.
@@ -115,7 +115,6 @@ class ShortestPathConfig(PrologConfig):
 
 class ShortestPath(PrologFamily):
     name = "shortest_path"
-    title = "shortest paths and their number in weighted digraphs"
     Config = ShortestPathConfig
 
     def build(self, config: ShortestPathConfig, rng: random.Random) -> Instance:
@@ -159,4 +158,4 @@ def _levels() -> tuple[dict, ...]:
 
 
 ShortestPath.levels = _levels()
-ShortestPathExecution, ShortestPathSolve = make_tasks(ShortestPath)
+FAMILY = ShortestPath

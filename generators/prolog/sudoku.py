@@ -28,7 +28,6 @@ from reasonry.generators.prolog.common import (
     PrologFamily,
     csp_renderer,
     level,
-    make_tasks,
     one_solution,
     program,
 )
@@ -235,7 +234,6 @@ class SudokuConfig(PrologConfig):
 
 class Sudoku(PrologFamily):
     name = "sudoku"
-    title = "mini Sudoku and diagonal Sudoku grids (CLP(FD))"
     Config = SudokuConfig
 
     def build(self, config: SudokuConfig, rng: random.Random) -> Instance | None:
@@ -318,4 +316,4 @@ def _levels() -> tuple[dict, ...]:
 
 
 Sudoku.levels = _levels()
-SudokuExecution, SudokuSolve = make_tasks(Sudoku)
+FAMILY = Sudoku

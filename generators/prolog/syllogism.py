@@ -17,7 +17,7 @@ import random
 from dataclasses import dataclass
 
 from reasonry.config import require
-from reasonry.generators.prolog.common import Instance, PrologConfig, PrologFamily, level, listing, make_tasks, program
+from reasonry.generators.prolog.common import Instance, PrologConfig, PrologFamily, level, listing, program
 
 RULES = """
 % every category reachable from X over All-premises, X included, in breadth-first order
@@ -145,7 +145,6 @@ class SyllogismConfig(PrologConfig):
 
 class Syllogism(PrologFamily):
     name = "syllogism"
-    title = "syllogism chains (All / No / Some)"
     Config = SyllogismConfig
 
     def build(self, config: SyllogismConfig, rng: random.Random) -> Instance | None:
@@ -218,4 +217,4 @@ def _levels() -> tuple[dict, ...]:
 
 
 Syllogism.levels = _levels()
-SyllogismExecution, SyllogismSolve = make_tasks(Syllogism)
+FAMILY = Syllogism

@@ -25,7 +25,6 @@ from reasonry.generators.prolog.common import (
     csp_renderer,
     first_two,
     level,
-    make_tasks,
     one_solution,
     program,
 )
@@ -124,7 +123,6 @@ class ZebraConfig(PrologConfig):
 
 class Zebra(PrologFamily):
     name = "zebra"
-    title = "zebra-style assignment puzzles (CLP(FD))"
     Config = ZebraConfig
 
     def build(self, config: ZebraConfig, rng: random.Random) -> Instance | None:
@@ -132,7 +130,7 @@ class Zebra(PrologFamily):
         n, k = config.sizes[level]
         names = list(ATTRIBUTES)[:k]
         attrs = {a: list(ATTRIBUTES[a][:n]) for a in names}
-        hidden = {}  # value -> house
+        hidden: dict[str, int] = {}  # value -> house
         for a in names:
             houses = list(range(1, n + 1))
             rng.shuffle(houses)
@@ -145,6 +143,7 @@ class Zebra(PrologFamily):
                 break
             kind = rng.choice(KINDS[level])
             a, b = rng.sample(values, 2)
+            clue: list[str | int]
             # values of one attribute never share a house, so an equal house means different attributes
             if kind == "same" and hidden[a] == hidden[b]:
                 clue = ["same", a, b]
@@ -238,4 +237,4 @@ def _levels() -> tuple[dict, ...]:
 
 
 Zebra.levels = _levels()
-ZebraExecution, ZebraSolve = make_tasks(Zebra)
+FAMILY = Zebra

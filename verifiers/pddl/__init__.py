@@ -97,7 +97,7 @@ def _verify(spec: dict, candidate: str) -> Verdict:
     if constraint is not None:
         return constraint
     result = judge(loaded, grounds)
-    if not result.valid:
+    if result.failure is not None:
         return Verdict.no(f"invalid plan: {result.failure.reason()}")
     if mode == "optimal":
         optimal = int(spec["optimal_cost"])
@@ -120,11 +120,11 @@ def _constraint(spec: dict, mode: str, texts: list[str]) -> Verdict | None:
             if want is not None and _canonical(want) != got:
                 return Verdict.no(f"step {i} must stay the given {_canonical(want)}, got {got}")
     elif mode == "reorder":
-        want = Counter(_canonical(s) for s in spec["steps"])
-        got = Counter(texts)
-        if want != got:
-            missing = sorted((want - got).elements())
-            extra = sorted((got - want).elements())
+        wanted = Counter(_canonical(s) for s in spec["steps"])
+        given = Counter(texts)
+        if wanted != given:
+            missing = sorted((wanted - given).elements())
+            extra = sorted((given - wanted).elements())
             parts = []
             if missing:
                 parts.append("missing " + ", ".join(missing[:5]))
@@ -142,9 +142,9 @@ def _verify_verdict(spec: dict, loaded, candidate: str) -> Verdict:
     truth = truth_of(loaded, spec["plan"])
     if claim.valid != truth.valid:
         return Verdict.no(f"wrong verdict: the plan is {'valid' if truth.valid else 'invalid'}")
-    if truth.valid:
-        return Verdict.yes("the plan is valid")
     failure = truth.failure
+    if failure is None:
+        return Verdict.yes("the plan is valid")
     if claim.step != failure.step:
         where = f"step {failure.step}" if failure.step is not None else "the goal (every step applies)"
         return Verdict.no(f"wrong failing step {claim.step}: the plan first fails at {where}")

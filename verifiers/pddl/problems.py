@@ -18,8 +18,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from reasonry.verifiers.pddl.strips import StripsModel, from_up
+
+if TYPE_CHECKING:
+    from unified_planning.model import Problem
 
 
 class ProblemError(ValueError):
@@ -28,7 +32,7 @@ class ProblemError(ValueError):
 
 @dataclass(frozen=True)
 class Loaded:
-    problem: object  # unified_planning.model.Problem
+    problem: Problem
     model: StripsModel
 
 

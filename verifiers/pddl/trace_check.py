@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from reasonry.verdict import Verdict
 from reasonry.verifiers.pddl.judge import ground_plan
-from reasonry.verifiers.pddl.plan_text import PlanSyntaxError, parse_action, parse_plan
+from reasonry.verifiers.pddl.plan_text import PlanSyntaxError, parse_plan
 from reasonry.verifiers.pddl.problems import load
 from reasonry.verifiers.pddl.strips import GroundingError
+from reasonry.verifiers.pddl.verdict_json import spec_steps
 from reasonry.verifiers.pddl.walk import compare, split, walk
 
 
@@ -24,7 +25,7 @@ def check(spec: dict, trace: str) -> Verdict:
         return Verdict.no(f"final answer fails: {verdict.reason}")
     loaded = load(spec["domain"], spec["problem"])
     if spec["mode"] == "validate":
-        steps = [parse_action(s) for s in spec["plan"]]
+        steps = spec_steps(spec["plan"])
     else:
         try:
             steps = parse_plan(final, int(spec.get("max_steps", DEFAULT_MAX_STEPS)))

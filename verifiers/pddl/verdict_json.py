@@ -61,19 +61,24 @@ def parse_verdict(text: str) -> Claim:
     return Claim(False, step, (atom[0], *atom[1]))
 
 
-def truth_of(loaded, plan: list[str]) -> Judgement:
+def spec_steps(plan: list[str]) -> list[tuple[str, tuple[str, ...]]]:
+    """The actions of a spec's plan (written by the generator, so every step must read as an action)."""
     steps = []
     for text in plan:
         action = parse_action(text)
         if action is None:
             raise ValueError(f"spec plan step {text!r} is not an action")
         steps.append(action)
-    return judge(loaded, ground_plan(loaded.model, steps))
+    return steps
+
+
+def truth_of(loaded, plan: list[str]) -> Judgement:
+    return judge(loaded, ground_plan(loaded.model, spec_steps(plan)))
 
 
 def render_verdict(judgement: Judgement) -> str:
     """The canonical answer text for a judgement (the first unmet atom is the reference one)."""
-    if judgement.valid:
-        return json.dumps({"valid": True})
     failure = judgement.failure
+    if failure is None:
+        return json.dumps({"valid": True})
     return json.dumps({"valid": False, "step": failure.step, "unmet": show(failure.unmet[0])})

@@ -107,21 +107,21 @@ class PrologWorker:
         cmd = [self.settings.swipl, "-q", "--no-packs", f"--stack-limit={self.settings.stack_limit_mb}m",
                "-f", str(SERVER), "-g", "main", "-t", "halt", "--", str(req_r), str(resp_w)]
         try:
-            self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                         stderr=subprocess.DEVNULL, pass_fds=(req_r, resp_w), cwd=self.workdir,
-                                         start_new_session=True)
+            proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.DEVNULL, pass_fds=(req_r, resp_w), cwd=self.workdir,
+                                    start_new_session=True)
+            self.proc = proc
         finally:
             os.close(req_r)
             os.close(resp_w)
         self._req, self._resp, self._buffer, self.programs = req_w, resp_r, b"", 0
-        self._limit_process()
+        self._limit_process(proc.pid)
         reply = self._read_reply(time.monotonic() + 60.0)
         if reply.get("status") != "ready":
             self.close()
             raise WorkerLost("start_failed", f"unexpected greeting {reply!r}")
 
-    def _limit_process(self) -> None:
-        pid = self.proc.pid
+    def _limit_process(self, pid: int) -> None:
         mem = self.settings.memory_limit_mb * 1024 * 1024
         try:
             resource.prlimit(pid, resource.RLIMIT_AS, (mem, mem))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from reasonry.generators.pddl import planner
 from reasonry.verifiers.pddl import verify
-from tests.pddl_sim import Sim, parse_plan
-from tests.test_pddl_validator import records
+from tests.pddl.sim import Sim, parse_plan
+from tests.pddl.test_validator import records
 
 
 def test_fast_downward_is_the_planner_by_default():

@@ -9,12 +9,12 @@ import random
 import pytest
 
 from reasonry.generators.prolog import common
-from reasonry.generators.prolog.common import Instance, PrologFamily, make_tasks
+from reasonry.generators.prolog.common import Instance, PrologFamily, bind
 from reasonry.generators.prolog.index import TASKS
-from reasonry.generators.prolog.nqueens import NQueensConfig, NQueensSolve
+from reasonry.generators.prolog.nqueens import NQueensConfig
 from reasonry.registry import get_task
-from reasonry.task import ItemKey
-from reasonry.verifiers.prolog import ProgramRejected, pool
+from reasonry.task import ItemKey, Skip
+from reasonry.verifiers.prolog import pool
 
 FAMILIES = sorted({name.split("/")[1] for name in TASKS})
 
@@ -28,7 +28,6 @@ def _record(name: str, index: int = 0, config=None):
 
 class _Broken(PrologFamily):
     name = "broken"
-    title = "programs that break the contract"
     program = ""
 
     def build(self, config, rng):
@@ -44,16 +43,15 @@ class _Broken(PrologFamily):
 ])
 def test_generate_rejects_a_bad_program_with_its_reason(body, reason):
     family = type("Bad", (_Broken,), {"program": common.HEADER + body})
-    _, solve = make_tasks(family)
-    task = solve()
+    task = bind(family, "solve")()
     config = task.Config(inference_limit=2_000_000)
-    with pytest.raises(ProgramRejected) as info:
+    with pytest.raises(Skip) as info:
         task.generate(config, ItemKey(task.name), random.Random(0))
     assert info.value.reason == reason
 
 
 def test_no_solution_follows_the_contract():
-    task = NQueensSolve()
+    task = get_task("prolog/nqueens/solve")
     config = NQueensConfig(sizes=((3, 3), (3, 3), (3, 3)))
     record = task.generate(config, ItemKey(task.name), random.Random(1))
     assert json.loads(record["answer"]) == {"result": "No valid solution found"}

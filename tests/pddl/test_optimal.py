@@ -13,8 +13,8 @@ from reasonry.generators.pddl import planner
 from reasonry.generators.pddl.index import DOMAINS
 from reasonry.verifiers.pddl import verify
 from reasonry.verifiers.pddl.problems import load
-from tests.pddl_sim import Sim, parse_plan
-from tests.test_pddl_validator import records
+from tests.pddl.sim import Sim, parse_plan
+from tests.pddl.test_validator import records
 
 
 @pytest.mark.parametrize("domain", DOMAINS)

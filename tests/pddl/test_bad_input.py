@@ -12,10 +12,10 @@ from reasonry.config import from_dict
 from reasonry.errors import ConfigError
 from reasonry.registry import get_task
 from reasonry.rng import item_rng
-from reasonry.task import ItemKey
+from reasonry.task import ItemKey, Skip
 from reasonry.verifiers.pddl import check_trace, verify
 from reasonry.verifiers.pddl.plan_text import parse_action
-from tests.test_pddl_validator import records
+from tests.pddl.test_validator import records
 
 
 @pytest.fixture(scope="module")
@@ -85,18 +85,18 @@ def test_planner_time_out_is_a_counted_rejection():
     config = from_dict(task.Config, {"blocks": [30, 30], "optimal_time_limit_s": 0.5,
                                      "max_plan_length": 200})
     key = ItemKey(task.name, "train", None, 0)
-    assert task.generate(config, key, item_rng(1, task.name, 0)) is None
-    reason, detail = task.last_rejection
-    assert reason == "planner_timeout" and "limit 0.5s" in detail
-    assert task.rejections["planner_timeout"] >= 1
+    with pytest.raises(Skip) as skipped:
+        task.generate(config, key, item_rng(1, task.name, 0))
+    assert skipped.value.reason == "planner_timeout" and "limit 0.5s" in skipped.value.detail
 
 
 def test_plan_outside_the_length_window_is_rejected_with_reason():
     task = get_task("pddl/miconic/plan_generation")
     config = from_dict(task.Config, {"floors": [3, 3], "passengers": [2, 2], "max_plan_length": 2,
                                      "min_plan_length": 1})
-    assert task.generate(config, ItemKey(task.name), item_rng(1, task.name, 0)) is None
-    assert task.last_rejection[0] == "plan_too_long"
+    with pytest.raises(Skip) as skipped:
+        task.generate(config, ItemKey(task.name), item_rng(1, task.name, 0))
+    assert skipped.value.reason == "plan_too_long"
 
 
 def test_completion_and_reordering_constraints():
