@@ -200,6 +200,22 @@ def test_unique_levels_are_unique_by_the_solver():
     assert record["difficulty"]["givens"] <= 81 - 54
 
 
+def test_sudoku_exchange_moves_dig_past_a_minimal_puzzle():
+    """Random digging stops at a minimal puzzle; exchange moves go on from there and keep one completion."""
+    from reasonry.generators.prolog.sudoku import _dig, count_completions, full_grid
+
+    full = full_grid(random.Random(3), 3, 3)
+    minimal = _dig(full, 3, 3, False, (0, 0), 0, random.Random(4))  # (0, 0): as many as it can
+    moved = _dig(full, 3, 3, False, (0, 0), 10, random.Random(4))
+    blanks = [sum(v == 0 for row in p for v in row) for p in (minimal, moved)]
+    assert blanks[1] > blanks[0] >= 50
+    assert count_completions(moved, 3, 3, False) == 1
+    assert all(v in (0, full[i][j]) for i, row in enumerate(moved) for j, v in enumerate(row))
+    for i, j in ((i, j) for i in range(9) for j in range(9) if minimal[i][j]):  # minimal: no given can go
+        assert count_completions([[0 if (a, b) == (i, j) else v for b, v in enumerate(row)]
+                                  for a, row in enumerate(minimal)], 3, 3, False) == 2
+
+
 def test_a_unique_check_failure_is_a_counted_reject():
     from reasonry.generators.prolog.common import one_solution
 
