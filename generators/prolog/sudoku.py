@@ -4,16 +4,17 @@ Evolution: 0 = 4x4 grids with 2x2 boxes; 1 = 6x6 grids with 2x3 boxes; 2 = 6x6 g
 diagonals must also hold distinct values (givens taken from a plain Sudoku, so some have no solution). The
 answer is the first completion in search order (row by row, smallest value first).
 
-Box shapes per evolution are in ``boxes`` (up to 3x3, i.e. 9x9 grids). With ``unique`` the givens are not a
-random share: cells are emptied one by one, in random order, while the puzzle keeps exactly one completion
-(checked in Python while digging), until the drawn number of ``blanks`` is reached; the program then also counts
-the completions, so SWI-Prolog itself confirms that there is exactly one. Random digging ends at a minimal
-puzzle (no single given can go), which for a 9x9 grid has 54-59 blanks (median 56 in 30 draws). Past that,
-``swaps`` exchange moves search on: one given is put back and every other one is tried for removal, so a move
-gains a blank, changes the puzzle sideways, or is taken back. Measured on 9x9 grids (14 random grids, 200-500
-moves each): the search reaches 62 blanks (19 givens) on most grids within 150 moves and never 63 or 64, so the
-hardest level asks for 59-62. 64 blanks (17 givens, the proven minimum) exist only for a tiny share of full
-grids (about 49,000 essentially different 17-clue puzzles are known), which digging a random grid does not find.
+Box shapes per evolution are in ``boxes`` (up to 3x3, i.e. 9x9 grids). With ``unique`` the givens are not a random
+share: cells are emptied one by one, in random order, while the puzzle keeps exactly one completion (checked in
+Python while digging), until the drawn number of ``blanks`` is reached; the program then also counts the
+completions, so SWI-Prolog itself confirms that there is exactly one. Random digging ends at a minimal puzzle (no
+single given can go), which for a 9x9 grid has 54-59 blanks (median 56 in 30 draws). Past that, ``swaps`` exchange
+moves search on: one given is put back and every other one is tried for removal, so a move gains a blank, changes
+the puzzle sideways, or is taken back. Measured on 14 random 9x9 grids: the best after 200 moves was 60-62 blanks
+(62 on 1 of 8 grids, 61 on 5), after 500 moves 61-62 (62 on 5 of 6), never 63 or 64 (a grid takes 20-70 s for 200
+moves on a loaded 2-core machine), so the hardest level asks for 59-62. 64 blanks (17 givens, the proven minimum)
+exist only for a tiny share of full grids (about 49,000 essentially different 17-clue puzzles are known), which
+digging a random grid does not find.
 
 Difficulty levels (``difficulty: N``): 1 = 4x4, 2 = 6x6, 3 = 6x6 diagonal, 4 = 9x9 unique with 40-45 blanks,
 5 = 9x9 unique with 46-53 blanks, 6 = 9x9 unique with 54-58 blanks (50 exchange moves at most), 7 = 9x9 unique
@@ -348,8 +349,8 @@ def _exchange(puzzle: list[list[int]], full: list[list[int]], r: int, c: int, di
               rng: random.Random) -> int:
     """One move of a local search past a minimal puzzle (where no single given can go): put one removed
     given back, then try every other given, in random order, for removal while the completion stays unique.
-    Returns the change in empty cells (-1 when nothing could go, so the move is taken back: 0); a move that
-    removes one given is a sideways step that lets the next moves reach other minimal puzzles."""
+    Returns the blanks gained: 0 for a sideways step (one other given went, which lets the next moves reach
+    other minimal puzzles) and for a move taken back (none could go)."""
     n = r * c
     cells = [(i, j) for i in range(n) for j in range(n)]
     back = rng.choice([cell for cell in cells if not puzzle[cell[0]][cell[1]]])
