@@ -46,10 +46,11 @@ DEFAULT = [n for rep in REPRESENTATIVES for n in [rep] + [m for m in LEVELLED if
 
 PEERS = """Ceilings against the peers (the hardest level's sizes, from the records above):
   zebra        ours 7 houses x 7 attributes, unique         | reasoning-gym 7x7; ZebraLogic ~6x6
-  sudoku       ours 9x9 unique, 54-64 blanks asked          | 9x9, 50-64 blanks (all three peers)
+  sudoku       ours 9x9 unique, 59-62 blanks (63-64 not found)| 9x9, 50-64 blanks (all three peers)
   countdown    ours 7 numbers, targets to 500               | Enigmata 7 numbers / 500; reasoning-gym curriculum 15
   knights      ours 19-20 people                            | SynLogic up to 18
   cryptarithm  ours 6-8 addends, products of 3-4 digit words| reasoning-gym up to 50 addends; SynLogic with x
+               (at most 10 letters: more addends do not raise the effort, see cryptarithm.py)
   nqueens      ours counting on 11-12 boards                | reasoning-gym 12
   PDDL         ours 16-18 blocks, 6-city logistics (satisficing); optimal to 12 blocks / 4-city logistics"""
 
