@@ -172,7 +172,8 @@ class MctsTask(Task):
 # still be reached; that depth-first search is memoised on the sorted numbers left, but a step that cannot reach
 # the target is searched to the end. Measured on a loaded 2-core machine (level 5 settings, 3 items each): at 7
 # numbers 0.3-0.6 M calls and 75,000-185,000 memo entries, 6-12 s an item (about 1.5 s idle); at 8 numbers
-# 0.5-6.5 M calls that overflow the 200,000-entry memo, 4-116 s an item. More would need another search.
+# 0.5-6.5 M calls, two of three items overflowing the 200,000-entry memo, 4-116 s an item. More would need
+# another search.
 MAX_COUNT = 7
 
 
