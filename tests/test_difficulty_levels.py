@@ -2,12 +2,14 @@
 
 The contract per level is the one of tests/test_contract.py (same key gives the same record, valid schema v1,
 the gold answer verifies, a corrupted answer does not), plus, outside PDDL, the verifier matrix of
-tests/test_answer_matrix.py, on one item per (task, level). The two modes of a Prolog
-family, the two of an MCTS environment and the five PDDL task kinds of a domain share their instance generator,
-so the generated-item checks run one task per generator at every level and every other task at its hardest
-level; the config checks run on every (task, level). Two top levels are checked on their cheaper draws, which
-bench/difficulty.py measures in full: a 12x12 n-queens count takes 15-45 s here (checked: 11x11 boards), and a
-product of two 4-digit words with 8-10 letters up to 30 s (checked: at most 7 letters).
+tests/test_answer_matrix.py, on one item per (task, level), for every level of every task. The two modes of a
+Prolog family, the two of an MCTS environment and the five PDDL task kinds of a domain share their instance
+generator, so every task of a generator draws its instances from the generator's rng stream: the tasks of a
+generator pose the same instance, the planner's own cache answers the PDDL kinds after the first, and a Prolog
+program that one mode has run is answered from a memo for the other (the program text is the same, so is
+SWI-Prolog's output). Two top levels are checked on their cheaper draws, which bench/difficulty.py measures in
+full: a 12x12 n-queens count takes 15-45 s here (checked: 11x11 boards), and a product of two 4-digit words with
+8-10 letters up to 30 s (checked: at most 7 letters).
 """
 
 from __future__ import annotations
@@ -25,13 +27,46 @@ from reasonry.rng import item_rng
 from reasonry.task import ItemKey
 
 LEVELLED = [n for n in task_names() if n.split("/")[0] in ("prolog", "pddl", "mcts")]
-# one task per instance generator at every level
+# one task per instance generator: the one whose rng stream every task of that generator draws from
 REPRESENTATIVES = [n for n in LEVELLED if n.endswith(("/solve", "/plan_generation", "/direct"))]
+
+
+def _generator(name: str) -> str:
+    """The representative task of ``name``'s instance generator."""
+    family = name.rsplit("/", 1)[0] + "/"
+    return next(n for n in REPRESENTATIVES if n.startswith(family))
 
 
 def _generate(task, config, index: int, seed: int = 11):
     key = ItemKey(task.name, "train", None, index)
-    return task.generate(config, key, item_rng(seed, task.name, index, "train", None))
+    return task.generate(config, key, item_rng(seed, _generator(task.name), index, "train", None))
+
+
+_SHARED = {"use": False}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _shared_prolog_runs():
+    """SWI-Prolog's output for a program text, run once for both modes of a family (see the docstring)."""
+    from reasonry.generators.prolog import common
+    from reasonry.verifiers.prolog import ProgramRejected
+
+    run, memo = common.run_json, {}
+
+    def remembered(program, goal="solve_json", **limits):
+        key = (program, goal, tuple(sorted(limits.items())))
+        if key not in memo or not _SHARED["use"]:  # a representative runs everything itself
+            try:
+                memo[key] = run(program, goal, **limits)
+            except ProgramRejected as exc:
+                memo[key] = exc
+        if isinstance(memo[key], ProgramRejected):
+            raise ProgramRejected(memo[key].reason, memo[key].detail)
+        return memo[key]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(common, "run_json", remembered)
+        yield
 
 
 AFFORDABLE = {
@@ -44,7 +79,7 @@ def _affordable(task, config, index: int) -> bool:
     family = task.name.rsplit("/", 1)[0] + "/"
     if family not in AFFORDABLE or config.difficulty != len(task.levels):
         return True
-    inst = task.problem_family.build(config, item_rng(11, task.name, index, "train", None))
+    inst = task.problem_family.build(config, item_rng(11, _generator(task.name), index, "train", None))
     return inst is not None and AFFORDABLE[family](inst.problem)
 
 
@@ -52,6 +87,7 @@ def _check(task, config, index: int) -> bool:
     """The contract on one item; False where the draw was given up (counted by a build, not an error)."""
     if not _affordable(task, config, index):
         return False
+    _SHARED["use"] = task.name not in REPRESENTATIVES
     try:
         first = _generate(task, config, index)
     except Exception as exc:  # a limit reached is a counted reject in a build, never a wrong record
@@ -89,12 +125,18 @@ def _matrix(task, record: dict, index: int) -> None:
 
 
 def _level_cases():
-    for name in REPRESENTATIVES:
-        for level in range(1, len(get_task(name).levels) + 1):
-            yield pytest.param(name, level, id=f"{name}@{level}")
-    for name in LEVELLED:
-        if name not in REPRESENTATIVES:
-            yield pytest.param(name, len(get_task(name).levels), id=f"{name}@{len(get_task(name).levels)}")
+    """Every (task, level); a generator's representative first, so the other tasks find its runs shared."""
+    for rep in REPRESENTATIVES:
+        group = [rep] + [n for n in LEVELLED if n != rep and _generator(n) == rep]
+        for level in range(1, max(len(get_task(n).levels) for n in group) + 1):
+            for name in group:
+                if level <= len(get_task(name).levels):
+                    yield pytest.param(name, level, id=f"{name}@{level}")
+
+
+def test_every_level_of_every_task_is_checked():
+    cases = {tuple(p.values) for p in _level_cases()}
+    assert cases == {(n, lv) for n in LEVELLED for lv in range(1, len(get_task(n).levels) + 1)}
 
 
 @pytest.mark.parametrize("name,level", list(_level_cases()))
@@ -156,6 +198,22 @@ def test_unique_levels_are_unique_by_the_solver():
     sudoku = get_task("prolog/sudoku/solve")
     record = _generate(sudoku, sudoku.make_config({"difficulty": 6}), 0)
     assert record["difficulty"]["givens"] <= 81 - 54
+
+
+def test_sudoku_exchange_moves_dig_past_a_minimal_puzzle():
+    """Random digging stops at a minimal puzzle; exchange moves go on from there and keep one completion."""
+    from reasonry.generators.prolog.sudoku import _dig, count_completions, full_grid
+
+    full = full_grid(random.Random(3), 3, 3)
+    minimal = _dig(full, 3, 3, False, (0, 0), 0, random.Random(4))  # (0, 0): as many as it can
+    moved = _dig(full, 3, 3, False, (0, 0), 10, random.Random(4))
+    blanks = [sum(v == 0 for row in p for v in row) for p in (minimal, moved)]
+    assert blanks[1] > blanks[0] >= 50
+    assert count_completions(moved, 3, 3, False) == 1
+    assert all(v in (0, full[i][j]) for i, row in enumerate(moved) for j, v in enumerate(row))
+    for i, j in ((i, j) for i in range(9) for j in range(9) if minimal[i][j]):  # minimal: no given can go
+        assert count_completions([[0 if (a, b) == (i, j) else v for b, v in enumerate(row)]
+                                  for a, row in enumerate(minimal)], 3, 3, False) == 2
 
 
 def test_a_unique_check_failure_is_a_counted_reject():

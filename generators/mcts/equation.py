@@ -6,6 +6,10 @@ are real: a sign error when a term is moved, a term removed from one side only, 
 multiplication, an arithmetic slip. Every proposed step is classified by sympy (does it keep the solution
 set?), so a mistake is never a correct step by accident. ``x = <number>`` is terminal; an equation without x
 is terminal too ("no solution" / "every x"), and always wrong here because the problems have one solution.
+
+Harder problems (``products``) write each side as a product of two binomials plus a constant, with squares that
+cancel, e.g. ``(x - 3)*(x + 2) + 4 = (x + 1)*(x + 5) - 2``: they take two more steps (expand the brackets on
+both sides, subtract the square from both sides) before the linear ones.
 """
 
 from __future__ import annotations
@@ -48,7 +52,21 @@ def _solutions(lhs, rhs) -> tuple:
     return solution_set(lhs, rhs)
 
 
+def _unexpanded(lhs, rhs) -> bool:
+    return sympy.expand(lhs) != lhs or sympy.expand(rhs) != rhs
+
+
+def _square(lhs):
+    """The x**2 term of an expanded side (the problems' squares cancel, so both sides carry the same one)."""
+    return lhs.coeff(X, 2) * X**2
+
+
 def _correct_moves(lhs, rhs) -> list[tuple[str, State]]:
+    if _unexpanded(lhs, rhs):
+        return [("expand the brackets on both sides", (sympy.expand(lhs), sympy.expand(rhs)))]
+    square = _square(lhs)
+    if square != 0:
+        return [(_take(square), (sympy.expand(lhs - square), sympy.expand(rhs - square)))]
     a, b = _parts(lhs)
     c, d = _parts(rhs)
     out = []
@@ -70,6 +88,16 @@ def _correct_moves(lhs, rhs) -> list[tuple[str, State]]:
 
 
 def _mistakes(lhs, rhs) -> list[tuple[str, State]]:
+    # Slips here all raise lhs - rhs (as the constant slip below does), so two of them never cancel into a right
+    # answer reached by a wrong path.
+    if _unexpanded(lhs, rhs):
+        # a slip in one product's constant term
+        return [("expand the brackets on both sides", (sympy.expand(lhs) + 1, sympy.expand(rhs))),
+                ("expand the brackets on both sides", (sympy.expand(lhs), sympy.expand(rhs) - 2))]
+    square = _square(lhs)
+    if square != 0:
+        # the square goes, and a constant is slipped on the way
+        return [(_take(square), (sympy.expand(lhs - square), sympy.expand(rhs - square - 3)))]
     a, b = _parts(lhs)
     c, d = _parts(rhs)
     out = []
@@ -177,8 +205,10 @@ def _safe_solutions(state: State):
         return None
 
 
-def draw_problem(rng: random.Random, max_coefficient: int, fraction_probability: float) -> tuple[str, str]:
-    """``a*x + b = c*x + d`` with one solution (an integer, or a fraction with probability)."""
+def draw_problem(rng: random.Random, max_coefficient: int, fraction_probability: float,
+                 products: float = 0.0) -> tuple[str, str]:
+    """``a*x + b = c*x + d`` with one solution (an integer, or a fraction with probability); with probability
+    ``products`` each side is written as ``(x + p)*(x + q) + k`` whose square cancels (the same equation)."""
     a = rng.choice([v for v in range(-max_coefficient, max_coefficient + 1) if v != 0])
     c = rng.choice([v for v in range(-max_coefficient, max_coefficient + 1) if v != a])
     if rng.random() < fraction_probability:
@@ -189,4 +219,13 @@ def draw_problem(rng: random.Random, max_coefficient: int, fraction_probability:
         solution = solution / rng.randint(2, 3)
     d = sympy.expand((a - c) * solution + b)
     lhs, rhs = sympy.expand(a * X + b), sympy.expand(c * X + d)
+    if products and rng.random() < products:  # no draw at all when products is 0: the plain problems keep their rng
+        lhs, rhs = _as_product(rng, a, b, max_coefficient), _as_product(rng, c, d, max_coefficient)
     return show(lhs), show(rhs)
+
+
+def _as_product(rng: random.Random, a, b, max_coefficient: int):
+    """``(x + p)*(x + q) + k`` equal to ``x**2 + a*x + b`` (p + q = a, k = b - p*q)."""
+    p = rng.randint(-max_coefficient, max_coefficient)
+    q = a - p
+    return sympy.Mul(X + p, X + q) + (b - p * q)

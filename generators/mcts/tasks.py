@@ -182,8 +182,12 @@ def _posed(tree: Tree) -> VerifiedEnvironment:
 
 # ---- Countdown --------------------------------------------------------------------------------
 
-# Numbers per problem: the memoised reachability search behind the proposer takes about 1.5 s an item at 7
-# numbers but 5-20 s, and up to minutes, at 8 (measured); more would need another search.
+# Numbers per problem. The proposer asks, for every legal step of every node it expands, whether the target can
+# still be reached; that depth-first search is memoised on the sorted numbers left, but a step that cannot reach
+# the target is searched to the end. Measured on a loaded 2-core machine (level 5 settings, 3 items each): at 7
+# numbers 0.3-0.6 M calls and 75,000-185,000 memo entries, 6-12 s an item (about 1.5 s idle); at 8 numbers
+# 0.5-6.5 M calls, two of three items overflowing the 200,000-entry memo, 4-116 s an item. More would need
+# another search.
 MAX_COUNT = 7
 
 
@@ -262,11 +266,13 @@ class EquationConfig(MctsConfig):
     max_coefficient: int = 6
     fraction_probability: float = 0.25
     max_depth: int = 7
+    products: float = knob(0.0)  # share of problems written as products of binomials (two more steps)
 
     def __post_init__(self):
         super().__post_init__()
         require(self.max_coefficient >= 2, "max_coefficient", f"must be >= 2, got {self.max_coefficient}")
         require(0.0 <= self.fraction_probability <= 1.0, "fraction_probability", "must be in [0, 1]")
+        require(0.0 <= self.products <= 1.0, "products", "must be in [0, 1]")
 
 
 class EquationTask(MctsTask):
@@ -275,17 +281,19 @@ class EquationTask(MctsTask):
     verifier_kind = "math"
     answer_type = "integer"
     Config = EquationConfig
+    # 4-5: products of binomials, two solving steps more than the plain form (a deeper, larger search)
     levels = (
         {"max_coefficient": 3, "fraction_probability": 0.0},
         {"max_coefficient": 6, "fraction_probability": 0.25},
-        {"max_coefficient": 9, "fraction_probability": 0.5},
         {"max_coefficient": 15, "fraction_probability": 0.75, "iterations": 32},
-        {"max_coefficient": 30, "fraction_probability": 1.0, "iterations": 40},
+        {"max_coefficient": 15, "fraction_probability": 0.75, "products": 1.0, "max_depth": 9, "iterations": 64},
+        {"max_coefficient": 30, "fraction_probability": 1.0, "products": 1.0, "max_depth": 10, "iterations": 96},
     )
 
     def make_env(self, config: EquationConfig, rng: random.Random):
         for _ in range(DRAWS):
-            lhs, rhs = equation.draw_problem(rng, config.max_coefficient, config.fraction_probability)
+            lhs, rhs = equation.draw_problem(rng, config.max_coefficient, config.fraction_probability,
+                                             config.products)
             env = equation.EquationEnv(lhs, rhs, config.skill)
             try:
                 env.gold()
