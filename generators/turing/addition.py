@@ -97,8 +97,6 @@ def _show(digits: str, frac: int) -> str:
 
 
 class AdditionTask(TailTask):
-    name = "tail/addition"
-    description = "TAIL large-number addition (x1 + x2, decimal point allowed in x2), one column per state"
     version = "1"
     Config = AdditionConfig
     answer_type = "float"

@@ -97,8 +97,6 @@ def substring_trace(s: str, rendering: str) -> tuple[str, list[str]]:
 
 
 class AnySubstringTask(TailTask):
-    name = "tail/any_substring"
-    description = "TAIL distinct substrings of a string by recursion over suffixes, one substring per state"
     version = "1"
     Config = AnySubstringConfig
     answer_type = "list"

@@ -104,8 +104,6 @@ def search_trace(numbers: list[int], target: int, rendering: str) -> tuple[int, 
 
 
 class BinarySearchTask(TailTask):
-    name = "tail/binary_search"
-    description = "TAIL binary search: 0-based index of a value in an increasing list, -1 if absent"
     version = "1"
     Config = BinarySearchConfig
     answer_type = "integer"

@@ -96,8 +96,6 @@ def sort_trace(values: list[int], rendering: str) -> tuple[str, list[str]]:
 
 
 class BubbleSortTask(TailTask):
-    name = "tail/bubble_sort"
-    description = "TAIL bubble sort of n distinct integers, one comparison per state"
     version = "1"
     Config = BubbleSortConfig
     answer_type = "list"

@@ -9,6 +9,7 @@ connective prose. Both end with ``Final answer: <answer>`` and both are parsed b
 
 from __future__ import annotations
 
+import importlib
 import random
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
@@ -72,7 +73,7 @@ def random_number(rng: random.Random, digits: int, decimal: bool) -> str:
 
 
 class TailTask(Task):
-    """Base of the 18 TAIL tasks."""
+    """Base of the TAIL tasks. A task's module is named after it: ``tail/lcs`` lives in ``lcs.py``."""
 
     family: ClassVar[str] = "tail"
     verifier_kind: ClassVar[str] = "tail"
@@ -80,6 +81,10 @@ class TailTask(Task):
     # The paper's ranges of the size parameter, per bucket.
     default_sizes: ClassVar[dict[str, tuple[int, int]]] = {}
     templates: ClassVar[tuple[str, ...]] = ()
+
+    def __init_subclass__(cls, **kwargs: Any):
+        super().__init_subclass__(**kwargs)
+        cls.name = f"{cls.family}/{cls.__module__.rpartition('.')[2]}"
 
     def size_range(self, config: TailConfig, bucket: str | None) -> tuple[int, int]:
         sizes = {**self.default_sizes, **config.sizes}
@@ -122,3 +127,14 @@ class TailTask(Task):
         new_digit = str((int(line[pos]) + rng.randint(1, 9)) % 10)
         lines[li] = line[:pos] + new_digit + line[pos + 1:]
         return "\n".join(lines)
+
+
+def variant(name: str) -> type[TailTask]:
+    """The task class of a name in the family's index: the one ``TailTask`` subclass defined in the module
+    named after the task."""
+    module = importlib.import_module(f"{__package__}.{name.removeprefix('tail/')}")
+    found = [value for value in vars(module).values() if isinstance(value, type) and issubclass(value, TailTask)
+             and value.__module__ == module.__name__]
+    if len(found) != 1:
+        raise TypeError(f"{module.__name__} must define exactly one TailTask subclass, found {len(found)}")
+    return found[0]

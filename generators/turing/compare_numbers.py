@@ -111,8 +111,6 @@ def compare_trace(x1: str, x2: str, rendering: str) -> tuple[str, list[str]]:
 
 
 class CompareNumbersTask(TailTask):
-    name = "tail/compare_numbers"
-    description = "TAIL comparison of two decimal numbers (<, = or >), one digit position per state"
     version = "1"
     Config = CompareNumbersConfig
     answer_type = "string"

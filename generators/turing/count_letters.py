@@ -97,8 +97,6 @@ def random_sentence(rng: random.Random, letters: int, alphabet: list[str], max_w
 
 
 class CountLettersTask(TailTask):
-    name = "tail/count_letters"
-    description = "TAIL count letters: occurrences of one letter in a sentence, one letter per state"
     version = "1"
     Config = CountLettersConfig
     answer_type = "integer"

@@ -83,8 +83,6 @@ def derangement_trace(n: int, rendering: str) -> tuple[str, list[str]]:
 
 
 class DerangementTask(TailTask):
-    name = "tail/derangement"
-    description = "TAIL derangement count D(n) by the unrolled recursion, one recurrence step per state"
     version = "1"
     Config = DerangementConfig
     answer_type = "integer"

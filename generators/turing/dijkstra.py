@@ -161,8 +161,6 @@ def random_graph(rng: random.Random, n: int, config: DijkstraConfig) -> list[tup
 
 
 class DijkstraTask(TailTask):
-    name = "tail/dijkstra"
-    description = "TAIL Dijkstra shortest-path distances from a source (inf for unreachable vertices)"
     version = "1"
     Config = DijkstraConfig
     answer_type = "list"

@@ -102,8 +102,6 @@ def solve_trace(a: int, b: int, n: int, rendering: str) -> tuple[str, list[str]]
 
 
 class DiophantineTask(TailTask):
-    name = "tail/diophantine"
-    description = "TAIL Diophantine equation: all non-negative solutions of a*x + b*y = n (none if there is none)"
     version = "2"  # 2: equal coefficients are never posed with a template that names them by value
     Config = DiophantineConfig
     answer_type = "list"

@@ -120,8 +120,6 @@ def divide_trace(x1: str, x2: str, places: int, rendering: str) -> tuple[str, li
 
 
 class DivisionTask(TailTask):
-    name = "tail/division"
-    description = "TAIL long division (x1 / x2, decimals allowed, truncated quotient), one digit per state"
     version = "1"
     Config = DivisionConfig
     answer_type = "float"

@@ -134,8 +134,6 @@ def _items_text(weights: list[int], values: list[int]) -> str:
 
 
 class KnapsackTask(TailTask):
-    name = "tail/knapsack"
-    description = "TAIL 0-1 knapsack (max total value within a capacity), one DP cell per state"
     version = "1"
     Config = KnapsackConfig
     answer_type = "integer"

@@ -88,8 +88,6 @@ def lcs_trace(s: str, t: str, rendering: str) -> tuple[int, list[str]]:
 
 
 class LcsTask(TailTask):
-    name = "tail/lcs"
-    description = "TAIL longest common subsequence length of two strings, one DP cell per state"
     version = "1"
     Config = LcsConfig
     answer_type = "integer"

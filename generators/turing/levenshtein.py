@@ -93,8 +93,6 @@ def levenshtein_trace(s: str, t: str, rendering: str) -> tuple[int, list[str]]:
 
 
 class LevenshteinTask(TailTask):
-    name = "tail/levenshtein"
-    description = "TAIL Levenshtein (edit) distance of two strings, one DP cell per state"
     version = "1"
     Config = LevenshteinConfig
     answer_type = "integer"

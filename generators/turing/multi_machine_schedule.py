@@ -117,8 +117,6 @@ def schedule_trace(tasks: list[tuple[int, int]], x: int, rendering: str) -> tupl
 
 
 class MultiMachineScheduleTask(TailTask):
-    name = "tail/multi_machine_schedule"
-    description = "TAIL multi-machine schedule: max benefit of n unit tasks with deadlines on x machines (greedy)"
     version = "1"
     Config = MultiMachineScheduleConfig
     answer_type = "integer"

@@ -151,8 +151,6 @@ def palindrome_trace(items: list[int], rendering: str) -> tuple[int, list[str]]:
 
 
 class PalindromeCombinationTask(TailTask):
-    name = "tail/palindrome_combination"
-    description = "TAIL backtracking: number of distinct palindromic arrangements of a list of numbers"
     version = "1"
     Config = PalindromeCombinationConfig
     answer_type = "integer"

@@ -124,8 +124,6 @@ def growth_trace(n: int, x: int, y: int, z: int, rendering: str) -> tuple[str, l
 
 
 class PopulationGrowthTask(TailTask):
-    name = "tail/population_growth"
-    description = "TAIL population growth (pairs after n units; breeding from age x, y initial pairs, z per unit)"
     version = "1"
     Config = PopulationGrowthConfig
     answer_type = "integer"

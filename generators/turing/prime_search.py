@@ -94,8 +94,6 @@ def search_trace(n: int, m: int, rendering: str) -> tuple[str, list[str]]:
 
 
 class PrimeSearchTask(TailTask):
-    name = "tail/prime_search"
-    description = "TAIL prime search: all primes in [n, m] by trial division (none if there are none)"
     version = "1"
     Config = PrimeSearchConfig
     answer_type = "list"

@@ -112,8 +112,6 @@ def flip_trace(s: str, rendering: str) -> tuple[str, list[str]]:
 
 
 class WordFlipTask(TailTask):
-    name = "tail/word_flip"
-    description = "TAIL sentence reversal character by character, one character per state"
     version = "1"
     Config = WordFlipConfig
     answer_type = "string"
