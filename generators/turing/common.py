@@ -12,13 +12,13 @@ from __future__ import annotations
 import importlib
 import random
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar
 
 from reasonry.config import require
 from reasonry.task import ItemKey, Task
+from reasonry.verifiers.turing.lines import Rendering
 
 BUCKETS = ("S", "M", "L")
-Rendering = Literal["terse", "styled"]
 FINAL_ANSWER = "Final answer:"
 
 

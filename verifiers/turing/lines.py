@@ -1,0 +1,148 @@
+"""TAIL line shapes, and the one trace replay built on them.
+
+Each TAIL task declares its lines once, in ``reasonry.verifiers.turing.shapes``: every kind of state has a
+line per rendering (terse, styled), written like the line itself with ``{name}`` holes (``{{`` and ``}}`` are
+literal braces, and a line may hold several trace lines). The generator renders them with its values; the checker runs its own simulation of the task,
+yields the states it expects, ``(kind, values)``, and ``replay`` requires each trace line to be exactly that
+kind's line filled with exactly those values. One wrong value, a missing, extra or reordered state, a switch of
+rendering half-way, or any line after the last state fails; the line's pattern only serves to say which value
+was wrong.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Literal, NamedTuple
+
+from reasonry.numbers import parse_written_integer
+from reasonry.verdict import Verdict
+from reasonry.verifiers.turing.common import fail_at, split_final
+
+Rendering = Literal["terse", "styled"]
+RENDERINGS: tuple[Rendering, Rendering] = ("terse", "styled")
+Values = Mapping[str, object]
+# a state the checker expects: its kind and the values its line must show
+State = tuple[str, Values]
+
+
+
+class PerRendering(NamedTuple):
+    """A value a checker shows differently per rendering (a list's separator, the word for nothing)."""
+
+    terse: object
+    styled: object
+
+
+_TOKEN = re.compile(r"\{\{|\}\}|\{([A-Za-z_]\w*)\}")
+
+
+class Line:
+    """One line shape. Values are put in as ``str(value)``, never through ``str.format``, so braces or quotes
+    inside a value are never interpreted."""
+
+    __slots__ = ("names", "parts", "pattern", "template")
+
+    def __init__(self, template: str):
+        self.template = template
+        parts, names, regex, seen = [""], [], [], set()
+        at = 0
+        for m in _TOKEN.finditer(template):
+            literal = template[at:m.start()] + (m.group(0)[0] if m.group(1) is None else "")
+            parts[-1] += literal
+            regex.append(re.escape(literal))
+            at = m.end()
+            name = m.group(1)
+            if name is None:
+                continue
+            names.append(name)
+            parts.append("")
+            regex.append(f"(?P={name})" if name in seen else f"(?P<{name}>.*?)")
+            seen.add(name)
+        parts[-1] += template[at:]
+        regex.append(re.escape(template[at:]))
+        self.parts: tuple[str, ...] = tuple(parts)
+        self.names: tuple[str, ...] = tuple(names)
+        self.pattern = re.compile("".join(regex))
+
+    def render(self, values: Values, style: int = 0) -> str:
+        out = [self.parts[0]]
+        for name, part in zip(self.names, self.parts[1:], strict=True):
+            value = values[name]
+            out.append(str(value[style] if isinstance(value, PerRendering) else value))
+            out.append(part)
+        return "".join(out)
+
+    def why(self, line: str, values: Values, style: int) -> str:
+        """Why ``line`` is not this shape filled with ``values``."""
+        m = self.pattern.fullmatch(line)
+        if m is None:
+            return f"expected a line shaped {self.template!r}, got {line[:120]!r}"
+        for name, got in m.groupdict().items():
+            value = values[name]
+            want = str(value[style] if isinstance(value, PerRendering) else value)
+            if got != want:
+                return f"{name} is {got[:60]!r} where the replay gives {want[:60]!r}"
+        return f"expected {self.render(values, style)[:120]!r}"
+
+
+@dataclass(frozen=True)
+class Shapes:
+    """One task's line shapes: kind -> (terse line, styled line)."""
+
+    kinds: Mapping[str, tuple[Line, Line]]
+
+    @classmethod
+    def of(cls, **kinds: tuple[str, str]) -> Shapes:
+        return cls({kind: (Line(terse), Line(styled)) for kind, (terse, styled) in kinds.items()})
+
+    def render(self, kind: str, rendering: Rendering, **values: object) -> str:
+        style = RENDERINGS.index(rendering)
+        return self.kinds[kind][style].render(values, style)
+
+    def writer(self, rendering: Rendering) -> Callable[..., str]:
+        """``write(kind, **values)``: the line of ``kind`` in ``rendering``."""
+        style = RENDERINGS.index(rendering)
+
+        def write(kind: str, **values: object) -> str:
+            return self.kinds[kind][style].render(values, style)
+
+        return write
+
+
+def replay(trace: str, shapes: Shapes, states: Iterable[State], final_ok: Callable[[str], bool]) -> Verdict:
+    """Check a whole trace against the states a checker's own simulation expects, in order; the final answer
+    must satisfy ``final_ok``. The rendering is the one whose line the trace shows first where they differ."""
+    body, final = split_final(trace)
+    if final is None:
+        return Verdict.no("trace does not end with 'Final answer:'")
+    styles: tuple[int, ...] = (0, 1)
+    at = count = 0
+    for kind, values in states:
+        lines = shapes.kinds[kind]
+        texts = {style: lines[style].render(values, style) for style in styles}
+        if at >= len(body):
+            return Verdict.no(f"trace stops early; expected {texts[styles[0]][:120]!r}")
+        shown = {style: "\n".join(body[at:at + text.count("\n") + 1]) for style, text in texts.items()}
+        fits = tuple(style for style in styles if shown[style] == texts[style])
+        if not fits:
+            near = next((style for style in styles if lines[style].pattern.fullmatch(shown[style])), styles[0])
+            return fail_at(at, f"{kind}: {lines[near].why(shown[near], values, near)}")
+        styles = fits
+        at += texts[fits[0]].count("\n") + 1
+        count += 1
+    if count == 0:
+        return Verdict.no("the replay expects no states")
+    if len(body) > at:
+        return fail_at(at, "unexpected lines after the last state")
+    if not final_ok(final):
+        return Verdict.no("final answer does not match the states")
+    return Verdict.yes("trace replays")
+
+
+def same_integer(candidate: str, gold: str) -> bool:
+    """Integer equality on written numbers: ``8``, ``+8``, ``8.0`` and ``300,158`` are the integers they
+    denote; expressions, exponents and non-integral decimals are not integers."""
+    value = parse_written_integer(candidate)
+    return value is not None and value == int(gold)
