@@ -21,8 +21,9 @@ import string
 from dataclasses import dataclass, field
 
 from reasonry.config import require
-from reasonry.generators.turing.common import TailConfig, TailTask
+from reasonry.generators.turing.common import Rendering, TailConfig, TailTask
 from reasonry.task import ItemKey
+from reasonry.verifiers.turing.shapes import ANY_SUBSTRING
 
 TEMPLATES = (
     "List all distinct substrings of \"{s}\".",
@@ -66,33 +67,27 @@ def show(items: list[str]) -> str:
     return "[" + ", ".join(items) + "]"
 
 
-def substring_trace(s: str, rendering: str) -> tuple[str, list[str]]:
+def substring_trace(s: str, rendering: Rendering) -> tuple[str, list[str]]:
     """The distinct substrings and their TAIL trace lines (without the final-answer line)."""
-    terse = rendering == "terse"
+    write = ANY_SUBSTRING.writer(rendering)
     n = len(s)
-    lines = [f"String: {s}" if terse else f"The string is {s}, with {n} characters."]
+    lines = [write("header", s=s, n=n)]
     first_seen: dict[str, tuple[int, int]] = {}
     found: list[str] = []
     for i in range(n):
-        lines.append(f"Call {i}: fetch s[{i}:]={s[i:]}" if terse
-                     else f"Recursive call {i} works on the suffix starting at {i}: {s[i:]}.")
+        lines.append(write("call", i=i, suffix=s[i:]))
         for j in range(i + 1, n + 1):
             sub = s[i:j]
             if sub in first_seen:
                 a, b = first_seen[sub]
-                lines.append(f"State {i},{j}: fetch s[{i}:{j}]={sub}; seen s[{a}:{b}]" if terse
-                             else f"Substring s[{i}:{j}] is {sub}, which I already found as s[{a}:{b}].")
+                lines.append(write("seen", i=i, j=j, sub=sub, a=a, b=b))
             else:
                 first_seen[sub] = (i, j)
                 found.append(sub)
-                lines.append(f"State {i},{j}: fetch s[{i}:{j}]={sub}; new {len(found)}" if terse
-                             else f"Substring s[{i}:{j}] is {sub}, which is new; "
-                                  f"that makes {len(found)} distinct substrings.")
-        lines.append(f"Return {i}: count={len(found)}" if terse
-                     else f"Call {i} returns with {len(found)} distinct substrings so far.")
-    lines.append(f"Call {n}: empty suffix, return" if terse
-                 else f"Recursive call {n} gets an empty suffix and returns.")
-    lines.append(f"Result: {show(found)}" if terse else f"The distinct substrings are: {show(found)}")
+                lines.append(write("new", i=i, j=j, sub=sub, count=len(found)))
+        lines.append(write("back", i=i, count=len(found)))
+    lines.append(write("empty", n=n))
+    lines.append(write("result", items=show(found)))
     return show(found), lines
 
 
