@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -60,6 +61,28 @@ class StringPairConfig(TailConfig):
         palette = rng.sample(self.alphabet, rng.randint(min(2, len(self.alphabet)),
                                                         min(self.palette_size, len(self.alphabet))))
         return "".join(rng.choice(palette) for _ in range(m)), "".join(rng.choice(palette) for _ in range(n))
+
+
+def grid_lines(s: str, t: str, write: Callable[..., str], border: Callable[[int, int], int],
+               rule: Callable[[bool, int, int, int], int]) -> tuple[int, list[str]]:
+    """The cell, move and result lines of a DP table over the prefixes of two strings, filled row by row, and
+    its last cell. ``border(i, j)`` is a cell of row 0 or column 0; ``rule(equal, diag, up, left)`` a cell from
+    its neighbours (the letters s_i and t_j are ``equal`` or not)."""
+    m, n = len(s), len(t)
+    dp = [[border(i, j) if i == 0 or j == 0 else 0 for j in range(n + 1)] for i in range(m + 1)]
+    cells = [(i, j) for i in range(1, m + 1) for j in range(1, n + 1)]
+    lines = []
+    for k, (i, j) in enumerate(cells):
+        a, b = s[i - 1], t[j - 1]
+        diag, up, left = dp[i - 1][j - 1], dp[i - 1][j], dp[i][j - 1]
+        dp[i][j] = rule(a == b, diag, up, left)
+        lines.append(write("match" if a == b else "differ", i=i, j=j, pi=i - 1, pj=j - 1, a=a, b=b, diag=diag,
+                           up=up, left=left, cell=dp[i][j]))
+        if k + 1 < len(cells):
+            ni, nj = cells[k + 1]
+            lines.append(write("move", i=i, j=j, ni=ni, nj=nj))
+    lines.append(write("result", m=m, n=n, cell=dp[m][n]))
+    return dp[m][n], lines
 
 
 def random_number(rng: random.Random, digits: int, decimal: bool) -> str:

@@ -12,8 +12,9 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from reasonry.generators.turing.common import StringPairConfig, TailTask
+from reasonry.generators.turing.common import Rendering, StringPairConfig, TailTask, grid_lines
 from reasonry.task import ItemKey
+from reasonry.verifiers.turing.shapes import LCS
 
 TEMPLATES = (
     "What is the length of the longest common subsequence of \"{s}\" and \"{t}\"?",
@@ -49,42 +50,13 @@ class LcsConfig(StringPairConfig):
     sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(LcsTask.default_sizes))
 
 
-def lcs_trace(s: str, t: str, rendering: str) -> tuple[int, list[str]]:
+def lcs_trace(s: str, t: str, rendering: Rendering) -> tuple[int, list[str]]:
     """The LCS length and its TAIL trace lines (without the final-answer line)."""
-    m, n, terse = len(s), len(t), rendering == "terse"
-    lines = [
-        f"Strings: s={s} t={t}" if terse else f"We compare s = {s} ({m} letters) with t = {t} ({n} letters).",
-        f"Init: dp[0][0..{n}]=0 dp[0..{m}][0]=0" if terse else
-        f"An empty prefix has nothing in common with anything: dp[0][0..{n}]=0 and dp[0..{m}][0]=0.",
-    ]
-    dp = [[0] * (n + 1) for _ in range(m + 1)]
-    cells = [(i, j) for i in range(1, m + 1) for j in range(1, n + 1)]
-    for k, (i, j) in enumerate(cells):
-        a, b = s[i - 1], t[j - 1]
-        if a == b:
-            diag = dp[i - 1][j - 1]
-            dp[i][j] = diag + 1
-            lines.append(
-                f"State dp[{i}][{j}]: fetch s{i}={a} t{j}={b} dp[{i - 1}][{j - 1}]={diag}; s{i}=t{j}; "
-                f"dp[{i}][{j}]={diag}+1={dp[i][j]}" if terse else
-                f"Cell dp[{i}][{j}]: s{i}={a} and t{j}={b} match. We have got dp[{i - 1}][{j - 1}]={diag}. "
-                f"So dp[{i}][{j}]={diag}+1={dp[i][j]}.")
-        else:
-            up, left = dp[i - 1][j], dp[i][j - 1]
-            dp[i][j] = max(up, left)
-            lines.append(
-                f"State dp[{i}][{j}]: fetch s{i}={a} t{j}={b} dp[{i - 1}][{j}]={up} dp[{i}][{j - 1}]={left}; "
-                f"s{i}!=t{j}; dp[{i}][{j}]=max({up},{left})={dp[i][j]}" if terse else
-                f"Cell dp[{i}][{j}]: s{i}={a} and t{j}={b} differ. We have got dp[{i - 1}][{j}]={up}. "
-                f"We have got dp[{i}][{j - 1}]={left}. So dp[{i}][{j}]=max({up},{left})={dp[i][j]}.")
-        if k + 1 < len(cells):
-            ni, nj = cells[k + 1]
-            lines.append(f"Transition dp[{i}][{j}] -> dp[{ni}][{nj}]" if terse else
-                         f"Next we move from dp[{i}][{j}] to dp[{ni}][{nj}].")
-    best = dp[m][n]
-    lines.append(f"Result: dp[{m}][{n}]={best}" if terse else
-                 f"The whole strings give dp[{m}][{n}]={best}.")
-    return best, lines
+    write = LCS.writer(rendering)
+    head = [write("header", s=s, t=t, m=len(s), n=len(t)), write("init", m=len(s), n=len(t))]
+    best, cells = grid_lines(s, t, write, lambda i, j: 0,
+                             lambda equal, diag, up, left: diag + 1 if equal else max(up, left))
+    return best, head + cells
 
 
 class LcsTask(TailTask):

@@ -18,7 +18,6 @@ from typing import Literal, NamedTuple
 
 from reasonry.numbers import parse_written_integer
 from reasonry.verdict import Verdict
-from reasonry.verifiers.turing.common import fail_at, split_final
 
 Rendering = Literal["terse", "styled"]
 RENDERINGS: tuple[Rendering, Rendering] = ("terse", "styled")
@@ -36,6 +35,20 @@ class PerRendering(NamedTuple):
 
 
 _TOKEN = re.compile(r"\{\{|\}\}|\{([A-Za-z_]\w*)\}")
+_FINAL = re.compile(r"^Final answer:\s*(.*?)\s*$")
+
+
+def split_final(trace: str) -> tuple[list[str], str | None]:
+    """The lines before the final answer, and the final answer (None if the trace has none)."""
+    lines = trace.strip().split("\n")
+    m = _FINAL.match(lines[-1])
+    if not m:
+        return lines, None
+    return lines[:-1], m.group(1)
+
+
+def fail_at(line_no: int, message: str) -> Verdict:
+    return Verdict.no(f"trace line {line_no + 1}: {message}")
 
 
 class Line:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Mapping
 
 from reasonry.numbers import parse_written_integer
 from reasonry.verdict import Verdict
-from reasonry.verifiers.turing.common import fail_at, split_final
+from reasonry.verifiers.turing.lines import fail_at, split_final
 
 # (kind, values): values name the groups of the kind's shape, or list the groups of a plain regex in order
 Expected = tuple[str, Mapping[str, str] | tuple[str, ...]]
