@@ -16,8 +16,9 @@ import random
 from dataclasses import dataclass, field
 
 from reasonry.config import require
-from reasonry.generators.turing.common import TailConfig, TailTask
+from reasonry.generators.turing.common import Rendering, TailConfig, TailTask
 from reasonry.task import ItemKey
+from reasonry.verifiers.turing.shapes import BINARY_SEARCH
 
 TEMPLATES = (
     "The list {numbers} is sorted in increasing order. At which 0-based index is {target}? Answer -1 if it is "
@@ -72,34 +73,25 @@ class BinarySearchConfig(TailConfig):
             require(low >= 1, f"sizes.{bucket}", "the list has at least one number")
 
 
-def search_trace(numbers: list[int], target: int, rendering: str) -> tuple[int, list[str]]:
+def search_trace(numbers: list[int], target: int, rendering: Rendering) -> tuple[int, list[str]]:
     """The answer (index or -1) and its TAIL trace lines (without the final-answer line)."""
-    terse = rendering == "terse"
+    write = BINARY_SEARCH.writer(rendering)
+    sep = " " if rendering == "terse" else ", "
     lines: list[str] = []
     lo, hi = 0, len(numbers) - 1
     while True:
         if lo > hi:
-            lines.append(f"State {{{lo},{hi}}}: empty range; find={target} is absent" if terse else
-                         f"Range [{lo}, {hi}]: the range is empty, so {target} is not in the list.")
+            lines.append(write("empty", lo=lo, hi=hi, x=target))
             return -1, lines
         mid = (lo + hi) // 2
         value = numbers[mid]
-        sep = " " if terse else ", "
         fetched = sep.join(f"s{k}={numbers[k]}" for k in range(lo, hi + 1))
-        if terse:
-            relation = ">" if value > target else "<" if value < target else "="
-            lines.append(f"State {{{lo},{hi}}}: fetch {fetched}; find={target}; mid={mid}, s{mid}={value} "
-                         f"{relation} find")
-        else:
-            relation = (f"is greater than {target}" if value > target else f"is less than {target}"
-                        if value < target else f"equals {target}, so {target} is at index {mid}")
-            lines.append(f"Range [{lo}, {hi}]: the numbers are {fetched} and we look for {target}. "
-                         f"The middle index is {mid} and s{mid}={value} {relation}.")
+        kind = "greater" if value > target else "less" if value < target else "equal"
+        lines.append(write(kind, lo=lo, hi=hi, fetched=fetched, x=target, mid=mid, v=value))
         if value == target:
             return mid, lines
         nlo, nhi = (lo, mid - 1) if value > target else (mid + 1, hi)
-        lines.append(f"Transition {{{lo},{hi}}} -> {{{nlo},{nhi}}}" if terse else
-                     f"Narrow the range from [{lo}, {hi}] to [{nlo}, {nhi}].")
+        lines.append(write("move", lo=lo, hi=hi, nlo=nlo, nhi=nhi))
         lo, hi = nlo, nhi
 
 

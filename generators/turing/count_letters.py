@@ -15,8 +15,9 @@ import string
 from dataclasses import dataclass, field
 
 from reasonry.config import require
-from reasonry.generators.turing.common import TailConfig, TailTask
+from reasonry.generators.turing.common import Rendering, TailConfig, TailTask
 from reasonry.task import ItemKey
+from reasonry.verifiers.turing.shapes import COUNT_LETTERS
 
 TEMPLATES = (
     "How many times does the letter '{c}' appear in \"{text}\"?",
@@ -62,27 +63,18 @@ class CountLettersConfig(TailConfig):
             require(low_n >= 1, f"sizes.{bucket}", "at least one letter")
 
 
-def count_trace(text: str, target: str, rendering: str) -> tuple[str, list[str]]:
+def count_trace(text: str, target: str, rendering: Rendering) -> tuple[str, list[str]]:
     """The count and the trace lines (without the final-answer line)."""
-    terse = rendering == "terse"
-    lines = [f"Text: {text}; target={target}" if terse else
-             f"The text is \"{text}\" and we count the letter '{target}' in it."]
+    write = COUNT_LETTERS.writer(rendering)
+    lines = [write("text", text=text, letter=target)]
     count = 0
     for k, ch in enumerate((ch for ch in text if ch != " "), start=1):
         if ch == target:
-            if terse:
-                lines.append(f"State {k}: fetch letter {k}={ch} count={count}; {ch}={target}; "
-                             f"count={count}+1={count + 1}")
-            else:
-                lines.append(f"Step {k}: letter {k} is '{ch}' and the count is {count}; '{ch}' is '{target}', "
-                             f"so the count becomes {count} + 1 = {count + 1}.")
+            lines.append(write("match", k=k, ch=ch, letter=target, count=count, new=count + 1))
             count += 1
-        elif terse:
-            lines.append(f"State {k}: fetch letter {k}={ch} count={count}; {ch}!={target}; count={count}")
         else:
-            lines.append(f"Step {k}: letter {k} is '{ch}' and the count is {count}; '{ch}' is not '{target}', "
-                         f"so the count stays {count}.")
-    lines.append(f"Result: count={count}" if terse else f"In total the count is {count}.")
+            lines.append(write("differ", k=k, ch=ch, letter=target, count=count))
+    lines.append(write("result", count=count))
     return str(count), lines
 
 

@@ -11,6 +11,7 @@ from reasonry.verdict import Verdict
 from reasonry.verifiers.turing.lines import State, replay
 from reasonry.verifiers.turing.shapes import ADDITION
 
+
 def answer(spec: dict) -> str:
     with localcontext() as ctx:
         ctx.prec = 1000

@@ -8,6 +8,7 @@ from reasonry.verdict import Verdict
 from reasonry.verifiers.turing.lines import State, replay
 from reasonry.verifiers.turing.shapes import ANY_SUBSTRING
 
+
 def _show(items) -> str:
     return "[" + ", ".join(items) + "]"
 

@@ -11,6 +11,7 @@ from reasonry.verdict import Verdict
 from reasonry.verifiers.turing.lines import State, replay
 from reasonry.verifiers.turing.shapes import DIVISION
 
+
 def _truncated(value: Fraction, places: int) -> str:
     scaled = value.numerator * 10**places // value.denominator
     text = str(scaled).rjust(places + 1, "0")

@@ -9,6 +9,7 @@ from reasonry.verifiers.turing.common import grid_states, strings
 from reasonry.verifiers.turing.lines import State, replay, same_integer
 from reasonry.verifiers.turing.shapes import LCS
 
+
 def answer(spec: dict) -> str:
     s, t = strings(spec)
     row = [0] * (len(t) + 1)

@@ -9,6 +9,7 @@ from reasonry.verifiers.turing.common import grid_states, strings
 from reasonry.verifiers.turing.lines import State, replay, same_integer
 from reasonry.verifiers.turing.shapes import LEVENSHTEIN
 
+
 def answer(spec: dict) -> str:
     s, t = strings(spec)
     prev = list(range(len(t) + 1))

@@ -2,11 +2,11 @@
 
 Each TAIL task declares its lines once, in ``reasonry.verifiers.turing.shapes``: every kind of state has a
 line per rendering (terse, styled), written like the line itself with ``{name}`` holes (``{{`` and ``}}`` are
-literal braces, and a line may hold several trace lines). The generator renders them with its values; the checker runs its own simulation of the task,
-yields the states it expects, ``(kind, values)``, and ``replay`` requires each trace line to be exactly that
-kind's line filled with exactly those values. One wrong value, a missing, extra or reordered state, a switch of
-rendering half-way, or any line after the last state fails; the line's pattern only serves to say which value
-was wrong.
+literal braces; one line of a kind may span several trace lines). The generator renders them with its values.
+The checker runs its own simulation of the task and yields the states it expects, ``(kind, values)``;
+``replay`` requires each trace line to be exactly that kind's line filled with exactly those values. One wrong
+value, a missing, extra or reordered state, a switch of rendering half-way, or any line after the last state
+fails; the line's pattern only serves to say which value was wrong.
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ from reasonry.verdict import Verdict
 from reasonry.verifiers.turing.lines import State, replay
 from reasonry.verifiers.turing.shapes import WORD_FLIP
 
+
 def answer(spec: dict) -> str:
     return spec["sentence"][::-1]
 
