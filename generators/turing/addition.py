@@ -43,10 +43,14 @@ TEMPLATES = (
 )
 
 
+# the paper's range of the size parameter per bucket
+DEFAULT_SIZES: dict[str, tuple[int, int]] = {"S": (10, 30), "M": (31, 40), "L": (41, 50)}
+
+
 @dataclass(frozen=True)
 class AdditionConfig(TailConfig):
     decimal_probability: float = 0.5
-    sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(AdditionTask.default_sizes))
+    sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(DEFAULT_SIZES))
 
     def __post_init__(self):
         super().__post_init__()
@@ -88,7 +92,7 @@ class AdditionTask(TailTask):
     version = "1"
     Config = AdditionConfig
     answer_type = "float"
-    default_sizes = {"S": (10, 30), "M": (31, 40), "L": (41, 50)}
+    default_sizes = DEFAULT_SIZES
     templates = TEMPLATES
 
     def generate(self, config: AdditionConfig, key: ItemKey, rng: random.Random) -> dict | None:

@@ -51,10 +51,14 @@ TEMPLATES = (
 )
 
 
+# the paper's range of the size parameter per bucket
+DEFAULT_SIZES: dict[str, tuple[int, int]] = {"S": (3, 5), "M": (6, 9), "L": (10, 14)}
+
+
 @dataclass(frozen=True)
 class AnySubstringConfig(TailConfig):
     alphabet_size: int = 4
-    sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(AnySubstringTask.default_sizes))
+    sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(DEFAULT_SIZES))
 
     def __post_init__(self):
         super().__post_init__()
@@ -96,7 +100,7 @@ class AnySubstringTask(TailTask):
     Config = AnySubstringConfig
     answer_type = "list"
     ordered_answer = False  # the prompts ask for the substrings in any order
-    default_sizes = {"S": (3, 5), "M": (6, 9), "L": (10, 14)}
+    default_sizes = DEFAULT_SIZES
     templates = TEMPLATES
 
     def generate(self, config: AnySubstringConfig, key: ItemKey, rng: random.Random) -> dict | None:

@@ -56,17 +56,21 @@ TEMPLATES = (
 )
 
 
+# the paper's range of the size parameter per bucket
+DEFAULT_SIZES: dict[str, tuple[int, int]] = {"S": (5, 20), "M": (21, 40), "L": (41, 70)}
+
+
 @dataclass(frozen=True)
 class BinarySearchConfig(TailConfig):
     low: int = -9999
     high: int = 9999
     missing_probability: float = 0.1
-    sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(BinarySearchTask.default_sizes))
+    sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(DEFAULT_SIZES))
 
     def __post_init__(self):
         super().__post_init__()
         require(0.0 <= self.missing_probability <= 1.0, "missing_probability", "must be in [0, 1]")
-        longest = max((high for _low, high in {**BinarySearchTask.default_sizes, **self.sizes}.values()))
+        longest = max((high for _low, high in {**DEFAULT_SIZES, **self.sizes}.values()))
         require(self.high - self.low >= longest, "high",
                 f"[low, high] must hold more than the longest list ({longest}) so a missing value exists")
         for bucket, (low, _high) in self.sizes.items():
@@ -99,7 +103,7 @@ class BinarySearchTask(TailTask):
     version = "1"
     Config = BinarySearchConfig
     answer_type = "integer"
-    default_sizes = {"S": (5, 20), "M": (21, 40), "L": (41, 70)}
+    default_sizes = DEFAULT_SIZES
     templates = TEMPLATES
 
     def generate(self, config: BinarySearchConfig, key: ItemKey, rng: random.Random) -> dict | None:

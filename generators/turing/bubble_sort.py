@@ -45,10 +45,14 @@ TEMPLATES = (
 )
 
 
+# the paper's range of the size parameter per bucket
+DEFAULT_SIZES: dict[str, tuple[int, int]] = {"S": (2, 4), "M": (5, 6), "L": (7, 8)}
+
+
 @dataclass(frozen=True)
 class BubbleSortConfig(TailConfig):
     value_range: tuple[int, int] = (-999, 999)
-    sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(BubbleSortTask.default_sizes))
+    sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(DEFAULT_SIZES))
 
     def __post_init__(self):
         super().__post_init__()
@@ -92,7 +96,7 @@ class BubbleSortTask(TailTask):
     version = "1"
     Config = BubbleSortConfig
     answer_type = "list"
-    default_sizes = {"S": (2, 4), "M": (5, 6), "L": (7, 8)}
+    default_sizes = DEFAULT_SIZES
     templates = TEMPLATES
 
     def generate(self, config: BubbleSortConfig, key: ItemKey, rng: random.Random) -> dict | None:

@@ -111,7 +111,8 @@ class TailTask(Task):
 
     def size_range(self, config: TailConfig, bucket: str | None) -> tuple[int, int]:
         sizes = {**self.default_sizes, **config.sizes}
-        return tuple(sizes[bucket or "S"])
+        low, high = sizes[bucket or "S"]  # a list where the options came from YAML
+        return low, high
 
     def draw_size(self, config: TailConfig, key: ItemKey, rng: random.Random) -> int:
         low, high = self.size_range(config, key.bucket)

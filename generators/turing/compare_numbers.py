@@ -51,12 +51,16 @@ TEMPLATES = tuple(f"{q} {_ASK}" for q in (
 ))
 
 
+# the paper's range of the size parameter per bucket
+DEFAULT_SIZES: dict[str, tuple[int, int]] = {"S": (5, 10), "M": (11, 20), "L": (21, 50)}
+
+
 @dataclass(frozen=True)
 class CompareNumbersConfig(TailConfig):
     decimal_probability: float = 0.5
     equal_probability: float = 0.1
     prefix_probability: float = 0.45
-    sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(CompareNumbersTask.default_sizes))
+    sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(DEFAULT_SIZES))
 
     def __post_init__(self):
         super().__post_init__()
@@ -109,7 +113,7 @@ class CompareNumbersTask(TailTask):
     version = "1"
     Config = CompareNumbersConfig
     answer_type = "string"
-    default_sizes = {"S": (5, 10), "M": (11, 20), "L": (21, 50)}
+    default_sizes = DEFAULT_SIZES
     templates = TEMPLATES
 
     def generate(self, config: CompareNumbersConfig, key: ItemKey, rng: random.Random) -> dict | None:

@@ -45,9 +45,13 @@ TEMPLATES = (
 )
 
 
+# the paper's range of the size parameter per bucket
+DEFAULT_SIZES: dict[str, tuple[int, int]] = {"S": (2, 6), "M": (7, 10), "L": (11, 20)}
+
+
 @dataclass(frozen=True)
 class CountLettersConfig(TailConfig):
-    sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(CountLettersTask.default_sizes))
+    sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(DEFAULT_SIZES))
     # how many distinct letters the sentence draws from
     alphabet_size: tuple[int, int] = (2, 6)
     max_word_length: int = 6
@@ -92,7 +96,7 @@ class CountLettersTask(TailTask):
     version = "1"
     Config = CountLettersConfig
     answer_type = "integer"
-    default_sizes = {"S": (2, 6), "M": (7, 10), "L": (11, 20)}
+    default_sizes = DEFAULT_SIZES
     templates = TEMPLATES
 
     def generate(self, config: CountLettersConfig, key: ItemKey, rng: random.Random) -> dict | None:

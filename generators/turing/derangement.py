@@ -47,9 +47,13 @@ TEMPLATES = (
 )
 
 
+# the paper's range of the size parameter per bucket
+DEFAULT_SIZES: dict[str, tuple[int, int]] = {"S": (3, 30), "M": (31, 60), "L": (61, 100)}
+
+
 @dataclass(frozen=True)
 class DerangementConfig(TailConfig):
-    sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(DerangementTask.default_sizes))
+    sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(DEFAULT_SIZES))
 
     def __post_init__(self):
         super().__post_init__()
@@ -79,7 +83,7 @@ class DerangementTask(TailTask):
     version = "1"
     Config = DerangementConfig
     answer_type = "integer"
-    default_sizes = {"S": (3, 30), "M": (31, 60), "L": (61, 100)}
+    default_sizes = DEFAULT_SIZES
     templates = TEMPLATES
 
     def generate(self, config: DerangementConfig, key: ItemKey, rng: random.Random) -> dict | None:

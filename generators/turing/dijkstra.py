@@ -72,9 +72,13 @@ _QUESTIONS = (
 TEMPLATES = tuple(q + _FORMAT for q in _QUESTIONS)
 
 
+# the paper's range of the size parameter per bucket
+DEFAULT_SIZES: dict[str, tuple[int, int]] = {"S": (3, 5), "M": (6, 10), "L": (11, 20)}
+
+
 @dataclass(frozen=True)
 class DijkstraConfig(TailConfig):
-    sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(DijkstraTask.default_sizes))
+    sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(DEFAULT_SIZES))
     max_weight: int = 20
     # expected number of neighbours per vertex is drawn from this range; low values leave vertices unreachable
     mean_degree: tuple[float, float] = (1.2, 4.0)
@@ -146,7 +150,7 @@ class DijkstraTask(TailTask):
     version = "1"
     Config = DijkstraConfig
     answer_type = "list"
-    default_sizes = {"S": (3, 5), "M": (6, 10), "L": (11, 20)}
+    default_sizes = DEFAULT_SIZES
     templates = TEMPLATES
 
     def generate(self, config: DijkstraConfig, key: ItemKey, rng: random.Random) -> dict | None:

@@ -58,9 +58,13 @@ BY_VALUE = (4, 11, 14, 17, 20)
 SYMBOLIC = tuple(i for i in range(len(TEMPLATES)) if i not in BY_VALUE)
 
 
+# the paper's range of the size parameter per bucket
+DEFAULT_SIZES: dict[str, tuple[int, int]] = {"S": (10, 50), "M": (51, 100), "L": (101, 200)}
+
+
 @dataclass(frozen=True)
 class DiophantineConfig(TailConfig):
-    sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(DiophantineTask.default_sizes))
+    sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(DEFAULT_SIZES))
     # 2-12 leaves about a third of the equations without a non-negative solution
     coefficients: tuple[int, int] = (2, 12)
 
@@ -98,7 +102,7 @@ class DiophantineTask(TailTask):
     version = "2"  # 2: equal coefficients are never posed with a template that names them by value
     Config = DiophantineConfig
     answer_type = "list"
-    default_sizes = {"S": (10, 50), "M": (51, 100), "L": (101, 200)}
+    default_sizes = DEFAULT_SIZES
     templates = TEMPLATES
 
     def generate(self, config: DiophantineConfig, key: ItemKey, rng: random.Random) -> dict | None:

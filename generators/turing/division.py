@@ -53,11 +53,15 @@ TEMPLATES = (
 )
 
 
+# the paper's range of the size parameter per bucket
+DEFAULT_SIZES: dict[str, tuple[int, int]] = {"S": (2, 5), "M": (6, 10), "L": (11, 20)}
+
+
 @dataclass(frozen=True)
 class DivisionConfig(TailConfig):
     decimal_probability: float = 0.5
     places: int = 3
-    sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(DivisionTask.default_sizes))
+    sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(DEFAULT_SIZES))
 
     def __post_init__(self):
         super().__post_init__()
@@ -111,7 +115,7 @@ class DivisionTask(TailTask):
     version = "1"
     Config = DivisionConfig
     answer_type = "float"
-    default_sizes = {"S": (2, 5), "M": (6, 10), "L": (11, 20)}
+    default_sizes = DEFAULT_SIZES
     templates = TEMPLATES
 
     def generate(self, config: DivisionConfig, key: ItemKey, rng: random.Random) -> dict | None:

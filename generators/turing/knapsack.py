@@ -63,13 +63,17 @@ TEMPLATES = (
 )
 
 
+# the paper's range of the size parameter per bucket
+DEFAULT_SIZES: dict[str, tuple[int, int]] = {"S": (2, 3), "M": (4, 5), "L": (6, 8)}
+
+
 @dataclass(frozen=True)
 class KnapsackConfig(TailConfig):
     max_weight: int = 8
     max_value: int = 20
     max_capacity: int = 12
     zero_weight_probability: float = 0.1
-    sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(KnapsackTask.default_sizes))
+    sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(DEFAULT_SIZES))
 
     def __post_init__(self):
         super().__post_init__()
@@ -126,7 +130,7 @@ class KnapsackTask(TailTask):
     version = "1"
     Config = KnapsackConfig
     answer_type = "integer"
-    default_sizes = {"S": (2, 3), "M": (4, 5), "L": (6, 8)}
+    default_sizes = DEFAULT_SIZES
     templates = TEMPLATES
 
     def generate(self, config: KnapsackConfig, key: ItemKey, rng: random.Random) -> dict | None:

@@ -45,9 +45,13 @@ TEMPLATES = (
 )
 
 
+# the paper's range of the size parameter per bucket
+DEFAULT_SIZES: dict[str, tuple[int, int]] = {"S": (2, 6), "M": (7, 9), "L": (10, 12)}
+
+
 @dataclass(frozen=True)
 class LcsConfig(StringPairConfig):
-    sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(LcsTask.default_sizes))
+    sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(DEFAULT_SIZES))
 
 
 def lcs_trace(s: str, t: str, rendering: Rendering) -> tuple[int, list[str]]:
@@ -63,7 +67,7 @@ class LcsTask(TailTask):
     version = "1"
     Config = LcsConfig
     answer_type = "integer"
-    default_sizes = {"S": (2, 6), "M": (7, 9), "L": (10, 12)}
+    default_sizes = DEFAULT_SIZES
     templates = TEMPLATES
 
     def generate(self, config: LcsConfig, key: ItemKey, rng: random.Random) -> dict | None:

@@ -47,9 +47,13 @@ TEMPLATES = (
 )
 
 
+# the paper's range of the size parameter per bucket
+DEFAULT_SIZES: dict[str, tuple[int, int]] = {"S": (2, 4), "M": (5, 7), "L": (8, 9)}
+
+
 @dataclass(frozen=True)
 class LevenshteinConfig(StringPairConfig):
-    sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(LevenshteinTask.default_sizes))
+    sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(DEFAULT_SIZES))
 
 
 def levenshtein_trace(s: str, t: str, rendering: Rendering) -> tuple[int, list[str]]:
@@ -68,7 +72,7 @@ class LevenshteinTask(TailTask):
     version = "1"
     Config = LevenshteinConfig
     answer_type = "integer"
-    default_sizes = {"S": (2, 4), "M": (5, 7), "L": (8, 9)}
+    default_sizes = DEFAULT_SIZES
     templates = TEMPLATES
 
     def generate(self, config: LevenshteinConfig, key: ItemKey, rng: random.Random) -> dict | None:

@@ -55,9 +55,13 @@ _QUESTIONS = (
 TEMPLATES = tuple(q + _RULES for q in _QUESTIONS)
 
 
+# the paper's range of the size parameter per bucket
+DEFAULT_SIZES: dict[str, tuple[int, int]] = {"S": (5, 10), "M": (11, 20), "L": (21, 50)}
+
+
 @dataclass(frozen=True)
 class MultiMachineScheduleConfig(TailConfig):
-    sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(MultiMachineScheduleTask.default_sizes))
+    sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(DEFAULT_SIZES))
     machines: tuple[int, int] = (1, 3)
     max_benefit: int = 50
 
@@ -106,7 +110,7 @@ class MultiMachineScheduleTask(TailTask):
     version = "1"
     Config = MultiMachineScheduleConfig
     answer_type = "integer"
-    default_sizes = {"S": (5, 10), "M": (11, 20), "L": (21, 50)}
+    default_sizes = DEFAULT_SIZES
     templates = TEMPLATES
 
     def generate(self, config: MultiMachineScheduleConfig, key: ItemKey, rng: random.Random) -> dict | None:

@@ -59,11 +59,15 @@ TEMPLATES = (
 )
 
 
+# the paper's range of the size parameter per bucket
+DEFAULT_SIZES: dict[str, tuple[int, int]] = {"S": (2, 4), "M": (5, 6), "L": (7, 8)}
+
+
 @dataclass(frozen=True)
 class PalindromeCombinationConfig(TailConfig):
     max_value: int = 9999
     palindromic_probability: float = 0.7
-    sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(PalindromeCombinationTask.default_sizes))
+    sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(DEFAULT_SIZES))
 
     def __post_init__(self):
         super().__post_init__()
@@ -138,7 +142,7 @@ class PalindromeCombinationTask(TailTask):
     version = "1"
     Config = PalindromeCombinationConfig
     answer_type = "integer"
-    default_sizes = {"S": (2, 4), "M": (5, 6), "L": (7, 8)}
+    default_sizes = DEFAULT_SIZES
     templates = TEMPLATES
 
     def generate(self, config: PalindromeCombinationConfig, key: ItemKey, rng: random.Random) -> dict | None:

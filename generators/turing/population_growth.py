@@ -68,9 +68,13 @@ TEMPLATES = (
 )
 
 
+# the paper's range of the size parameter per bucket
+DEFAULT_SIZES: dict[str, tuple[int, int]] = {"S": (1, 10), "M": (11, 25), "L": (26, 50)}
+
+
 @dataclass(frozen=True)
 class PopulationGrowthConfig(TailConfig):
-    sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(PopulationGrowthTask.default_sizes))
+    sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(DEFAULT_SIZES))
     breeding_age: tuple[int, int] = (1, 4)
     # a wide range of y keeps S (n <= 10) from being a few hundred distinct problems
     initial_pairs: tuple[int, int] = (1, 100)
@@ -110,7 +114,7 @@ class PopulationGrowthTask(TailTask):
     version = "1"
     Config = PopulationGrowthConfig
     answer_type = "integer"
-    default_sizes = {"S": (1, 10), "M": (11, 25), "L": (26, 50)}
+    default_sizes = DEFAULT_SIZES
     templates = TEMPLATES
 
     def generate(self, config: PopulationGrowthConfig, key: ItemKey, rng: random.Random) -> dict | None:

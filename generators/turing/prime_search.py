@@ -49,9 +49,13 @@ _QUESTIONS = (
 TEMPLATES = tuple(q + _FORMAT for q in _QUESTIONS)
 
 
+# the paper's range of the size parameter per bucket
+DEFAULT_SIZES: dict[str, tuple[int, int]] = {"S": (5, 100), "M": (101, 200), "L": (201, 300)}
+
+
 @dataclass(frozen=True)
 class PrimeSearchConfig(TailConfig):
-    sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(PrimeSearchTask.default_sizes))
+    sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(DEFAULT_SIZES))
 
     def __post_init__(self):
         super().__post_init__()
@@ -90,7 +94,7 @@ class PrimeSearchTask(TailTask):
     version = "1"
     Config = PrimeSearchConfig
     answer_type = "list"
-    default_sizes = {"S": (5, 100), "M": (101, 200), "L": (201, 300)}
+    default_sizes = DEFAULT_SIZES
     templates = TEMPLATES
 
     def generate(self, config: PrimeSearchConfig, key: ItemKey, rng: random.Random) -> dict | None:

@@ -67,9 +67,13 @@ TEMPLATES = (
 )
 
 
+# the paper's range of the size parameter per bucket
+DEFAULT_SIZES: dict[str, tuple[int, int]] = {"S": (10, 20), "M": (21, 50), "L": (51, 100)}
+
+
 @dataclass(frozen=True)
 class WordFlipConfig(TailConfig):
-    sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(WordFlipTask.default_sizes))
+    sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(DEFAULT_SIZES))
 
     def __post_init__(self):
         super().__post_init__()
@@ -110,7 +114,7 @@ class WordFlipTask(TailTask):
     version = "1"
     Config = WordFlipConfig
     answer_type = "string"
-    default_sizes = {"S": (10, 20), "M": (21, 50), "L": (51, 100)}
+    default_sizes = DEFAULT_SIZES
     templates = TEMPLATES
 
     def generate(self, config: WordFlipConfig, key: ItemKey, rng: random.Random) -> dict | None:

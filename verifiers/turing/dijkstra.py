@@ -39,8 +39,9 @@ def distances(spec: dict) -> list[int | None]:
         changed = False
         for u, v, w in edges:
             for a, b in ((u, v), (v, u)):
-                if dist[a] is not None and (dist[b] is None or dist[a] + w < dist[b]):
-                    dist[b] = dist[a] + w
+                da, db = dist[a], dist[b]
+                if da is not None and (db is None or da + w < db):
+                    dist[b] = da + w
                     changed = True
         if not changed:
             break

@@ -19,7 +19,7 @@ def same(candidate: str, gold: str) -> bool:
 
 def _reading(s: str) -> Iterator[State]:
     yield "header", {"s": s, "n": len(s)}
-    written = []
+    written: list[str] = []
     for p in range(len(s) - 1, -1, -1):
         i = len(written)
         written.append(s[p])
