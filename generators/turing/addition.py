@@ -89,7 +89,6 @@ def _show(digits: str, frac: int) -> str:
 
 
 class AdditionTask(TailTask):
-    version = "1"
     Config = AdditionConfig
     answer_type = "float"
     default_sizes = DEFAULT_SIZES

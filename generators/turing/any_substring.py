@@ -96,7 +96,6 @@ def substring_trace(s: str, rendering: Rendering) -> tuple[str, list[str]]:
 
 
 class AnySubstringTask(TailTask):
-    version = "1"
     Config = AnySubstringConfig
     answer_type = "list"
     ordered_answer = False  # the prompts ask for the substrings in any order

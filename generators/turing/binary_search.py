@@ -100,7 +100,6 @@ def search_trace(numbers: list[int], target: int, rendering: Rendering) -> tuple
 
 
 class BinarySearchTask(TailTask):
-    version = "1"
     Config = BinarySearchConfig
     answer_type = "integer"
     default_sizes = DEFAULT_SIZES

@@ -93,7 +93,6 @@ def sort_trace(values: list[int], rendering: Rendering) -> tuple[str, list[str]]
 
 
 class BubbleSortTask(TailTask):
-    version = "1"
     Config = BubbleSortConfig
     answer_type = "list"
     default_sizes = DEFAULT_SIZES

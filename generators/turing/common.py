@@ -162,3 +162,20 @@ def variant(name: str) -> type[TailTask]:
     if len(found) != 1:
         raise TypeError(f"{module.__name__} must define exactly one TailTask subclass, found {len(found)}")
     return found[0]
+
+
+class StringPairTask(TailTask):
+    """Base of the tasks over two strings (LCS, Levenshtein): both lengths drawn from the bucket, both strings
+    spelled from one palette; a subclass sets ``trace(s, t, rendering) -> (answer, lines)``."""
+
+    answer_type: ClassVar[str] = "integer"
+    trace: ClassVar[Callable[[str, str, Rendering], tuple[int, list[str]]]]
+
+    def generate(self, config: StringPairConfig, key: ItemKey, rng: random.Random) -> dict | None:
+        m, n = self.draw_size(config, key, rng), self.draw_size(config, key, rng)
+        s, t = config.draw_pair(m, n, rng)
+        template, prompt = self.pose(rng, s=s, t=t)
+        best, lines = type(self).trace(s, t, config.rendering)
+        return self.finish(key, config, problem={"s": s, "t": t}, template=template, prompt=prompt,
+                           answer=str(best), trace_lines=lines, spec={"s": s, "t": t},
+                           difficulty={"lengths": [m, n]})

@@ -110,7 +110,6 @@ def compare_trace(x1: str, x2: str, rendering: Rendering) -> tuple[str, list[str
 
 
 class CompareNumbersTask(TailTask):
-    version = "1"
     Config = CompareNumbersConfig
     answer_type = "string"
     default_sizes = DEFAULT_SIZES

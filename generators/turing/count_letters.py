@@ -93,7 +93,6 @@ def random_sentence(rng: random.Random, letters: int, alphabet: list[str], max_w
 
 
 class CountLettersTask(TailTask):
-    version = "1"
     Config = CountLettersConfig
     answer_type = "integer"
     default_sizes = DEFAULT_SIZES

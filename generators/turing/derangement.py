@@ -80,7 +80,6 @@ def derangement_trace(n: int, rendering: Rendering) -> tuple[str, list[str]]:
 
 
 class DerangementTask(TailTask):
-    version = "1"
     Config = DerangementConfig
     answer_type = "integer"
     default_sizes = DEFAULT_SIZES

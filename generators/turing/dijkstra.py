@@ -147,7 +147,6 @@ def random_graph(rng: random.Random, n: int, config: DijkstraConfig) -> list[tup
 
 
 class DijkstraTask(TailTask):
-    version = "1"
     Config = DijkstraConfig
     answer_type = "list"
     default_sizes = DEFAULT_SIZES

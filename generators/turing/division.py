@@ -112,7 +112,6 @@ def divide_trace(x1: str, x2: str, places: int, rendering: Rendering) -> tuple[s
 
 
 class DivisionTask(TailTask):
-    version = "1"
     Config = DivisionConfig
     answer_type = "float"
     default_sizes = DEFAULT_SIZES

@@ -127,7 +127,6 @@ def _items_text(weights: list[int], values: list[int]) -> str:
 
 
 class KnapsackTask(TailTask):
-    version = "1"
     Config = KnapsackConfig
     answer_type = "integer"
     default_sizes = DEFAULT_SIZES

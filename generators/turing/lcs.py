@@ -9,11 +9,9 @@ re-writes the two letters it compares and the cells it reads before writing the 
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass, field
 
-from reasonry.generators.turing.common import Rendering, StringPairConfig, TailTask, grid_lines
-from reasonry.task import ItemKey
+from reasonry.generators.turing.common import Rendering, StringPairConfig, StringPairTask, grid_lines
 from reasonry.verifiers.turing.shapes import LCS
 
 TEMPLATES = (
@@ -63,18 +61,8 @@ def lcs_trace(s: str, t: str, rendering: Rendering) -> tuple[int, list[str]]:
     return best, head + cells
 
 
-class LcsTask(TailTask):
-    version = "1"
+class LcsTask(StringPairTask):
     Config = LcsConfig
-    answer_type = "integer"
     default_sizes = DEFAULT_SIZES
     templates = TEMPLATES
-
-    def generate(self, config: LcsConfig, key: ItemKey, rng: random.Random) -> dict | None:
-        m, n = self.draw_size(config, key, rng), self.draw_size(config, key, rng)
-        s, t = config.draw_pair(m, n, rng)
-        template, prompt = self.pose(rng, s=s, t=t)
-        best, lines = lcs_trace(s, t, config.rendering)
-        return self.finish(key, config, problem={"s": s, "t": t}, template=template, prompt=prompt,
-                           answer=str(best), trace_lines=lines, spec={"s": s, "t": t},
-                           difficulty={"lengths": [m, n]})
+    trace = staticmethod(lcs_trace)

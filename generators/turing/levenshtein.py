@@ -11,11 +11,9 @@ least of replace, delete, insert.
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass, field
 
-from reasonry.generators.turing.common import Rendering, StringPairConfig, TailTask, grid_lines
-from reasonry.task import ItemKey
+from reasonry.generators.turing.common import Rendering, StringPairConfig, StringPairTask, grid_lines
 from reasonry.verifiers.turing.shapes import LEVENSHTEIN
 
 TEMPLATES = (
@@ -68,18 +66,8 @@ def levenshtein_trace(s: str, t: str, rendering: Rendering) -> tuple[int, list[s
     return best, head + cells
 
 
-class LevenshteinTask(TailTask):
-    version = "1"
+class LevenshteinTask(StringPairTask):
     Config = LevenshteinConfig
-    answer_type = "integer"
     default_sizes = DEFAULT_SIZES
     templates = TEMPLATES
-
-    def generate(self, config: LevenshteinConfig, key: ItemKey, rng: random.Random) -> dict | None:
-        m, n = self.draw_size(config, key, rng), self.draw_size(config, key, rng)
-        s, t = config.draw_pair(m, n, rng)
-        template, prompt = self.pose(rng, s=s, t=t)
-        best, lines = levenshtein_trace(s, t, config.rendering)
-        return self.finish(key, config, problem={"s": s, "t": t}, template=template, prompt=prompt,
-                           answer=str(best), trace_lines=lines, spec={"s": s, "t": t},
-                           difficulty={"lengths": [m, n]})
+    trace = staticmethod(levenshtein_trace)

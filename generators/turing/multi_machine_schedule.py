@@ -107,7 +107,6 @@ def schedule_trace(tasks: list[tuple[int, int]], x: int, rendering: Rendering) -
 
 
 class MultiMachineScheduleTask(TailTask):
-    version = "1"
     Config = MultiMachineScheduleConfig
     answer_type = "integer"
     default_sizes = DEFAULT_SIZES

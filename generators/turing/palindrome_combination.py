@@ -139,7 +139,6 @@ def palindrome_trace(items: list[int], rendering: Rendering) -> tuple[int, list[
 
 
 class PalindromeCombinationTask(TailTask):
-    version = "1"
     Config = PalindromeCombinationConfig
     answer_type = "integer"
     default_sizes = DEFAULT_SIZES

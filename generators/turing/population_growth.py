@@ -111,7 +111,6 @@ def growth_trace(n: int, x: int, y: int, z: int, rendering: Rendering) -> tuple[
 
 
 class PopulationGrowthTask(TailTask):
-    version = "1"
     Config = PopulationGrowthConfig
     answer_type = "integer"
     default_sizes = DEFAULT_SIZES

@@ -91,7 +91,6 @@ def search_trace(n: int, m: int, rendering: Rendering) -> tuple[str, list[str]]:
 
 
 class PrimeSearchTask(TailTask):
-    version = "1"
     Config = PrimeSearchConfig
     answer_type = "list"
     default_sizes = DEFAULT_SIZES

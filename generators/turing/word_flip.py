@@ -111,7 +111,6 @@ def flip_trace(s: str, rendering: Rendering) -> tuple[str, list[str]]:
 
 
 class WordFlipTask(TailTask):
-    version = "1"
     Config = WordFlipConfig
     answer_type = "string"
     default_sizes = DEFAULT_SIZES
