@@ -80,7 +80,7 @@ def add_trace(x1: str, x2: str, rendering: Rendering) -> tuple[str, list[str]]:
         digits.append(str(carry))
     raw = "".join(reversed(digits))
     total_text = raw[: len(raw) - frac] + ("." + raw[len(raw) - frac:] if frac else "")
-    lines.append(write("result", carry=carry, digits=total_text))
+    lines.extend(write("result", carry=carry, digits=total_text).split("\n"))  # terse: carry and result lines
     return canonical_decimal(total_text), lines
 
 
