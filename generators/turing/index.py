@@ -1,7 +1,7 @@
 """TAIL tasks: name -> description, the one place a task's name is written. Kept import-free so listing tasks
-is instant. Task ``tail/<x>`` is the ``TailTask`` subclass in ``reasonry.generators.turing.<x>``, its checker
-``reasonry.verifiers.turing.<x>`` and its line shapes ``SHAPES["tail/<x>"]`` in
-``reasonry.verifiers.turing.shapes``."""
+is instant. Everything else follows from the name ``tail/<x>``: the task is the ``TailTask`` subclass in
+``reasonry.generators.turing.<x>`` (found by ``VARIANTS``), its checker is ``reasonry.verifiers.turing.<x>`` and its
+line shapes are ``<X>`` in ``reasonry.verifiers.turing.shapes``."""
 
 VARIANTS = "reasonry.generators.turing.common:variant"
 
