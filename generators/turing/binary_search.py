@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from reasonry.config import require
 from reasonry.generators.turing.common import Rendering, TailConfig, TailTask
 from reasonry.task import ItemKey
+from reasonry.verifiers.turing.lines import spaced
 from reasonry.verifiers.turing.shapes import BINARY_SEARCH
 
 TEMPLATES = (
@@ -80,7 +81,6 @@ class BinarySearchConfig(TailConfig):
 def search_trace(numbers: list[int], target: int, rendering: Rendering) -> tuple[int, list[str]]:
     """The answer (index or -1) and its TAIL trace lines (without the final-answer line)."""
     write = BINARY_SEARCH.writer(rendering)
-    sep = " " if rendering == "terse" else ", "
     lines: list[str] = []
     lo, hi = 0, len(numbers) - 1
     while True:
@@ -89,7 +89,7 @@ def search_trace(numbers: list[int], target: int, rendering: Rendering) -> tuple
             return -1, lines
         mid = (lo + hi) // 2
         value = numbers[mid]
-        fetched = sep.join(f"s{k}={numbers[k]}" for k in range(lo, hi + 1))
+        fetched = spaced(f"s{k}={numbers[k]}" for k in range(lo, hi + 1))
         kind = "greater" if value > target else "less" if value < target else "equal"
         lines.append(write(kind, lo=lo, hi=hi, fetched=fetched, x=target, mid=mid, v=value))
         if value == target:

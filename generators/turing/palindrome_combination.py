@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 from reasonry.config import require
 from reasonry.generators.turing.common import Rendering, TailConfig, TailTask
 from reasonry.task import ItemKey
-from reasonry.verifiers.turing.shapes import PALINDROME_COMBINATION
+from reasonry.verifiers.turing.lines import PerRendering, spaced
+from reasonry.verifiers.turing.shapes import NOTHING, PALINDROME_COMBINATION
 
 TEMPLATES = (
     "How many distinct arrangements of all the elements of {items} are palindromes?",
@@ -77,9 +78,8 @@ class PalindromeCombinationConfig(TailConfig):
             require(low >= 1, f"sizes.{bucket}", "the list has at least one element")
 
 
-def _pool(rest: Counter, terse: bool) -> str:
-    text = " ".join(f"{v}:{rest[v]}" for v in sorted(rest) if rest[v])
-    return text or ("-" if terse else "none")
+def _pool(rest: Counter) -> str | PerRendering:
+    return " ".join(f"{v}:{rest[v]}" for v in sorted(rest) if rest[v]) or NOTHING
 
 
 def _show(values: list[int] | tuple[int, ...]) -> str:
@@ -89,8 +89,6 @@ def _show(values: list[int] | tuple[int, ...]) -> str:
 def palindrome_trace(items: list[int], rendering: Rendering) -> tuple[int, list[str]]:
     """The number of distinct palindromic arrangements and its TAIL trace lines (without the final answer)."""
     write = PALINDROME_COMBINATION.writer(rendering)
-    terse = rendering == "terse"
-    none = "-" if terse else "none"
     lines: list[str] = []
     counts: Counter = Counter()
     for i, x in enumerate(items):
@@ -99,15 +97,15 @@ def palindrome_trace(items: list[int], rendering: Rendering) -> tuple[int, list[
         lines.append(write("count", i=i, x=x, old=old, new=old + 1))
     values = sorted(counts)
     odd = [v for v in values if counts[v] % 2]
-    tally = (" " if terse else ", ").join(f"count[{v}]={counts[v]}" for v in values)
+    tally = spaced(f"count[{v}]={counts[v]}" for v in values)
     if len(odd) > 1:
         lines.append(write("no_palindrome", tally=tally, odd=" ".join(map(str, odd)), k=len(odd)))
         lines.append(write("result", found=0))
         return 0, lines
     middle = odd[:1]
-    mid_text = str(middle[0]) if middle else none
+    mid_text = str(middle[0]) if middle else NOTHING
     rest = Counter({v: counts[v] // 2 for v in values})
-    lines.append(write("tally", tally=tally, mid=mid_text, half=_pool(rest, terse)))
+    lines.append(write("tally", tally=tally, mid=mid_text, half=_pool(rest)))
     size = sum(rest.values())
     found = 0
     # explicit stack of [prefix, value tried last] so the walk is one loop, like the machine it imitates
@@ -122,7 +120,7 @@ def palindrome_trace(items: list[int], rendering: Rendering) -> tuple[int, list[
                                old=found - 1, new=found))
         else:
             choice = next((v for v in sorted(rest) if rest[v] and v > tried), None)
-            shown = {"prefix": here, "pool": _pool(rest, terse), "tried": str(tried) if tried else none}
+            shown = {"prefix": here, "pool": _pool(rest), "tried": str(tried) if tried else NOTHING}
             lines.append(write("stuck", **shown) if choice is None else write("choose", c=choice, **shown))
         if choice is None:
             stack.pop()

@@ -7,7 +7,7 @@ from bisect import bisect_left
 from collections.abc import Iterator
 
 from reasonry.verdict import Verdict
-from reasonry.verifiers.turing.lines import PerRendering, State, replay, same_integer
+from reasonry.verifiers.turing.lines import State, replay, same_integer, spaced
 from reasonry.verifiers.turing.shapes import BINARY_SEARCH
 
 # each state re-writes its whole range, so a trace holds about n log n numbers
@@ -36,9 +36,8 @@ def _states(numbers: list[int], target: int) -> Iterator[State]:
     lo, hi = 0, len(numbers) - 1
     while lo <= hi:
         mid = (lo + hi) // 2
-        probes = [f"s{k}={numbers[k]}" for k in range(lo, hi + 1)]
         shown = {"lo": lo, "hi": hi, "x": target, "mid": mid, "v": numbers[mid],
-                 "fetched": PerRendering(" ".join(probes), ", ".join(probes))}
+                 "fetched": spaced(f"s{k}={numbers[k]}" for k in range(lo, hi + 1))}
         if numbers[mid] == target:
             yield "equal", shown
             return

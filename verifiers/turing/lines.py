@@ -28,10 +28,16 @@ State = tuple[str, Values]
 
 
 class PerRendering(NamedTuple):
-    """A value a checker shows differently per rendering (a list's separator, the word for nothing)."""
+    """A value shown differently per rendering (a list's separator, the word for nothing)."""
 
-    terse: object
-    styled: object
+    terse: str
+    styled: str
+
+
+def spaced(parts: Iterable[str]) -> PerRendering:
+    """Items joined by a space (terse) or by a comma and a space (styled)."""
+    items = list(parts)
+    return PerRendering(" ".join(items), ", ".join(items))
 
 
 _TOKEN = re.compile(r"\{\{|\}\}|\{([A-Za-z_]\w*)\}")

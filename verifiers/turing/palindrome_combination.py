@@ -8,11 +8,9 @@ from collections.abc import Iterator
 from math import factorial
 
 from reasonry.verdict import Verdict
-from reasonry.verifiers.turing.lines import PerRendering, State, replay, same_integer
-from reasonry.verifiers.turing.shapes import PALINDROME_COMBINATION
+from reasonry.verifiers.turing.lines import State, replay, same_integer, spaced
+from reasonry.verifiers.turing.shapes import NOTHING, PALINDROME_COMBINATION
 
-# the word for "nothing" (no middle, no value tried, an empty pool)
-_NOTHING = PerRendering("-", "none")
 # the walk visits every palindrome (the answer) times the half length: refuse what no trace could hold
 MAX_ITEMS = 64
 MAX_PALINDROMES = 100_000
@@ -51,10 +49,10 @@ class _Walk:
         self.pool, self.size, self.middle, self.found = pool, size, middle, 0
 
     def shown_pool(self) -> object:
-        return " ".join(f"{v}:{self.pool[v]}" for v in sorted(self.pool) if self.pool[v]) or _NOTHING
+        return " ".join(f"{v}:{self.pool[v]}" for v in sorted(self.pool) if self.pool[v]) or NOTHING
 
     def mid(self) -> object:
-        return str(self.middle[0]) if self.middle else _NOTHING
+        return str(self.middle[0]) if self.middle else NOTHING
 
     def visit(self, prefix: list[int]) -> Iterator[State]:
         if len(prefix) == self.size:
@@ -62,7 +60,7 @@ class _Walk:
             yield "complete", {"prefix": _show(prefix), "mid": self.mid(), "old": self.found - 1,
                                "new": self.found, "word": _show(prefix + self.middle + prefix[::-1])}
             return
-        tried: object = _NOTHING
+        tried: object = NOTHING
         for v in sorted(self.pool):
             if not self.pool[v]:
                 continue
@@ -81,8 +79,7 @@ def _states(items: list[int]) -> Iterator[State]:
     for i, x in enumerate(items):
         counts[x] += 1
         yield "count", {"i": i, "x": x, "old": counts[x] - 1, "new": counts[x]}
-    parts = [f"count[{v}]={counts[v]}" for v in sorted(counts)]
-    tally = PerRendering(" ".join(parts), ", ".join(parts))
+    tally = spaced(f"count[{v}]={counts[v]}" for v in sorted(counts))
     odd = [v for v in sorted(counts) if counts[v] % 2 == 1]
     if len(odd) > 1:
         yield "no_palindrome", {"tally": tally, "odd": " ".join(map(str, odd)), "k": len(odd)}

@@ -6,7 +6,7 @@ trace against it (``reasonry.verifiers.turing.lines``). Nothing here computes an
 
 from __future__ import annotations
 
-from reasonry.verifiers.turing.lines import Shapes
+from reasonry.verifiers.turing.lines import PerRendering, Shapes
 
 
 def _move(unit: str) -> tuple[str, str]:
@@ -154,6 +154,8 @@ BINARY_SEARCH = Shapes.of(
     move=("Transition {{{lo},{hi}}} -> {{{nlo},{nhi}}}", "Narrow the range from [{lo}, {hi}] to [{nlo}, {nhi}]."),
 )
 
+# what the palindrome walk shows for no middle, no value tried yet and an empty pool
+NOTHING = PerRendering("-", "none")
 _HALF = "At prefix {prefix} the unused half values are {pool} and the last value tried here is {tried}; "
 PALINDROME_COMBINATION = Shapes.of(
     count=("Count {i}: fetch x{i}={x}; count[{x}]={old}+1={new}",
