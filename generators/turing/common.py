@@ -169,13 +169,17 @@ class StringPairTask(TailTask):
     spelled from one palette; a subclass sets ``trace(s, t, rendering) -> (answer, lines)``."""
 
     answer_type: ClassVar[str] = "integer"
-    trace: ClassVar[Callable[[str, str, Rendering], tuple[int, list[str]]]]
+
+    @staticmethod
+    def trace(s: str, t: str, rendering: Rendering) -> tuple[int, list[str]]:
+        """The answer and the trace lines (without the final-answer line)."""
+        raise NotImplementedError
 
     def generate(self, config: StringPairConfig, key: ItemKey, rng: random.Random) -> dict | None:
         m, n = self.draw_size(config, key, rng), self.draw_size(config, key, rng)
         s, t = config.draw_pair(m, n, rng)
         template, prompt = self.pose(rng, s=s, t=t)
-        best, lines = type(self).trace(s, t, config.rendering)
+        best, lines = self.trace(s, t, config.rendering)
         return self.finish(key, config, problem={"s": s, "t": t}, template=template, prompt=prompt,
                            answer=str(best), trace_lines=lines, spec={"s": s, "t": t},
                            difficulty={"lengths": [m, n]})
