@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from string import Formatter
 from typing import Literal, NamedTuple
 
 from reasonry.numbers import parse_written_integer
@@ -40,7 +41,6 @@ def spaced(parts: Iterable[str]) -> PerRendering:
     return PerRendering(" ".join(items), ", ".join(items))
 
 
-_TOKEN = re.compile(r"\{\{|\}\}|\{([A-Za-z_]\w*)\}")
 _FINAL = re.compile(r"^Final answer:\s*(.*?)\s*$")
 
 
@@ -58,40 +58,35 @@ def fail_at(line_no: int, message: str) -> Verdict:
 
 
 class Line:
-    """One line shape. Values are put in as ``str(value)``, never through ``str.format``, so braces or quotes
-    inside a value are never interpreted."""
+    """One line shape: ``str.format`` syntax restricted to plain ``{name}`` holes (no format spec, no
+    conversion), so a value is shown as ``str(value)`` would show it. Braces inside a value are never
+    interpreted."""
 
     __slots__ = ("names", "parts", "pattern", "template")
 
     def __init__(self, template: str):
         self.template = template
-        parts, names, regex, seen = [""], [], [], set()
-        at = 0
-        for m in _TOKEN.finditer(template):
-            literal = template[at:m.start()] + (m.group(0)[0] if m.group(1) is None else "")
-            parts[-1] += literal
+        parts, names, regex, seen = [], [], [], set()
+        for literal, name, spec, conversion in Formatter().parse(template):
+            parts.append(literal)
             regex.append(re.escape(literal))
-            at = m.end()
-            name = m.group(1)
             if name is None:
                 continue
+            if not name.isidentifier() or spec or conversion:
+                raise ValueError(f"line shape {template!r}: a hole is a plain {{name}}, not {{{name}...}}")
             names.append(name)
-            parts.append("")
             regex.append(f"(?P={name})" if name in seen else f"(?P<{name}>.*?)")
             seen.add(name)
-        parts[-1] += template[at:]
-        regex.append(re.escape(template[at:]))
+        if len(parts) == len(names):
+            parts.append("")  # the template ends with a hole
         self.parts: tuple[str, ...] = tuple(parts)
         self.names: tuple[str, ...] = tuple(names)
         self.pattern = re.compile("".join(regex))
 
     def render(self, values: Values, style: int = 0) -> str:
-        out = [self.parts[0]]
-        for name, part in zip(self.names, self.parts[1:], strict=True):
-            value = values[name]
-            out.append(str(value[style] if isinstance(value, PerRendering) else value))
-            out.append(part)
-        return "".join(out)
+        if PerRendering in map(type, values.values()):
+            values = {name: _pick(value, style) for name, value in values.items()}
+        return self.template.format_map(values)
 
     def why(self, line: str, values: Values, style: int) -> str:
         """Why ``line`` is not this shape filled with ``values``."""
@@ -99,11 +94,14 @@ class Line:
         if m is None:
             return f"expected a line shaped {self.template!r}, got {line[:120]!r}"
         for name, got in m.groupdict().items():
-            value = values[name]
-            want = str(value[style] if isinstance(value, PerRendering) else value)
+            want = str(_pick(values[name], style))
             if got != want:
                 return f"{name} is {got[:60]!r} where the replay gives {want[:60]!r}"
         return f"expected {self.render(values, style)[:120]!r}"
+
+
+def _pick(value: object, style: int) -> object:
+    return value[style] if isinstance(value, PerRendering) else value
 
 
 @dataclass(frozen=True)
@@ -140,16 +138,21 @@ def replay(trace: str, shapes: Shapes, states: Iterable[State], final_ok: Callab
     at = count = 0
     for kind, values in states:
         lines = shapes.kinds[kind]
-        texts = {style: lines[style].render(values, style) for style in styles}
         if at >= len(body):
-            return Verdict.no(f"trace stops early; expected {texts[styles[0]][:120]!r}")
-        shown = {style: "\n".join(body[at:at + text.count("\n") + 1]) for style, text in texts.items()}
-        fits = tuple(style for style in styles if shown[style] == texts[style])
+            return Verdict.no(f"trace stops early; expected {lines[styles[0]].render(values, styles[0])[:120]!r}")
+        fits, size = [], 0
+        for style in styles:
+            text = lines[style].render(values, style)
+            span = text.count("\n") + 1
+            if (body[at] if span == 1 else "\n".join(body[at:at + span])) == text:
+                fits.append(style)
+                size = span  # the same for every style that fits: their texts are equal
         if not fits:
+            shown = {style: "\n".join(body[at:at + lines[style].template.count("\n") + 1]) for style in styles}
             near = next((style for style in styles if lines[style].pattern.fullmatch(shown[style])), styles[0])
             return fail_at(at, f"{kind}: {lines[near].why(shown[near], values, near)}")
-        styles = fits
-        at += texts[fits[0]].count("\n") + 1
+        styles = tuple(fits)
+        at += size
         count += 1
     if count == 0:
         return Verdict.no("the replay expects no states")
