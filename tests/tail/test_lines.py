@@ -3,6 +3,8 @@ several lines, and that every task's generator writes only lines its table decla
 
 from __future__ import annotations
 
+import pytest
+
 from reasonry.registry import get_task
 from reasonry.verifiers.turing import shapes
 from reasonry.verifiers.turing.lines import Line, PerRendering, Shapes, replay
@@ -28,6 +30,9 @@ def test_render_fills_holes_and_keeps_braces_and_values_literal():
     assert line.render({"lo": 1, "hi": 2, "x": "{y}"}) == "State {1,2}: {y}={y}"
     assert line.pattern.fullmatch("State {1,2}: a=a") and not line.pattern.fullmatch("State {1,2}: a=b")
     assert TOY.render("head", "styled", lo=0, hi=2, items=PerRendering("x y", "x, y")) == "The set {0, 2} holds x, y."
+    for template in ("x={x:>3}", "x={x!r}", "x={0}", "x={x.real}", "x={x[0]}"):
+        with pytest.raises(ValueError, match="plain"):
+            Line(template)
 
 
 def test_replay_accepts_each_rendering_and_nothing_else():
