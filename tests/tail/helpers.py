@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 
 from reasonry.registry import get_task, task_names
@@ -44,3 +45,13 @@ def replace_line(trace: str, index: int, new: str) -> str:
 
 def line_index(trace: str, pattern: str) -> int:
     return next(i for i, line in enumerate(trace.split("\n")) if re.search(pattern, line))
+
+
+def random_operand(rng: random.Random) -> str:
+    """A positive number of 1 to 12 digits, no leading zero, a decimal point inside half the time."""
+    digits = rng.randint(1, 12)
+    text = str(rng.randint(1, 9)) + "".join(str(rng.randint(0, 9)) for _ in range(digits - 1))
+    if digits >= 2 and rng.random() < 0.5:
+        point = rng.randint(1, digits - 1)
+        text = text[:point] + "." + text[point:]
+    return text

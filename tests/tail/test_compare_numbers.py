@@ -10,23 +10,14 @@ import pytest
 
 from reasonry.verifiers import turing as tail
 from reasonry.verifiers.turing import compare_numbers as v_cmp
-from tests.tail.helpers import RENDERINGS, make, spec_of
-
-
-def _random_operand(rng: random.Random) -> str:
-    digits = rng.randint(1, 12)
-    text = str(rng.randint(1, 9)) + "".join(str(rng.randint(0, 9)) for _ in range(digits - 1))
-    if digits >= 2 and rng.random() < 0.5:
-        point = rng.randint(1, digits - 1)
-        text = text[:point] + "." + text[point:]
-    return text
+from tests.tail.helpers import RENDERINGS, make, random_operand, spec_of
 
 
 def test_compare_answer_matches_fractions():
     rng = random.Random(4)
     for _ in range(2000):
-        x1 = _random_operand(rng)
-        x2 = rng.choice([x1, _random_operand(rng), x1[:-1] + str(rng.randint(0, 9))])
+        x1 = random_operand(rng)
+        x2 = rng.choice([x1, random_operand(rng), x1[:-1] + str(rng.randint(0, 9))])
         if x2.endswith(".") or (x2.startswith("0") and not x2.startswith("0.")):
             continue
         a, b = Fraction(x1), Fraction(x2)

@@ -13,22 +13,13 @@ from reasonry.errors import ConfigError
 from reasonry.registry import get_task
 from reasonry.verifiers import turing as tail
 from reasonry.verifiers.turing import division as v_div
-from tests.tail.helpers import RENDERINGS, make, spec_of
-
-
-def _random_operand(rng: random.Random) -> str:
-    digits = rng.randint(1, 12)
-    text = str(rng.randint(1, 9)) + "".join(str(rng.randint(0, 9)) for _ in range(digits - 1))
-    if digits >= 2 and rng.random() < 0.5:
-        point = rng.randint(1, digits - 1)
-        text = text[:point] + "." + text[point:]
-    return text
+from tests.tail.helpers import RENDERINGS, make, random_operand, spec_of
 
 
 def test_division_answer_matches_decimal_truncation():
     rng = random.Random(1)
     for _ in range(2000):
-        x1, x2, places = _random_operand(rng), _random_operand(rng), rng.randint(0, 6)
+        x1, x2, places = random_operand(rng), random_operand(rng), rng.randint(0, 6)
         with localcontext() as ctx:
             ctx.prec = 200
             expected = (Decimal(x1) / Decimal(x2)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_DOWN)
