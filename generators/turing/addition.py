@@ -12,9 +12,10 @@ import random
 from dataclasses import dataclass, field
 
 from reasonry.config import require
-from reasonry.generators.turing.common import TailConfig, TailTask, random_number
+from reasonry.generators.turing.common import Rendering, TailConfig, TailTask, random_number
 from reasonry.numbers import align_decimals, canonical_decimal
 from reasonry.task import ItemKey
+from reasonry.verifiers.turing.shapes import ADDITION
 
 TEMPLATES = (
     "What is {x1} + {x2}?",
@@ -42,10 +43,14 @@ TEMPLATES = (
 )
 
 
+# the paper's range of the size parameter per bucket
+DEFAULT_SIZES: dict[str, tuple[int, int]] = {"S": (10, 30), "M": (31, 40), "L": (41, 50)}
+
+
 @dataclass(frozen=True)
 class AdditionConfig(TailConfig):
     decimal_probability: float = 0.5
-    sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(AdditionTask.default_sizes))
+    sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(DEFAULT_SIZES))
 
     def __post_init__(self):
         super().__post_init__()
@@ -54,14 +59,11 @@ class AdditionConfig(TailConfig):
             require(low >= 1, f"sizes.{bucket}", "operands have at least one digit")
 
 
-def add_trace(x1: str, x2: str, rendering: str) -> tuple[str, list[str]]:
+def add_trace(x1: str, x2: str, rendering: Rendering) -> tuple[str, list[str]]:
     """The sum and its TAIL trace lines (without the final-answer line)."""
     a, b, frac = align_decimals(x1, x2)
-    lines: list[str] = []
-    if rendering == "terse":
-        lines.append(f"Operands: {_show(a, frac)} + {_show(b, frac)}")
-    else:
-        lines.append(f"Line the numbers up on the decimal point: {_show(a, frac)} and {_show(b, frac)}.")
+    write = ADDITION.writer(rendering)
+    lines = [write("header", a=_show(a, frac), b=_show(b, frac))]
     carry = 0
     digits: list[str] = []
     n = len(a)
@@ -69,26 +71,16 @@ def add_trace(x1: str, x2: str, rendering: str) -> tuple[str, list[str]]:
         da, db = int(a[n - 1 - col]), int(b[n - 1 - col])
         total = da + db + carry
         digit, new_carry = total % 10, total // 10
-        if rendering == "terse":
-            lines.append(f"State {col}: fetch a={da} b={db} c={carry}; sum={total}; digit={digit} c={new_carry}")
-            if col + 1 < n:
-                lines.append(f"Transition {col} -> {col + 1}")
-        else:
-            lines.append(f"Column {col}: I read a={da} and b={db} with carry {carry}. "
-                         f"{da} + {db} + {carry} = {total}, so I write {digit} and carry {new_carry}.")
-            if col + 1 < n:
-                lines.append(f"Next I move from column {col} to column {col + 1}.")
+        lines.append(write("state", i=col, da=da, db=db, carry=carry, total=total, digit=digit, out=new_carry))
+        if col + 1 < n:
+            lines.append(write("move", i=col, next=col + 1))
         digits.append(str(digit))
         carry = new_carry
     if carry:
         digits.append(str(carry))
     raw = "".join(reversed(digits))
     total_text = raw[: len(raw) - frac] + ("." + raw[len(raw) - frac:] if frac else "")
-    if rendering == "terse":
-        lines.append(f"Carry out: {carry}")
-        lines.append(f"Result: {total_text}")
-    else:
-        lines.append(f"The last carry is {carry}, so the digits read {total_text}.")
+    lines.extend(write("result", carry=carry, digits=total_text).split("\n"))  # terse: carry and result lines
     return canonical_decimal(total_text), lines
 
 
@@ -97,12 +89,9 @@ def _show(digits: str, frac: int) -> str:
 
 
 class AdditionTask(TailTask):
-    name = "tail/addition"
-    description = "TAIL large-number addition (x1 + x2, decimal point allowed in x2), one column per state"
-    version = "1"
     Config = AdditionConfig
     answer_type = "float"
-    default_sizes = {"S": (10, 30), "M": (31, 40), "L": (41, 50)}
+    default_sizes = DEFAULT_SIZES
     templates = TEMPLATES
 
     def generate(self, config: AdditionConfig, key: ItemKey, rng: random.Random) -> dict | None:

@@ -21,8 +21,9 @@ import string
 from dataclasses import dataclass, field
 
 from reasonry.config import require
-from reasonry.generators.turing.common import TailConfig, TailTask
+from reasonry.generators.turing.common import Rendering, TailConfig, TailTask
 from reasonry.task import ItemKey
+from reasonry.verifiers.turing.shapes import ANY_SUBSTRING
 
 TEMPLATES = (
     "List all distinct substrings of \"{s}\".",
@@ -50,10 +51,14 @@ TEMPLATES = (
 )
 
 
+# the paper's range of the size parameter per bucket
+DEFAULT_SIZES: dict[str, tuple[int, int]] = {"S": (3, 5), "M": (6, 9), "L": (10, 14)}
+
+
 @dataclass(frozen=True)
 class AnySubstringConfig(TailConfig):
     alphabet_size: int = 4
-    sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(AnySubstringTask.default_sizes))
+    sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(DEFAULT_SIZES))
 
     def __post_init__(self):
         super().__post_init__()
@@ -66,44 +71,35 @@ def show(items: list[str]) -> str:
     return "[" + ", ".join(items) + "]"
 
 
-def substring_trace(s: str, rendering: str) -> tuple[str, list[str]]:
+def substring_trace(s: str, rendering: Rendering) -> tuple[str, list[str]]:
     """The distinct substrings and their TAIL trace lines (without the final-answer line)."""
-    terse = rendering == "terse"
+    write = ANY_SUBSTRING.writer(rendering)
     n = len(s)
-    lines = [f"String: {s}" if terse else f"The string is {s}, with {n} characters."]
+    lines = [write("header", s=s, n=n)]
     first_seen: dict[str, tuple[int, int]] = {}
     found: list[str] = []
     for i in range(n):
-        lines.append(f"Call {i}: fetch s[{i}:]={s[i:]}" if terse
-                     else f"Recursive call {i} works on the suffix starting at {i}: {s[i:]}.")
+        lines.append(write("call", i=i, suffix=s[i:]))
         for j in range(i + 1, n + 1):
             sub = s[i:j]
             if sub in first_seen:
                 a, b = first_seen[sub]
-                lines.append(f"State {i},{j}: fetch s[{i}:{j}]={sub}; seen s[{a}:{b}]" if terse
-                             else f"Substring s[{i}:{j}] is {sub}, which I already found as s[{a}:{b}].")
+                lines.append(write("seen", i=i, j=j, sub=sub, a=a, b=b))
             else:
                 first_seen[sub] = (i, j)
                 found.append(sub)
-                lines.append(f"State {i},{j}: fetch s[{i}:{j}]={sub}; new {len(found)}" if terse
-                             else f"Substring s[{i}:{j}] is {sub}, which is new; "
-                                  f"that makes {len(found)} distinct substrings.")
-        lines.append(f"Return {i}: count={len(found)}" if terse
-                     else f"Call {i} returns with {len(found)} distinct substrings so far.")
-    lines.append(f"Call {n}: empty suffix, return" if terse
-                 else f"Recursive call {n} gets an empty suffix and returns.")
-    lines.append(f"Result: {show(found)}" if terse else f"The distinct substrings are: {show(found)}")
+                lines.append(write("new", i=i, j=j, sub=sub, count=len(found)))
+        lines.append(write("back", i=i, count=len(found)))
+    lines.append(write("empty", n=n))
+    lines.append(write("result", items=show(found)))
     return show(found), lines
 
 
 class AnySubstringTask(TailTask):
-    name = "tail/any_substring"
-    description = "TAIL distinct substrings of a string by recursion over suffixes, one substring per state"
-    version = "1"
     Config = AnySubstringConfig
     answer_type = "list"
     ordered_answer = False  # the prompts ask for the substrings in any order
-    default_sizes = {"S": (3, 5), "M": (6, 9), "L": (10, 14)}
+    default_sizes = DEFAULT_SIZES
     templates = TEMPLATES
 
     def generate(self, config: AnySubstringConfig, key: ItemKey, rng: random.Random) -> dict | None:

@@ -16,8 +16,10 @@ import random
 from dataclasses import dataclass, field
 
 from reasonry.config import require
-from reasonry.generators.turing.common import TailConfig, TailTask
+from reasonry.generators.turing.common import Rendering, TailConfig, TailTask
 from reasonry.task import ItemKey
+from reasonry.verifiers.turing.lines import spaced
+from reasonry.verifiers.turing.shapes import BINARY_SEARCH
 
 TEMPLATES = (
     "The list {numbers} is sorted in increasing order. At which 0-based index is {target}? Answer -1 if it is "
@@ -55,61 +57,52 @@ TEMPLATES = (
 )
 
 
+# the paper's range of the size parameter per bucket
+DEFAULT_SIZES: dict[str, tuple[int, int]] = {"S": (5, 20), "M": (21, 40), "L": (41, 70)}
+
+
 @dataclass(frozen=True)
 class BinarySearchConfig(TailConfig):
     low: int = -9999
     high: int = 9999
     missing_probability: float = 0.1
-    sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(BinarySearchTask.default_sizes))
+    sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(DEFAULT_SIZES))
 
     def __post_init__(self):
         super().__post_init__()
         require(0.0 <= self.missing_probability <= 1.0, "missing_probability", "must be in [0, 1]")
-        longest = max((high for _low, high in {**BinarySearchTask.default_sizes, **self.sizes}.values()))
+        longest = max((high for _low, high in {**DEFAULT_SIZES, **self.sizes}.values()))
         require(self.high - self.low >= longest, "high",
                 f"[low, high] must hold more than the longest list ({longest}) so a missing value exists")
         for bucket, (low, _high) in self.sizes.items():
             require(low >= 1, f"sizes.{bucket}", "the list has at least one number")
 
 
-def search_trace(numbers: list[int], target: int, rendering: str) -> tuple[int, list[str]]:
+def search_trace(numbers: list[int], target: int, rendering: Rendering) -> tuple[int, list[str]]:
     """The answer (index or -1) and its TAIL trace lines (without the final-answer line)."""
-    terse = rendering == "terse"
+    write = BINARY_SEARCH.writer(rendering)
     lines: list[str] = []
     lo, hi = 0, len(numbers) - 1
     while True:
         if lo > hi:
-            lines.append(f"State {{{lo},{hi}}}: empty range; find={target} is absent" if terse else
-                         f"Range [{lo}, {hi}]: the range is empty, so {target} is not in the list.")
+            lines.append(write("empty", lo=lo, hi=hi, x=target))
             return -1, lines
         mid = (lo + hi) // 2
         value = numbers[mid]
-        sep = " " if terse else ", "
-        fetched = sep.join(f"s{k}={numbers[k]}" for k in range(lo, hi + 1))
-        if terse:
-            relation = ">" if value > target else "<" if value < target else "="
-            lines.append(f"State {{{lo},{hi}}}: fetch {fetched}; find={target}; mid={mid}, s{mid}={value} "
-                         f"{relation} find")
-        else:
-            relation = (f"is greater than {target}" if value > target else f"is less than {target}"
-                        if value < target else f"equals {target}, so {target} is at index {mid}")
-            lines.append(f"Range [{lo}, {hi}]: the numbers are {fetched} and we look for {target}. "
-                         f"The middle index is {mid} and s{mid}={value} {relation}.")
+        fetched = spaced(f"s{k}={numbers[k]}" for k in range(lo, hi + 1))
+        kind = "greater" if value > target else "less" if value < target else "equal"
+        lines.append(write(kind, lo=lo, hi=hi, fetched=fetched, x=target, mid=mid, v=value))
         if value == target:
             return mid, lines
         nlo, nhi = (lo, mid - 1) if value > target else (mid + 1, hi)
-        lines.append(f"Transition {{{lo},{hi}}} -> {{{nlo},{nhi}}}" if terse else
-                     f"Narrow the range from [{lo}, {hi}] to [{nlo}, {nhi}].")
+        lines.append(write("move", lo=lo, hi=hi, nlo=nlo, nhi=nhi))
         lo, hi = nlo, nhi
 
 
 class BinarySearchTask(TailTask):
-    name = "tail/binary_search"
-    description = "TAIL binary search: 0-based index of a value in an increasing list, -1 if absent"
-    version = "1"
     Config = BinarySearchConfig
     answer_type = "integer"
-    default_sizes = {"S": (5, 20), "M": (21, 40), "L": (41, 70)}
+    default_sizes = DEFAULT_SIZES
     templates = TEMPLATES
 
     def generate(self, config: BinarySearchConfig, key: ItemKey, rng: random.Random) -> dict | None:

@@ -15,8 +15,9 @@ import random
 from dataclasses import dataclass, field
 
 from reasonry.config import require
-from reasonry.generators.turing.common import TailConfig, TailTask
+from reasonry.generators.turing.common import Rendering, TailConfig, TailTask
 from reasonry.task import ItemKey
+from reasonry.verifiers.turing.shapes import BUBBLE_SORT
 
 TEMPLATES = (
     "Sort these numbers in ascending order with bubble sort: {items}.",
@@ -44,10 +45,14 @@ TEMPLATES = (
 )
 
 
+# the paper's range of the size parameter per bucket
+DEFAULT_SIZES: dict[str, tuple[int, int]] = {"S": (2, 4), "M": (5, 6), "L": (7, 8)}
+
+
 @dataclass(frozen=True)
 class BubbleSortConfig(TailConfig):
     value_range: tuple[int, int] = (-999, 999)
-    sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(BubbleSortTask.default_sizes))
+    sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(DEFAULT_SIZES))
 
     def __post_init__(self):
         super().__post_init__()
@@ -62,12 +67,12 @@ def show(values: list[int]) -> str:
     return "[" + ", ".join(map(str, values)) + "]"
 
 
-def sort_trace(values: list[int], rendering: str) -> tuple[str, list[str]]:
+def sort_trace(values: list[int], rendering: Rendering) -> tuple[str, list[str]]:
     """The sorted list and its TAIL trace lines (without the final-answer line)."""
-    terse = rendering == "terse"
+    write = BUBBLE_SORT.writer(rendering)
     a = list(values)
     n = len(a)
-    lines = [f"List: {show(a)}" if terse else f"Start with the list {show(a)}."]
+    lines = [write("header", list=show(a))]
     for p in range(n - 1):
         swaps = 0
         for j in range(n - 1 - p):
@@ -76,32 +81,21 @@ def sort_trace(values: list[int], rendering: str) -> tuple[str, list[str]]:
             if swap:
                 a[j], a[j + 1] = y, x
                 swaps += 1
-            if terse:
-                lines.append(f"State {p},{j}: fetch a{j}={x} a{j + 1}={y}; {x} {'>' if swap else '<'} {y} "
-                             f"{'swap' if swap else 'keep'}; list={show(a)}")
-            else:
-                lines.append(f"Pass {p}, position {j}: I read a{j}={x} and a{j + 1}={y}. Since {x} "
-                             f"{'is greater than' if swap else 'is less than'} {y}, I "
-                             f"{'swap' if swap else 'keep'} them, and the list is now {show(a)}.")
+            lines.append(write("swap" if swap else "keep", p=p, j=j, k=j + 1, x=x, y=y, list=show(a)))
             if j + 1 < n - 1 - p:
-                lines.append(f"Transition {p},{j} -> {p},{j + 1}" if terse
-                             else f"Next I move from pass {p} position {j} to pass {p} position {j + 1}.")
-        lines.append(f"End pass {p}: swaps={swaps}" if terse else f"Pass {p} is over with {swaps} swaps.")
+                lines.append(write("move", p=p, j=j, np=p, nj=j + 1))
+        lines.append(write("end_pass", p=p, swaps=swaps))
         if swaps == 0 or p == n - 2:
             break
-        lines.append(f"Transition {p},{n - 2 - p} -> {p + 1},0" if terse
-                     else f"Next I move from pass {p} position {n - 2 - p} to pass {p + 1} position 0.")
-    lines.append(f"Result: {show(a)}" if terse else f"The list is sorted: {show(a)}.")
+        lines.append(write("move", p=p, j=n - 2 - p, np=p + 1, nj=0))
+    lines.append(write("result", list=show(a)))
     return show(a), lines
 
 
 class BubbleSortTask(TailTask):
-    name = "tail/bubble_sort"
-    description = "TAIL bubble sort of n distinct integers, one comparison per state"
-    version = "1"
     Config = BubbleSortConfig
     answer_type = "list"
-    default_sizes = {"S": (2, 4), "M": (5, 6), "L": (7, 8)}
+    default_sizes = DEFAULT_SIZES
     templates = TEMPLATES
 
     def generate(self, config: BubbleSortConfig, key: ItemKey, rng: random.Random) -> dict | None:

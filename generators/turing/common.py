@@ -9,15 +9,17 @@ connective prose. Both end with ``Final answer: <answer>`` and both are parsed b
 
 from __future__ import annotations
 
+import importlib
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar
 
 from reasonry.config import require
 from reasonry.task import ItemKey, Task
+from reasonry.verifiers.turing.lines import Rendering
 
 BUCKETS = ("S", "M", "L")
-Rendering = Literal["terse", "styled"]
 FINAL_ANSWER = "Final answer:"
 
 
@@ -61,6 +63,28 @@ class StringPairConfig(TailConfig):
         return "".join(rng.choice(palette) for _ in range(m)), "".join(rng.choice(palette) for _ in range(n))
 
 
+def grid_lines(s: str, t: str, write: Callable[..., str], border: Callable[[int, int], int],
+               rule: Callable[[bool, int, int, int], int]) -> tuple[int, list[str]]:
+    """The cell, move and result lines of a DP table over the prefixes of two strings, filled row by row, and
+    its last cell. ``border(i, j)`` is a cell of row 0 or column 0; ``rule(equal, diag, up, left)`` a cell from
+    its neighbours (the letters s_i and t_j are ``equal`` or not)."""
+    m, n = len(s), len(t)
+    dp = [[border(i, j) if i == 0 or j == 0 else 0 for j in range(n + 1)] for i in range(m + 1)]
+    cells = [(i, j) for i in range(1, m + 1) for j in range(1, n + 1)]
+    lines = []
+    for k, (i, j) in enumerate(cells):
+        a, b = s[i - 1], t[j - 1]
+        diag, up, left = dp[i - 1][j - 1], dp[i - 1][j], dp[i][j - 1]
+        dp[i][j] = rule(a == b, diag, up, left)
+        lines.append(write("match" if a == b else "differ", i=i, j=j, pi=i - 1, pj=j - 1, a=a, b=b, diag=diag,
+                           up=up, left=left, cell=dp[i][j]))
+        if k + 1 < len(cells):
+            ni, nj = cells[k + 1]
+            lines.append(write("move", i=i, j=j, ni=ni, nj=nj))
+    lines.append(write("result", m=m, n=n, cell=dp[m][n]))
+    return dp[m][n], lines
+
+
 def random_number(rng: random.Random, digits: int, decimal: bool) -> str:
     """A number with ``digits`` digits and no leading zero; with ``decimal``, a point somewhere inside."""
     chars = [str(rng.randint(1, 9))] + [str(rng.randint(0, 9)) for _ in range(digits - 1)]
@@ -72,7 +96,7 @@ def random_number(rng: random.Random, digits: int, decimal: bool) -> str:
 
 
 class TailTask(Task):
-    """Base of the 18 TAIL tasks."""
+    """Base of the TAIL tasks. A task's module is named after it: ``tail/lcs`` lives in ``lcs.py``."""
 
     family: ClassVar[str] = "tail"
     verifier_kind: ClassVar[str] = "tail"
@@ -81,9 +105,14 @@ class TailTask(Task):
     default_sizes: ClassVar[dict[str, tuple[int, int]]] = {}
     templates: ClassVar[tuple[str, ...]] = ()
 
+    def __init_subclass__(cls, **kwargs: Any):
+        super().__init_subclass__(**kwargs)
+        cls.name = f"{cls.family}/{cls.__module__.rpartition('.')[2]}"
+
     def size_range(self, config: TailConfig, bucket: str | None) -> tuple[int, int]:
         sizes = {**self.default_sizes, **config.sizes}
-        return tuple(sizes[bucket or "S"])
+        low, high = sizes[bucket or "S"]  # a list where the options came from YAML
+        return low, high
 
     def draw_size(self, config: TailConfig, key: ItemKey, rng: random.Random) -> int:
         low, high = self.size_range(config, key.bucket)
@@ -122,3 +151,35 @@ class TailTask(Task):
         new_digit = str((int(line[pos]) + rng.randint(1, 9)) % 10)
         lines[li] = line[:pos] + new_digit + line[pos + 1:]
         return "\n".join(lines)
+
+
+def variant(name: str) -> type[TailTask]:
+    """The task class of a name in the family's index: the one ``TailTask`` subclass defined in the module
+    named after the task."""
+    module = importlib.import_module(f"{__package__}.{name.removeprefix('tail/')}")
+    found = [value for value in vars(module).values() if isinstance(value, type) and issubclass(value, TailTask)
+             and value.__module__ == module.__name__]
+    if len(found) != 1:
+        raise TypeError(f"{module.__name__} must define exactly one TailTask subclass, found {len(found)}")
+    return found[0]
+
+
+class StringPairTask(TailTask):
+    """Base of the tasks over two strings (LCS, Levenshtein): both lengths drawn from the bucket, both strings
+    spelled from one palette; a subclass sets ``trace(s, t, rendering) -> (answer, lines)``."""
+
+    answer_type: ClassVar[str] = "integer"
+
+    @staticmethod
+    def trace(s: str, t: str, rendering: Rendering) -> tuple[int, list[str]]:
+        """The answer and the trace lines (without the final-answer line)."""
+        raise NotImplementedError
+
+    def generate(self, config: StringPairConfig, key: ItemKey, rng: random.Random) -> dict | None:
+        m, n = self.draw_size(config, key, rng), self.draw_size(config, key, rng)
+        s, t = config.draw_pair(m, n, rng)
+        template, prompt = self.pose(rng, s=s, t=t)
+        best, lines = self.trace(s, t, config.rendering)
+        return self.finish(key, config, problem={"s": s, "t": t}, template=template, prompt=prompt,
+                           answer=str(best), trace_lines=lines, spec={"s": s, "t": t},
+                           difficulty={"lengths": [m, n]})

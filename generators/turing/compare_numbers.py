@@ -18,10 +18,12 @@ import random
 from dataclasses import dataclass, field
 
 from reasonry.config import require
-from reasonry.generators.turing.common import TailConfig, TailTask
+from reasonry.generators.turing.common import Rendering, TailConfig, TailTask
 from reasonry.numbers import align_decimals
 from reasonry.task import ItemKey
+from reasonry.verifiers.turing.shapes import COMPARE_NUMBERS
 
+_KIND = {"=": "tie", ">": "greater", "<": "less"}
 _ASK = "Answer with <, = or >, the relation of the first number to the second."
 TEMPLATES = tuple(f"{q} {_ASK}" for q in (
     "Compare {x1} and {x2}.",
@@ -49,12 +51,16 @@ TEMPLATES = tuple(f"{q} {_ASK}" for q in (
 ))
 
 
+# the paper's range of the size parameter per bucket
+DEFAULT_SIZES: dict[str, tuple[int, int]] = {"S": (5, 10), "M": (11, 20), "L": (21, 50)}
+
+
 @dataclass(frozen=True)
 class CompareNumbersConfig(TailConfig):
     decimal_probability: float = 0.5
     equal_probability: float = 0.1
     prefix_probability: float = 0.45
-    sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(CompareNumbersTask.default_sizes))
+    sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(DEFAULT_SIZES))
 
     def __post_init__(self):
         super().__post_init__()
@@ -83,40 +89,30 @@ def _draw(rng: random.Random, digits: int, decimal: bool) -> tuple[str, int | No
     return "".join(str(rng.randint(0, 9)) for _ in range(digits)), point
 
 
-def compare_trace(x1: str, x2: str, rendering: str) -> tuple[str, list[str]]:
+def compare_trace(x1: str, x2: str, rendering: Rendering) -> tuple[str, list[str]]:
     """The relation symbol and its TAIL trace lines (without the final-answer line)."""
-    terse = rendering == "terse"
+    write = COMPARE_NUMBERS.writer(rendering)
     a, b, frac = align_decimals(x1, x2)
     shown_a = a[: len(a) - frac] + ("." + a[len(a) - frac:] if frac else "")
     shown_b = b[: len(b) - frac] + ("." + b[len(b) - frac:] if frac else "")
-    lines = [f"Operands: {shown_a} vs {shown_b}" if terse
-             else f"Pad the numbers to the same shape around the decimal point: {shown_a} and {shown_b}."]
+    lines = [write("header", a=shown_a, b=shown_b)]
     relation = "="
     for i, (da, db) in enumerate(zip(a, b, strict=True)):
         if da != db:
             relation = ">" if da > db else "<"
-        if terse:
-            verdict = "equal, next" if relation == "=" else f"a {relation} b, stop"
-            lines.append(f"State {i}: fetch a={da} b={db}; {verdict}")
-        else:
-            verdict = {"=": "they tie and I move on", ">": "the first number is larger",
-                       "<": "the second number is larger"}[relation]
-            lines.append(f"Digit {i}: the first number has {da} and the second has {db}, so {verdict}.")
+        lines.append(write(_KIND[relation], i=i, da=da, db=db))
         if relation != "=":
             break
         if i + 1 < len(a):
-            lines.append(f"Transition {i} -> {i + 1}" if terse else f"Next I move from digit {i} to digit {i + 1}.")
-    lines.append(f"Result: {relation}" if terse else f"So the relation is {relation}.")
+            lines.append(write("move", i=i, next=i + 1))
+    lines.append(write("result", relation=relation))
     return relation, lines
 
 
 class CompareNumbersTask(TailTask):
-    name = "tail/compare_numbers"
-    description = "TAIL comparison of two decimal numbers (<, = or >), one digit position per state"
-    version = "1"
     Config = CompareNumbersConfig
     answer_type = "string"
-    default_sizes = {"S": (5, 10), "M": (11, 20), "L": (21, 50)}
+    default_sizes = DEFAULT_SIZES
     templates = TEMPLATES
 
     def generate(self, config: CompareNumbersConfig, key: ItemKey, rng: random.Random) -> dict | None:

@@ -15,8 +15,9 @@ import string
 from dataclasses import dataclass, field
 
 from reasonry.config import require
-from reasonry.generators.turing.common import TailConfig, TailTask
+from reasonry.generators.turing.common import Rendering, TailConfig, TailTask
 from reasonry.task import ItemKey
+from reasonry.verifiers.turing.shapes import COUNT_LETTERS
 
 TEMPLATES = (
     "How many times does the letter '{c}' appear in \"{text}\"?",
@@ -44,9 +45,13 @@ TEMPLATES = (
 )
 
 
+# the paper's range of the size parameter per bucket
+DEFAULT_SIZES: dict[str, tuple[int, int]] = {"S": (2, 6), "M": (7, 10), "L": (11, 20)}
+
+
 @dataclass(frozen=True)
 class CountLettersConfig(TailConfig):
-    sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(CountLettersTask.default_sizes))
+    sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(DEFAULT_SIZES))
     # how many distinct letters the sentence draws from
     alphabet_size: tuple[int, int] = (2, 6)
     max_word_length: int = 6
@@ -62,27 +67,18 @@ class CountLettersConfig(TailConfig):
             require(low_n >= 1, f"sizes.{bucket}", "at least one letter")
 
 
-def count_trace(text: str, target: str, rendering: str) -> tuple[str, list[str]]:
+def count_trace(text: str, target: str, rendering: Rendering) -> tuple[str, list[str]]:
     """The count and the trace lines (without the final-answer line)."""
-    terse = rendering == "terse"
-    lines = [f"Text: {text}; target={target}" if terse else
-             f"The text is \"{text}\" and we count the letter '{target}' in it."]
+    write = COUNT_LETTERS.writer(rendering)
+    lines = [write("text", text=text, letter=target)]
     count = 0
     for k, ch in enumerate((ch for ch in text if ch != " "), start=1):
         if ch == target:
-            if terse:
-                lines.append(f"State {k}: fetch letter {k}={ch} count={count}; {ch}={target}; "
-                             f"count={count}+1={count + 1}")
-            else:
-                lines.append(f"Step {k}: letter {k} is '{ch}' and the count is {count}; '{ch}' is '{target}', "
-                             f"so the count becomes {count} + 1 = {count + 1}.")
+            lines.append(write("match", k=k, ch=ch, letter=target, count=count, new=count + 1))
             count += 1
-        elif terse:
-            lines.append(f"State {k}: fetch letter {k}={ch} count={count}; {ch}!={target}; count={count}")
         else:
-            lines.append(f"Step {k}: letter {k} is '{ch}' and the count is {count}; '{ch}' is not '{target}', "
-                         f"so the count stays {count}.")
-    lines.append(f"Result: count={count}" if terse else f"In total the count is {count}.")
+            lines.append(write("differ", k=k, ch=ch, letter=target, count=count))
+    lines.append(write("result", count=count))
     return str(count), lines
 
 
@@ -97,12 +93,9 @@ def random_sentence(rng: random.Random, letters: int, alphabet: list[str], max_w
 
 
 class CountLettersTask(TailTask):
-    name = "tail/count_letters"
-    description = "TAIL count letters: occurrences of one letter in a sentence, one letter per state"
-    version = "1"
     Config = CountLettersConfig
     answer_type = "integer"
-    default_sizes = {"S": (2, 6), "M": (7, 10), "L": (11, 20)}
+    default_sizes = DEFAULT_SIZES
     templates = TEMPLATES
 
     def generate(self, config: CountLettersConfig, key: ItemKey, rng: random.Random) -> dict | None:

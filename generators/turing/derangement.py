@@ -14,8 +14,9 @@ import random
 from dataclasses import dataclass, field
 
 from reasonry.config import require
-from reasonry.generators.turing.common import TailConfig, TailTask
+from reasonry.generators.turing.common import Rendering, TailConfig, TailTask
 from reasonry.task import ItemKey
+from reasonry.verifiers.turing.shapes import DERANGEMENT
 
 TEMPLATES = (
     "How many derangements of {n} items are there?",
@@ -46,9 +47,13 @@ TEMPLATES = (
 )
 
 
+# the paper's range of the size parameter per bucket
+DEFAULT_SIZES: dict[str, tuple[int, int]] = {"S": (3, 30), "M": (31, 60), "L": (61, 100)}
+
+
 @dataclass(frozen=True)
 class DerangementConfig(TailConfig):
-    sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(DerangementTask.default_sizes))
+    sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(DEFAULT_SIZES))
 
     def __post_init__(self):
         super().__post_init__()
@@ -57,38 +62,27 @@ class DerangementConfig(TailConfig):
             require(high <= 2000, f"sizes.{bucket}", "n above 2000 makes traces of megabytes")
 
 
-def derangement_trace(n: int, rendering: str) -> tuple[str, list[str]]:
+def derangement_trace(n: int, rendering: Rendering) -> tuple[str, list[str]]:
     """D(n) and its TAIL trace lines (without the final-answer line)."""
-    terse = rendering == "terse"
-    lines = []
-    for k in range(n, 1, -1):
-        lines.append(f"Call D({k}): needs D({k - 1}) and D({k - 2})" if terse
-                     else f"D({k}) = {k - 1} x (D({k - 1}) + D({k - 2})), so I first need D({k - 1}) and D({k - 2}).")
-    lines.append("Base: D(1)=0 D(0)=1" if terse else "The base cases are D(1) = 0 and D(0) = 1.")
+    write = DERANGEMENT.writer(rendering)
+    lines = [write("call", k=k, k1=k - 1, k2=k - 2) for k in range(n, 1, -1)]
+    lines.append(write("base"))
     before, last = 1, 0  # D(k - 2), D(k - 1)
     for k in range(2, n + 1):
         total = last + before
         value = (k - 1) * total
-        if terse:
-            lines.append(f"State {k}: fetch D({k - 1})={last} D({k - 2})={before}; sum={total}; "
-                         f"D({k})={k - 1}*{total}={value}")
-        else:
-            lines.append(f"Step {k}: I recall D({k - 1}) = {last} and D({k - 2}) = {before}. Their sum is {total}, "
-                         f"and {k - 1} x {total} = {value}, so D({k}) = {value}.")
+        lines.append(write("state", k=k, k1=k - 1, k2=k - 2, last=last, before=before, total=total, value=value))
         if k < n:
-            lines.append(f"Transition {k} -> {k + 1}" if terse else f"Next I move from step {k} to step {k + 1}.")
+            lines.append(write("move", i=k, next=k + 1))
         before, last = last, value
-    lines.append(f"Result: D({n})={last}" if terse else f"So the number of derangements of {n} items is {last}.")
+    lines.append(write("result", n=n, value=last))
     return str(last), lines
 
 
 class DerangementTask(TailTask):
-    name = "tail/derangement"
-    description = "TAIL derangement count D(n) by the unrolled recursion, one recurrence step per state"
-    version = "1"
     Config = DerangementConfig
     answer_type = "integer"
-    default_sizes = {"S": (3, 30), "M": (31, 60), "L": (61, 100)}
+    default_sizes = DEFAULT_SIZES
     templates = TEMPLATES
 
     def generate(self, config: DerangementConfig, key: ItemKey, rng: random.Random) -> dict | None:

@@ -16,8 +16,9 @@ import random
 from dataclasses import dataclass, field
 
 from reasonry.config import require
-from reasonry.generators.turing.common import TailConfig, TailTask
+from reasonry.generators.turing.common import Rendering, TailConfig, TailTask
 from reasonry.task import ItemKey
+from reasonry.verifiers.turing.shapes import DIJKSTRA
 
 INF = "inf"
 
@@ -71,9 +72,13 @@ _QUESTIONS = (
 TEMPLATES = tuple(q + _FORMAT for q in _QUESTIONS)
 
 
+# the paper's range of the size parameter per bucket
+DEFAULT_SIZES: dict[str, tuple[int, int]] = {"S": (3, 5), "M": (6, 10), "L": (11, 20)}
+
+
 @dataclass(frozen=True)
 class DijkstraConfig(TailConfig):
-    sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(DijkstraTask.default_sizes))
+    sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(DEFAULT_SIZES))
     max_weight: int = 20
     # expected number of neighbours per vertex is drawn from this range; low values leave vertices unreachable
     mean_degree: tuple[float, float] = (1.2, 4.0)
@@ -96,60 +101,41 @@ def _listing(dist: list[int | None], vertices) -> str:
 
 
 def dijkstra_trace(n: int, edges: list[tuple[int, int, int]], source: int,
-                   rendering: str) -> tuple[str, list[str]]:
+                   rendering: Rendering) -> tuple[str, list[str]]:
     """Distances (answer text) and the trace lines (without the final-answer line)."""
-    terse = rendering == "terse"
+    write = DIJKSTRA.writer(rendering)
     adj: dict[int, dict[int, int]] = {v: {} for v in range(n)}
     for u, v, w in edges:
         adj[u][v] = w
         adj[v][u] = w
-    edge_text = " ".join(f"{u}-{v}:{w}" for u, v, w in edges) or "none"
     dist: list[int | None] = [None] * n
     dist[source] = 0
-    if terse:
-        lines = [f"Graph: {edge_text}; source={source}", f"Init: dist {_listing(dist, range(n))}"]
-    else:
-        lines = [f"The undirected graph has edges {edge_text}, and the source is vertex {source}.",
-                 f"Start: the source gets distance 0 and every other vertex inf, so dist is "
-                 f"{_listing(dist, range(n))}."]
+    lines = [write("graph", edges=" ".join(f"{u}-{v}:{w}" for u, v, w in edges) or "none", source=source),
+             write("init", dist=_listing(dist, range(n)))]
     unvisited = list(range(n))
     step = 0
     while unvisited:
         step += 1
         shown = _listing(dist, unvisited)
-        reachable = [v for v in unvisited if dist[v] is not None]
+        reachable = [(d, v) for v in unvisited if (d := dist[v]) is not None]
         if not reachable:
-            if terse:
-                lines.append(f"State {step}: fetch unvisited {shown}; none reachable; stop")
-            else:
-                lines.append(f"Step {step}: the unvisited vertices have dist {shown}; none of them can be "
-                             f"reached, so I stop.")
+            lines.append(write("stop", step=step, dist=shown))
             break
-        u = min(reachable, key=lambda v: (dist[v], v))
-        if terse:
-            lines.append(f"State {step}: fetch unvisited {shown}; pick {u} (dist {dist[u]})")
-        else:
-            lines.append(f"Step {step}: the unvisited vertices have dist {shown}; the smallest is vertex {u} "
-                         f"with {dist[u]}, so I visit it.")
+        du, u = min(reachable)
+        lines.append(write("select", step=step, dist=shown, u=u, du=du))
         unvisited.remove(u)
         for v in sorted(adj[u]):
             if v not in unvisited:
                 continue
             step += 1
-            du, w, dv = dist[u], adj[u][v], dist[v]
+            w, dv = adj[u][v], dist[v]
             total = du + w
             better = dv is None or total < dv
-            op = "<" if better else ">="
             if better:
                 dist[v] = total
-            if terse:
-                lines.append(f"State {step}: relax {u}-{v}: fetch dist[{u}]={du} w={w} dist[{v}]={_dist(dv)}; "
-                             f"{du}+{w}={total}{op}{_dist(dv)}; dist[{v}]={dist[v]}")
-            else:
-                lines.append(f"Step {step}: edge {u}-{v}: dist[{u}] = {du}, weight {w}, dist[{v}] = {_dist(dv)}; "
-                             f"{du} + {w} = {total} {op} {_dist(dv)}, so dist[{v}] is now {dist[v]}.")
-    listing = _listing(dist, range(n))
-    lines.append(f"Distances: {listing}" if terse else f"The shortest distances are {listing}.")
+            lines.append(write("relax", step=step, u=u, v=v, du=du, w=w, dv=_dist(dv), total=total,
+                               op="<" if better else ">=", new=dist[v]))
+    lines.append(write("result", dist=_listing(dist, range(n))))
     return ", ".join(_dist(d) for d in dist), lines
 
 
@@ -161,12 +147,9 @@ def random_graph(rng: random.Random, n: int, config: DijkstraConfig) -> list[tup
 
 
 class DijkstraTask(TailTask):
-    name = "tail/dijkstra"
-    description = "TAIL Dijkstra shortest-path distances from a source (inf for unreachable vertices)"
-    version = "1"
     Config = DijkstraConfig
     answer_type = "list"
-    default_sizes = {"S": (3, 5), "M": (6, 10), "L": (11, 20)}
+    default_sizes = DEFAULT_SIZES
     templates = TEMPLATES
 
     def generate(self, config: DijkstraConfig, key: ItemKey, rng: random.Random) -> dict | None:

@@ -15,8 +15,9 @@ import random
 from dataclasses import dataclass, field
 
 from reasonry.config import require
-from reasonry.generators.turing.common import TailConfig, TailTask
+from reasonry.generators.turing.common import Rendering, TailConfig, TailTask
 from reasonry.task import ItemKey
+from reasonry.verifiers.turing.shapes import DIOPHANTINE
 
 NONE = "none"
 _FORMAT = " List the solutions as (x, y) pairs in increasing order of x, or answer none if there is no solution."
@@ -57,9 +58,13 @@ BY_VALUE = (4, 11, 14, 17, 20)
 SYMBOLIC = tuple(i for i in range(len(TEMPLATES)) if i not in BY_VALUE)
 
 
+# the paper's range of the size parameter per bucket
+DEFAULT_SIZES: dict[str, tuple[int, int]] = {"S": (10, 50), "M": (51, 100), "L": (101, 200)}
+
+
 @dataclass(frozen=True)
 class DiophantineConfig(TailConfig):
-    sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(DiophantineTask.default_sizes))
+    sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(DEFAULT_SIZES))
     # 2-12 leaves about a third of the equations without a non-negative solution
     coefficients: tuple[int, int] = (2, 12)
 
@@ -69,11 +74,10 @@ class DiophantineConfig(TailConfig):
         require(1 <= low <= high, "coefficients", f"a range [low, high] with 1 <= low <= high, got {[low, high]}")
 
 
-def solve_trace(a: int, b: int, n: int, rendering: str) -> tuple[str, list[str]]:
+def solve_trace(a: int, b: int, n: int, rendering: Rendering) -> tuple[str, list[str]]:
     """The solutions (answer text) and the trace lines (without the final-answer line)."""
-    terse = rendering == "terse"
-    lines = [f"Equation: {a}x+{b}y={n}; x=0 rest={n}" if terse else
-             f"We solve {a}x + {b}y = {n} in non-negative integers, starting from x = 0 with rest = {n}."]
+    write = DIOPHANTINE.writer(rendering)
+    lines = [write("equation", a=a, b=b, n=n)]
     solutions = []
     x, rest = 0, n
     while True:
@@ -81,33 +85,24 @@ def solve_trace(a: int, b: int, n: int, rendering: str) -> tuple[str, list[str]]
         if m == 0:
             y = rest // b
             solutions.append(f"({x}, {y})")
-            lines.append(f"State {x}: fetch x={x} rest={rest}; {rest}%{b}=0; y={rest}/{b}={y}; found ({x}, {y})"
-                         if terse else
-                         f"Step {x}: x = {x} leaves rest = {rest}; {rest} mod {b} = 0, so y = {rest} / {b} = {y} "
-                         f"and ({x}, {y}) is a solution.")
+            lines.append(write("hit", x=x, rest=rest, b=b, y=y))
         else:
-            lines.append(f"State {x}: fetch x={x} rest={rest}; {rest}%{b}={m}; no" if terse else
-                         f"Step {x}: x = {x} leaves rest = {rest}; {rest} mod {b} = {m}, not 0, so no y works.")
+            lines.append(write("miss", x=x, rest=rest, b=b, m=m))
         if rest < a:
-            lines.append(f"Stop: fetch rest={rest} a={a}; {rest}<{a}" if terse else
-                         f"With rest = {rest} and a = {a}, x cannot grow further because {rest} < {a}.")
+            lines.append(write("stop", rest=rest, a=a))
             break
-        lines.append(f"Transition {x} -> {x + 1}: fetch rest={rest} a={a}; rest={rest}-{a}={rest - a}" if terse else
-                     f"Now I move from x = {x} to x = {x + 1}: with rest = {rest} and a = {a}, rest becomes "
-                     f"{rest} - {a} = {rest - a}.")
+        lines.append(write("move", x=x, next=x + 1, rest=rest, a=a, left=rest - a))
         x, rest = x + 1, rest - a
     answer = ", ".join(solutions) or NONE
-    lines.append(f"Solutions: {answer}" if terse else f"All solutions: {answer}.")
+    lines.append(write("result", solutions=answer))
     return answer, lines
 
 
 class DiophantineTask(TailTask):
-    name = "tail/diophantine"
-    description = "TAIL Diophantine equation: all non-negative solutions of a*x + b*y = n (none if there is none)"
     version = "2"  # 2: equal coefficients are never posed with a template that names them by value
     Config = DiophantineConfig
     answer_type = "list"
-    default_sizes = {"S": (10, 50), "M": (51, 100), "L": (101, 200)}
+    default_sizes = DEFAULT_SIZES
     templates = TEMPLATES
 
     def generate(self, config: DiophantineConfig, key: ItemKey, rng: random.Random) -> dict | None:

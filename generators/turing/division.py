@@ -21,9 +21,10 @@ import random
 from dataclasses import dataclass, field
 
 from reasonry.config import require
-from reasonry.generators.turing.common import TailConfig, TailTask, random_number
+from reasonry.generators.turing.common import Rendering, TailConfig, TailTask, random_number
 from reasonry.numbers import canonical_decimal
 from reasonry.task import ItemKey
+from reasonry.verifiers.turing.shapes import DIVISION
 
 TEMPLATES = (
     "What is {x1} / {x2}? Truncate the quotient after {places} decimal places.",
@@ -52,11 +53,15 @@ TEMPLATES = (
 )
 
 
+# the paper's range of the size parameter per bucket
+DEFAULT_SIZES: dict[str, tuple[int, int]] = {"S": (2, 5), "M": (6, 10), "L": (11, 20)}
+
+
 @dataclass(frozen=True)
 class DivisionConfig(TailConfig):
     decimal_probability: float = 0.5
     places: int = 3
-    sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(DivisionTask.default_sizes))
+    sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(DEFAULT_SIZES))
 
     def __post_init__(self):
         super().__post_init__()
@@ -76,12 +81,11 @@ def _scaled(x1: str, x2: str) -> tuple[str, int]:
     return a, b
 
 
-def divide_trace(x1: str, x2: str, places: int, rendering: str) -> tuple[str, list[str]]:
+def divide_trace(x1: str, x2: str, places: int, rendering: Rendering) -> tuple[str, list[str]]:
     """The truncated quotient and its TAIL trace lines (without the final-answer line)."""
     a, b = _scaled(x1, x2)
-    terse = rendering == "terse"
-    lines = [f"Scale: {x1} / {x2} -> {a} / {b}" if terse
-             else f"Scale both numbers to whole numbers: {x1} / {x2} becomes {a} / {b}."]
+    write = DIVISION.writer(rendering)
+    lines = [write("header", x1=x1, x2=x2, a=a, b=b)]
     r, quotient, i, decimals = 0, [], 0, 0
     while True:
         in_integer = i < len(a)
@@ -89,43 +93,28 @@ def divide_trace(x1: str, x2: str, places: int, rendering: str) -> tuple[str, li
         cur = 10 * r + d
         q = cur // b
         prod = q * b
-        if terse:
-            lines.append(f"State {i}: fetch r={r} d={d}; cur={cur}; q={q} q*b={prod}; r={cur - prod}")
-        else:
-            lines.append(f"Step {i}: I bring down {d} next to the remainder {r}, which gives {cur}. "
-                         f"{b} fits into {cur} {q} times ({q} x {b} = {prod}), so the remainder is {cur - prod}.")
+        lines.append(write("state", i=i, r=r, d=d, cur=cur, q=q, b=b, prod=prod, rest=cur - prod))
         r = cur - prod
         quotient.append(str(q))
         if not in_integer:
             decimals += 1
         if i + 1 >= len(a) and (r == 0 or decimals >= places):
             break
-        point = i + 1 == len(a)
-        if terse:
-            lines.append(f"Transition {i} -> {i + 1}" + (" (decimal point)" if point else ""))
-        else:
-            lines.append(f"Next I move from step {i} to step {i + 1}" + (", past the decimal point." if point else "."))
+        lines.append(write("move_point" if i + 1 == len(a) else "move", i=i, next=i + 1))
         i += 1
     digits = "".join(quotient)
     int_part = digits[: len(a)].lstrip("0") or "0"
     frac_part = digits[len(a):]
     result = canonical_decimal(int_part + ("." + frac_part if frac_part else ""))
-    if terse:
-        lines.append(f"Stop: r={r} places={decimals}")
-        lines.append(f"Result: {result}")
-    else:
-        lines.append(f"I stop with remainder {r} after {decimals} decimal places.")
-        lines.append(f"So the quotient is {result}.")
+    lines.append(write("stop", r=r, places=decimals))
+    lines.append(write("result", quotient=result))
     return result, lines
 
 
 class DivisionTask(TailTask):
-    name = "tail/division"
-    description = "TAIL long division (x1 / x2, decimals allowed, truncated quotient), one digit per state"
-    version = "1"
     Config = DivisionConfig
     answer_type = "float"
-    default_sizes = {"S": (2, 5), "M": (6, 10), "L": (11, 20)}
+    default_sizes = DEFAULT_SIZES
     templates = TEMPLATES
 
     def generate(self, config: DivisionConfig, key: ItemKey, rng: random.Random) -> dict | None:

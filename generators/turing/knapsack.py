@@ -17,8 +17,9 @@ import random
 from dataclasses import dataclass, field
 
 from reasonry.config import require
-from reasonry.generators.turing.common import TailConfig, TailTask
+from reasonry.generators.turing.common import Rendering, TailConfig, TailTask
 from reasonry.task import ItemKey
+from reasonry.verifiers.turing.shapes import KNAPSACK
 
 TEMPLATES = (
     "A knapsack holds at most {capacity} units of weight. The items are {items}. Each item can be taken at most "
@@ -62,13 +63,17 @@ TEMPLATES = (
 )
 
 
+# the paper's range of the size parameter per bucket
+DEFAULT_SIZES: dict[str, tuple[int, int]] = {"S": (2, 3), "M": (4, 5), "L": (6, 8)}
+
+
 @dataclass(frozen=True)
 class KnapsackConfig(TailConfig):
     max_weight: int = 8
     max_value: int = 20
     max_capacity: int = 12
     zero_weight_probability: float = 0.1
-    sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(KnapsackTask.default_sizes))
+    sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(DEFAULT_SIZES))
 
     def __post_init__(self):
         super().__post_init__()
@@ -80,16 +85,13 @@ class KnapsackConfig(TailConfig):
             require(low >= 1, f"sizes.{bucket}", "a knapsack problem has at least one item")
 
 
-def knapsack_trace(weights: list[int], values: list[int], capacity: int, rendering: str) -> tuple[int, list[str]]:
+def knapsack_trace(weights: list[int], values: list[int], capacity: int,
+                   rendering: Rendering) -> tuple[int, list[str]]:
     """The optimum and its TAIL trace lines (without the final-answer line)."""
-    n, terse = len(weights), rendering == "terse"
-    lines = [
-        f"Items: w={weights} v={values}; capacity={capacity}" if terse else
-        f"We have {n} items with weights {_words(weights)} and values {_words(values)}, and a knapsack of "
-        f"capacity {capacity}.",
-        f"Init: dp[0][0..{capacity}]=0" if terse else
-        f"With no items every capacity holds value 0: dp[0][0..{capacity}]=0.",
-    ]
+    write = KNAPSACK.writer(rendering)
+    n = len(weights)
+    lines = [write("header", n=n, weights=_words(weights), values=_words(values), W=capacity),
+             write("init", W=capacity)]
     prev = [0] * (capacity + 1)
     cells = [(i, c) for i in range(1, n + 1) for c in range(capacity + 1)]
     for k, (i, c) in enumerate(cells):
@@ -99,29 +101,20 @@ def knapsack_trace(weights: list[int], values: list[int], capacity: int, renderi
         keep = prev[c]
         if w > c:
             row[c] = keep
-            lines.append(
-                f"State dp[{i}][{c}]: fetch w{i}={w} v{i}={v} dp[{i - 1}][{c}]={keep}; {w}>{c}, skip; "
-                f"dp[{i}][{c}]={keep}" if terse else
-                f"Cell dp[{i}][{c}]: item {i} weighs {w}, more than the capacity {c}, so it cannot go in. "
-                f"We have got dp[{i - 1}][{c}]={keep}. So dp[{i}][{c}]={keep}.")
+            lines.append(write("skip", i=i, c=c, w=w, v=v, p=i - 1, keep=keep, best=keep))
         else:
             base = prev[c - w]
             take = base + v
             row[c] = max(take, keep)
-            lines.append(
-                f"State dp[{i}][{c}]: fetch w{i}={w} v{i}={v} dp[{i - 1}][{c - w}]={base} dp[{i - 1}][{c}]={keep}; "
-                f"dp[{i - 1}][{c - w}]+{v}={take}; dp[{i}][{c}]=max({take},{keep})={row[c]}" if terse else
-                f"Cell dp[{i}][{c}]: item {i} weighs {w} and is worth {v}. We have got dp[{i - 1}][{c - w}]+{v}="
-                f"{take}. We have got dp[{i - 1}][{c}]={keep}. So dp[{i}][{c}]={row[c]}.")
+            lines.append(write("cell", i=i, c=c, w=w, v=v, p=i - 1, r=c - w, base=base, keep=keep, take=take,
+                               best=row[c]))
         if c == capacity:
             prev = row
         if k + 1 < len(cells):
             ni, nc = cells[k + 1]
-            lines.append(f"Transition dp[{i}][{c}] -> dp[{ni}][{nc}]" if terse else
-                         f"Next we move from dp[{i}][{c}] to dp[{ni}][{nc}].")
+            lines.append(write("move", i=i, c=c, ni=ni, nc=nc))
     best = prev[capacity]
-    lines.append(f"Result: dp[{n}][{capacity}]={best}" if terse else
-                 f"The best value for all {n} items within capacity {capacity} is dp[{n}][{capacity}]={best}.")
+    lines.append(write("result", n=n, W=capacity, best=best))
     return best, lines
 
 
@@ -134,12 +127,9 @@ def _items_text(weights: list[int], values: list[int]) -> str:
 
 
 class KnapsackTask(TailTask):
-    name = "tail/knapsack"
-    description = "TAIL 0-1 knapsack (max total value within a capacity), one DP cell per state"
-    version = "1"
     Config = KnapsackConfig
     answer_type = "integer"
-    default_sizes = {"S": (2, 3), "M": (4, 5), "L": (6, 8)}
+    default_sizes = DEFAULT_SIZES
     templates = TEMPLATES
 
     def generate(self, config: KnapsackConfig, key: ItemKey, rng: random.Random) -> dict | None:

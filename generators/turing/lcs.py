@@ -9,11 +9,10 @@ re-writes the two letters it compares and the cells it reads before writing the 
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass, field
 
-from reasonry.generators.turing.common import StringPairConfig, TailTask
-from reasonry.task import ItemKey
+from reasonry.generators.turing.common import Rendering, StringPairConfig, StringPairTask, grid_lines
+from reasonry.verifiers.turing.shapes import LCS
 
 TEMPLATES = (
     "What is the length of the longest common subsequence of \"{s}\" and \"{t}\"?",
@@ -44,63 +43,26 @@ TEMPLATES = (
 )
 
 
+# the paper's range of the size parameter per bucket
+DEFAULT_SIZES: dict[str, tuple[int, int]] = {"S": (2, 6), "M": (7, 9), "L": (10, 12)}
+
+
 @dataclass(frozen=True)
 class LcsConfig(StringPairConfig):
-    sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(LcsTask.default_sizes))
+    sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(DEFAULT_SIZES))
 
 
-def lcs_trace(s: str, t: str, rendering: str) -> tuple[int, list[str]]:
+def lcs_trace(s: str, t: str, rendering: Rendering) -> tuple[int, list[str]]:
     """The LCS length and its TAIL trace lines (without the final-answer line)."""
-    m, n, terse = len(s), len(t), rendering == "terse"
-    lines = [
-        f"Strings: s={s} t={t}" if terse else f"We compare s = {s} ({m} letters) with t = {t} ({n} letters).",
-        f"Init: dp[0][0..{n}]=0 dp[0..{m}][0]=0" if terse else
-        f"An empty prefix has nothing in common with anything: dp[0][0..{n}]=0 and dp[0..{m}][0]=0.",
-    ]
-    dp = [[0] * (n + 1) for _ in range(m + 1)]
-    cells = [(i, j) for i in range(1, m + 1) for j in range(1, n + 1)]
-    for k, (i, j) in enumerate(cells):
-        a, b = s[i - 1], t[j - 1]
-        if a == b:
-            diag = dp[i - 1][j - 1]
-            dp[i][j] = diag + 1
-            lines.append(
-                f"State dp[{i}][{j}]: fetch s{i}={a} t{j}={b} dp[{i - 1}][{j - 1}]={diag}; s{i}=t{j}; "
-                f"dp[{i}][{j}]={diag}+1={dp[i][j]}" if terse else
-                f"Cell dp[{i}][{j}]: s{i}={a} and t{j}={b} match. We have got dp[{i - 1}][{j - 1}]={diag}. "
-                f"So dp[{i}][{j}]={diag}+1={dp[i][j]}.")
-        else:
-            up, left = dp[i - 1][j], dp[i][j - 1]
-            dp[i][j] = max(up, left)
-            lines.append(
-                f"State dp[{i}][{j}]: fetch s{i}={a} t{j}={b} dp[{i - 1}][{j}]={up} dp[{i}][{j - 1}]={left}; "
-                f"s{i}!=t{j}; dp[{i}][{j}]=max({up},{left})={dp[i][j]}" if terse else
-                f"Cell dp[{i}][{j}]: s{i}={a} and t{j}={b} differ. We have got dp[{i - 1}][{j}]={up}. "
-                f"We have got dp[{i}][{j - 1}]={left}. So dp[{i}][{j}]=max({up},{left})={dp[i][j]}.")
-        if k + 1 < len(cells):
-            ni, nj = cells[k + 1]
-            lines.append(f"Transition dp[{i}][{j}] -> dp[{ni}][{nj}]" if terse else
-                         f"Next we move from dp[{i}][{j}] to dp[{ni}][{nj}].")
-    best = dp[m][n]
-    lines.append(f"Result: dp[{m}][{n}]={best}" if terse else
-                 f"The whole strings give dp[{m}][{n}]={best}.")
-    return best, lines
+    write = LCS.writer(rendering)
+    head = [write("header", s=s, t=t, m=len(s), n=len(t)), write("init", m=len(s), n=len(t))]
+    best, cells = grid_lines(s, t, write, lambda i, j: 0,
+                             lambda equal, diag, up, left: diag + 1 if equal else max(up, left))
+    return best, head + cells
 
 
-class LcsTask(TailTask):
-    name = "tail/lcs"
-    description = "TAIL longest common subsequence length of two strings, one DP cell per state"
-    version = "1"
+class LcsTask(StringPairTask):
     Config = LcsConfig
-    answer_type = "integer"
-    default_sizes = {"S": (2, 6), "M": (7, 9), "L": (10, 12)}
+    default_sizes = DEFAULT_SIZES
     templates = TEMPLATES
-
-    def generate(self, config: LcsConfig, key: ItemKey, rng: random.Random) -> dict | None:
-        m, n = self.draw_size(config, key, rng), self.draw_size(config, key, rng)
-        s, t = config.draw_pair(m, n, rng)
-        template, prompt = self.pose(rng, s=s, t=t)
-        best, lines = lcs_trace(s, t, config.rendering)
-        return self.finish(key, config, problem={"s": s, "t": t}, template=template, prompt=prompt,
-                           answer=str(best), trace_lines=lines, spec={"s": s, "t": t},
-                           difficulty={"lengths": [m, n]})
+    trace = staticmethod(lcs_trace)

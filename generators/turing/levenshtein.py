@@ -11,11 +11,10 @@ least of replace, delete, insert.
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass, field
 
-from reasonry.generators.turing.common import StringPairConfig, TailTask
-from reasonry.task import ItemKey
+from reasonry.generators.turing.common import Rendering, StringPairConfig, StringPairTask, grid_lines
+from reasonry.verifiers.turing.shapes import LEVENSHTEIN
 
 TEMPLATES = (
     "What is the Levenshtein distance between \"{s}\" and \"{t}\"?",
@@ -46,66 +45,29 @@ TEMPLATES = (
 )
 
 
+# the paper's range of the size parameter per bucket
+DEFAULT_SIZES: dict[str, tuple[int, int]] = {"S": (2, 4), "M": (5, 7), "L": (8, 9)}
+
+
 @dataclass(frozen=True)
 class LevenshteinConfig(StringPairConfig):
-    sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(LevenshteinTask.default_sizes))
+    sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(DEFAULT_SIZES))
 
 
-def levenshtein_trace(s: str, t: str, rendering: str) -> tuple[int, list[str]]:
+def levenshtein_trace(s: str, t: str, rendering: Rendering) -> tuple[int, list[str]]:
     """The edit distance and its TAIL trace lines (without the final-answer line)."""
-    m, n, terse = len(s), len(t), rendering == "terse"
-    top = " ".join(str(j) for j in range(n + 1))
-    side = " ".join(str(i) for i in range(m + 1))
-    lines = [
-        f"Strings: s={s} t={t}" if terse else f"We turn s = {s} ({m} letters) into t = {t} ({n} letters).",
-        f"Init: dp[0][0..{n}]={top}; dp[0..{m}][0]={side}" if terse else
-        f"From or to an empty prefix it takes one edit per letter: dp[0][0..{n}]={top} and dp[0..{m}][0]={side}.",
-    ]
-    dp = [[j for j in range(n + 1)]] + [[i] + [0] * n for i in range(1, m + 1)]
-    cells = [(i, j) for i in range(1, m + 1) for j in range(1, n + 1)]
-    for k, (i, j) in enumerate(cells):
-        a, b = s[i - 1], t[j - 1]
-        diag = dp[i - 1][j - 1]
-        if a == b:
-            dp[i][j] = diag
-            lines.append(
-                f"State dp[{i}][{j}]: fetch s{i}={a} t{j}={b} dp[{i - 1}][{j - 1}]={diag}; s{i}=t{j}; "
-                f"dp[{i}][{j}]={diag}" if terse else
-                f"Cell dp[{i}][{j}]: s{i}={a} and t{j}={b} match. We have got dp[{i - 1}][{j - 1}]={diag}. "
-                f"So dp[{i}][{j}]={diag}.")
-        else:
-            up, left = dp[i - 1][j], dp[i][j - 1]
-            dp[i][j] = 1 + min(diag, up, left)
-            lines.append(
-                f"State dp[{i}][{j}]: fetch s{i}={a} t{j}={b} dp[{i - 1}][{j - 1}]={diag} dp[{i - 1}][{j}]={up} "
-                f"dp[{i}][{j - 1}]={left}; s{i}!=t{j}; dp[{i}][{j}]=1+min({diag},{up},{left})={dp[i][j]}" if terse
-                else
-                f"Cell dp[{i}][{j}]: s{i}={a} and t{j}={b} differ. We have got dp[{i - 1}][{j - 1}]={diag} "
-                f"(replace), dp[{i - 1}][{j}]={up} (delete) and dp[{i}][{j - 1}]={left} (insert). "
-                f"So dp[{i}][{j}]=1+min({diag},{up},{left})={dp[i][j]}.")
-        if k + 1 < len(cells):
-            ni, nj = cells[k + 1]
-            lines.append(f"Transition dp[{i}][{j}] -> dp[{ni}][{nj}]" if terse else
-                         f"Next we move from dp[{i}][{j}] to dp[{ni}][{nj}].")
-    best = dp[m][n]
-    lines.append(f"Result: dp[{m}][{n}]={best}" if terse else f"The whole strings give dp[{m}][{n}]={best}.")
-    return best, lines
+    write = LEVENSHTEIN.writer(rendering)
+    m, n = len(s), len(t)
+    head = [write("header", s=s, t=t, m=m, n=n),
+            write("init", m=m, n=n, top=" ".join(str(j) for j in range(n + 1)),
+                  side=" ".join(str(i) for i in range(m + 1)))]
+    best, cells = grid_lines(s, t, write, lambda i, j: i + j,
+                             lambda equal, diag, up, left: diag if equal else 1 + min(diag, up, left))
+    return best, head + cells
 
 
-class LevenshteinTask(TailTask):
-    name = "tail/levenshtein"
-    description = "TAIL Levenshtein (edit) distance of two strings, one DP cell per state"
-    version = "1"
+class LevenshteinTask(StringPairTask):
     Config = LevenshteinConfig
-    answer_type = "integer"
-    default_sizes = {"S": (2, 4), "M": (5, 7), "L": (8, 9)}
+    default_sizes = DEFAULT_SIZES
     templates = TEMPLATES
-
-    def generate(self, config: LevenshteinConfig, key: ItemKey, rng: random.Random) -> dict | None:
-        m, n = self.draw_size(config, key, rng), self.draw_size(config, key, rng)
-        s, t = config.draw_pair(m, n, rng)
-        template, prompt = self.pose(rng, s=s, t=t)
-        best, lines = levenshtein_trace(s, t, config.rendering)
-        return self.finish(key, config, problem={"s": s, "t": t}, template=template, prompt=prompt,
-                           answer=str(best), trace_lines=lines, spec={"s": s, "t": t},
-                           difficulty={"lengths": [m, n]})
+    trace = staticmethod(levenshtein_trace)

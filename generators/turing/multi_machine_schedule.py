@@ -20,8 +20,9 @@ import random
 from dataclasses import dataclass, field
 
 from reasonry.config import require
-from reasonry.generators.turing.common import TailConfig, TailTask
+from reasonry.generators.turing.common import Rendering, TailConfig, TailTask
 from reasonry.task import ItemKey
+from reasonry.verifiers.turing.shapes import MULTI_MACHINE_SCHEDULE
 
 _RULES = (" There are {x} identical machines. Every task takes one unit of time; time runs in slots 1, 2, 3, ... "
           "and each machine runs at most one task per slot. A task earns its benefit only if it runs in a slot no "
@@ -54,9 +55,13 @@ _QUESTIONS = (
 TEMPLATES = tuple(q + _RULES for q in _QUESTIONS)
 
 
+# the paper's range of the size parameter per bucket
+DEFAULT_SIZES: dict[str, tuple[int, int]] = {"S": (5, 10), "M": (11, 20), "L": (21, 50)}
+
+
 @dataclass(frozen=True)
 class MultiMachineScheduleConfig(TailConfig):
-    sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(MultiMachineScheduleTask.default_sizes))
+    sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(DEFAULT_SIZES))
     machines: tuple[int, int] = (1, 3)
     max_benefit: int = 50
 
@@ -73,17 +78,12 @@ def _task_text(i: int, b: int, d: int) -> str:
     return f"T{i}(b={b},d={d})"
 
 
-def schedule_trace(tasks: list[tuple[int, int]], x: int, rendering: str) -> tuple[str, list[str]]:
+def schedule_trace(tasks: list[tuple[int, int]], x: int, rendering: Rendering) -> tuple[str, list[str]]:
     """Maximum benefit and the trace lines (without the final-answer line). ``tasks[i-1]`` = (b_i, d_i)."""
-    terse = rendering == "terse"
-    listing = " ".join(_task_text(i, b, d) for i, (b, d) in enumerate(tasks, start=1))
+    write = MULTI_MACHINE_SCHEDULE.writer(rendering)
     order = sorted(range(1, len(tasks) + 1), key=lambda i: (-tasks[i - 1][0], i))
-    order_text = " ".join(f"T{i}" for i in order)
-    if terse:
-        lines = [f"Tasks: {listing}; machines={x}", f"Order: {order_text}"]
-    else:
-        lines = [f"The tasks are {listing}, run on {x} machines, one time unit each.",
-                 f"Sorted by benefit, highest first (ties by task number): {order_text}."]
+    lines = [write("tasks", tasks=" ".join(_task_text(i, b, d) for i, (b, d) in enumerate(tasks, start=1)), x=x),
+             write("order", order=" ".join(f"T{i}" for i in order))]
     load: dict[int, int] = {}
     total = 0
     for step, i in enumerate(order, start=1):
@@ -95,34 +95,21 @@ def schedule_trace(tasks: list[tuple[int, int]], x: int, rendering: str) -> tupl
             if load.get(s, 0) < x:
                 slot = s
                 break
-        probe_text = " ".join(probes)
+        shown = {"step": step, "i": i, "b": b, "d": d, "probes": " ".join(probes), "total": total}
         if slot is None:
-            if terse:
-                lines.append(f"State {step}: fetch T{i} b={b} d={d}; probe {probe_text}; skip T{i}; total={total}")
-            else:
-                lines.append(f"Step {step}: task T{i} has benefit {b} and deadline {d}. Slot loads {probe_text}: "
-                             f"every slot up to the deadline is full, so T{i} is skipped and the total stays "
-                             f"{total}.")
+            lines.append(write("skip", **shown))
             continue
         load[slot] = load.get(slot, 0) + 1
-        if terse:
-            lines.append(f"State {step}: fetch T{i} b={b} d={d}; probe {probe_text}; place T{i} in slot {slot}; "
-                         f"total={total}+{b}={total + b}")
-        else:
-            lines.append(f"Step {step}: task T{i} has benefit {b} and deadline {d}. Slot loads {probe_text}: "
-                         f"T{i} fits in slot {slot}, so the total becomes {total} + {b} = {total + b}.")
+        lines.append(write("place", slot=slot, new=total + b, **shown))
         total += b
-    lines.append(f"Result: total={total}" if terse else f"The greedy schedule earns {total} in total.")
+    lines.append(write("result", total=total))
     return str(total), lines
 
 
 class MultiMachineScheduleTask(TailTask):
-    name = "tail/multi_machine_schedule"
-    description = "TAIL multi-machine schedule: max benefit of n unit tasks with deadlines on x machines (greedy)"
-    version = "1"
     Config = MultiMachineScheduleConfig
     answer_type = "integer"
-    default_sizes = {"S": (5, 10), "M": (11, 20), "L": (21, 50)}
+    default_sizes = DEFAULT_SIZES
     templates = TEMPLATES
 
     def generate(self, config: MultiMachineScheduleConfig, key: ItemKey, rng: random.Random) -> dict | None:

@@ -24,8 +24,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from reasonry.config import require
-from reasonry.generators.turing.common import TailConfig, TailTask
+from reasonry.generators.turing.common import Rendering, TailConfig, TailTask
 from reasonry.task import ItemKey
+from reasonry.verifiers.turing.lines import PerRendering, spaced
+from reasonry.verifiers.turing.shapes import NOTHING, PALINDROME_COMBINATION
 
 TEMPLATES = (
     "How many distinct arrangements of all the elements of {items} are palindromes?",
@@ -58,11 +60,15 @@ TEMPLATES = (
 )
 
 
+# the paper's range of the size parameter per bucket
+DEFAULT_SIZES: dict[str, tuple[int, int]] = {"S": (2, 4), "M": (5, 6), "L": (7, 8)}
+
+
 @dataclass(frozen=True)
 class PalindromeCombinationConfig(TailConfig):
     max_value: int = 9999
     palindromic_probability: float = 0.7
-    sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(PalindromeCombinationTask.default_sizes))
+    sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(DEFAULT_SIZES))
 
     def __post_init__(self):
         super().__post_init__()
@@ -72,91 +78,68 @@ class PalindromeCombinationConfig(TailConfig):
             require(low >= 1, f"sizes.{bucket}", "the list has at least one element")
 
 
-def _pool(rest: Counter, terse: bool) -> str:
-    text = " ".join(f"{v}:{rest[v]}" for v in sorted(rest) if rest[v])
-    return text or ("-" if terse else "none")
+def _pool(rest: Counter) -> str | PerRendering:
+    return " ".join(f"{v}:{rest[v]}" for v in sorted(rest) if rest[v]) or NOTHING
 
 
 def _show(values: list[int] | tuple[int, ...]) -> str:
     return "[" + " ".join(map(str, values)) + "]"
 
 
-def palindrome_trace(items: list[int], rendering: str) -> tuple[int, list[str]]:
+def palindrome_trace(items: list[int], rendering: Rendering) -> tuple[int, list[str]]:
     """The number of distinct palindromic arrangements and its TAIL trace lines (without the final answer)."""
-    terse = rendering == "terse"
-    none = "-" if terse else "none"
+    write = PALINDROME_COMBINATION.writer(rendering)
     lines: list[str] = []
     counts: Counter = Counter()
     for i, x in enumerate(items):
         old = counts[x]
         counts[x] += 1
-        lines.append(f"Count {i}: fetch x{i}={x}; count[{x}]={old}+1={old + 1}" if terse else
-                     f"Element {i} is {x}, so count[{x}] goes from {old} to {old + 1}.")
+        lines.append(write("count", i=i, x=x, old=old, new=old + 1))
     values = sorted(counts)
     odd = [v for v in values if counts[v] % 2]
-    tally = (" " if terse else ", ").join(f"count[{v}]={counts[v]}" for v in values)
+    tally = spaced(f"count[{v}]={counts[v]}" for v in values)
     if len(odd) > 1:
-        odd_text = " ".join(map(str, odd))
-        lines.append(f"Tally: fetch {tally}; odd={odd_text}; {len(odd)} odd values, no palindrome" if terse
-                     else f"The counts are {tally}. Values with an odd count: {odd_text}. A palindrome allows at "
-                          f"most one, so there is none.")
-        lines.append("Result: found=0" if terse else "In total found=0 palindromes.")
+        lines.append(write("no_palindrome", tally=tally, odd=" ".join(map(str, odd)), k=len(odd)))
+        lines.append(write("result", found=0))
         return 0, lines
     middle = odd[:1]
-    mid_text = str(middle[0]) if middle else none
+    mid_text = str(middle[0]) if middle else NOTHING
     rest = Counter({v: counts[v] // 2 for v in values})
-    lines.append(f"Tally: fetch {tally}; odd={mid_text}; middle={mid_text}; half={_pool(rest, terse)}" if terse else
-                 f"The counts are {tally}. Values with an odd count: {mid_text}. At most one is allowed, so the "
-                 f"middle is {mid_text} and each half uses {_pool(rest, terse)}.")
+    lines.append(write("tally", tally=tally, mid=mid_text, half=_pool(rest)))
     size = sum(rest.values())
     found = 0
     # explicit stack of [prefix, value tried last] so the walk is one loop, like the machine it imitates
-    stack: list[list] = [[(), 0]]
+    stack: list[tuple[tuple[int, ...], int]] = [((), 0)]
     while stack:
         prefix, tried = stack[-1]
         here = _show(prefix)
+        choice: int | None = None
         if len(prefix) == size:
             found += 1
-            word = _show(prefix + tuple(middle) + prefix[::-1])
-            lines.append(f"State {here}: complete; fetch middle={mid_text}; palindrome={word}; "
-                         f"found={found - 1}+1={found}" if terse else
-                         f"Prefix {here} is a complete half; with middle {mid_text} it gives the palindrome {word}, "
-                         f"so found goes from {found - 1} to {found}.")
-            choice = None
+            lines.append(write("complete", prefix=here, mid=mid_text, word=_show(prefix + tuple(middle) + prefix[::-1]),
+                               old=found - 1, new=found))
         else:
             choice = next((v for v in sorted(rest) if rest[v] and v > tried), None)
-            pool, last = _pool(rest, terse), (str(tried) if tried else none)
-            if choice is None:
-                lines.append(f"State {here}: fetch rest={pool} tried={last}; no choice left" if terse else
-                             f"At prefix {here} the unused half values are {pool} and the last value tried here is "
-                             f"{last}; no value is left to try.")
-            else:
-                lines.append(f"State {here}: fetch rest={pool} tried={last}; choose {choice}" if terse else
-                             f"At prefix {here} the unused half values are {pool} and the last value tried here is "
-                             f"{last}; place {choice} next.")
+            shown = {"prefix": here, "pool": _pool(rest), "tried": str(tried) if tried else NOTHING}
+            lines.append(write("stuck", **shown) if choice is None else write("choose", c=choice, **shown))
         if choice is None:
             stack.pop()
             if stack:
                 rest[prefix[-1]] += 1
-                lines.append(f"Backtrack {here} -> {_show(prefix[:-1])}" if terse else
-                             f"Go back from {here} to {_show(prefix[:-1])}.")
+                lines.append(write("back", child=here, prefix=_show(prefix[:-1])))
         else:
-            stack[-1][1] = choice
+            stack[-1] = (prefix, choice)
             rest[choice] -= 1
-            stack.append([prefix + (choice,), 0])
-            lines.append(f"Transition {here} -> {_show(prefix + (choice,))}" if terse else
-                         f"Move from {here} to {_show(prefix + (choice,))}.")
-    lines.append(f"Result: found={found}" if terse else f"In total found={found} palindromes.")
+            stack.append((prefix + (choice,), 0))
+            lines.append(write("move", prefix=here, child=_show(prefix + (choice,))))
+    lines.append(write("result", found=found))
     return found, lines
 
 
 class PalindromeCombinationTask(TailTask):
-    name = "tail/palindrome_combination"
-    description = "TAIL backtracking: number of distinct palindromic arrangements of a list of numbers"
-    version = "1"
     Config = PalindromeCombinationConfig
     answer_type = "integer"
-    default_sizes = {"S": (2, 4), "M": (5, 6), "L": (7, 8)}
+    default_sizes = DEFAULT_SIZES
     templates = TEMPLATES
 
     def generate(self, config: PalindromeCombinationConfig, key: ItemKey, rng: random.Random) -> dict | None:

@@ -18,8 +18,9 @@ import random
 from dataclasses import dataclass, field
 
 from reasonry.config import require
-from reasonry.generators.turing.common import TailConfig, TailTask
+from reasonry.generators.turing.common import Rendering, TailConfig, TailTask
 from reasonry.task import ItemKey
+from reasonry.verifiers.turing.shapes import POPULATION_GROWTH
 
 _RULES = ("starting with {y} newborn pairs, where every pair begins to breed once it is {x} units old and "
           "from then on produces {z} new pairs every unit, and no pair ever dies")
@@ -67,9 +68,13 @@ TEMPLATES = (
 )
 
 
+# the paper's range of the size parameter per bucket
+DEFAULT_SIZES: dict[str, tuple[int, int]] = {"S": (1, 10), "M": (11, 25), "L": (26, 50)}
+
+
 @dataclass(frozen=True)
 class PopulationGrowthConfig(TailConfig):
-    sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(PopulationGrowthTask.default_sizes))
+    sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(DEFAULT_SIZES))
     breeding_age: tuple[int, int] = (1, 4)
     # a wide range of y keeps S (n <= 10) from being a few hundred distinct problems
     initial_pairs: tuple[int, int] = (1, 100)
@@ -84,52 +89,31 @@ class PopulationGrowthConfig(TailConfig):
             require(low >= 1, f"sizes.{bucket}", "at least one unit")
 
 
-def growth_trace(n: int, x: int, y: int, z: int, rendering: str) -> tuple[str, list[str]]:
+def growth_trace(n: int, x: int, y: int, z: int, rendering: Rendering) -> tuple[str, list[str]]:
     """The number of pairs at unit n and the trace lines (without the final-answer line)."""
-    terse = rendering == "terse"
-    # Both renderings show the same numbers in the same order, so one checker pattern pair reads either.
-    if terse:
-        lines = [f"Rule: P[t]=P[t-1]+{z}*P[t-{x}] for t>={x}; P[t]={y} for t<{x}",
-                 f"State 0: P[0]={y}"]
-    else:
-        lines = [f"The rule: P[t] = P[t-1] + {z} x P[t-{x}] once t >= {x}, and P[t] = {y} while t < {x}.",
-                 f"Unit 0: P[0] = {y}, the newborn pairs we start with."]
+    write = POPULATION_GROWTH.writer(rendering)
+    lines = [write("rule", x=x, y=y, z=z), write("start", y=y)]
     pop = [y]
     for t in range(1, n + 1):
-        lines.append(f"Transition {t - 1} -> {t}" if terse else f"Now I move from unit {t - 1} to unit {t}.")
+        lines.append(write("move", i=t - 1, next=t))
         prev = pop[t - 1]
         if t < x:
             pop.append(prev)
-            if terse:
-                lines.append(f"State {t}: fetch P[{t - 1}]={prev}; {t}<{x} no breeders; P[{t}]={prev}")
-            else:
-                lines.append(f"Unit {t}: last unit P[{t - 1}] = {prev}. Since {t} < {x}, no pair is old enough "
-                             f"to breed, so P[{t}] = {prev}.")
+            lines.append(write("wait", t=t, p=t - 1, prev=prev, x=x))
             continue
         breeders = pop[t - x]
         born = z * breeders
         pop.append(prev + born)
-        if terse:
-            lines.append(f"State {t}: fetch P[{t - 1}]={prev} P[{t - x}]={breeders}; born={z}*{breeders}={born}; "
-                         f"P[{t}]={prev}+{born}={pop[t]}")
-        else:
-            lines.append(f"Unit {t}: last unit P[{t - 1}] = {prev}, and the P[{t - x}] = {breeders} pairs of that "
-                         f"time are old enough to breed. They have {z} x {breeders} = {born} newborn pairs, so "
-                         f"P[{t}] = {prev} + {born} = {pop[t]}.")
-    if terse:
-        lines.append(f"Result: P[{n}]={pop[n]}")
-    else:
-        lines.append(f"So P[{n}] = {pop[n]} pairs after the last unit.")
+        lines.append(write("breed", t=t, p=t - 1, prev=prev, back=t - x, breeders=breeders, z=z, born=born,
+                           now=pop[t]))
+    lines.append(write("result", n=n, now=pop[n]))
     return str(pop[n]), lines
 
 
 class PopulationGrowthTask(TailTask):
-    name = "tail/population_growth"
-    description = "TAIL population growth (pairs after n units; breeding from age x, y initial pairs, z per unit)"
-    version = "1"
     Config = PopulationGrowthConfig
     answer_type = "integer"
-    default_sizes = {"S": (1, 10), "M": (11, 25), "L": (26, 50)}
+    default_sizes = DEFAULT_SIZES
     templates = TEMPLATES
 
     def generate(self, config: PopulationGrowthConfig, key: ItemKey, rng: random.Random) -> dict | None:

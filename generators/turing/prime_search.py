@@ -14,8 +14,9 @@ import random
 from dataclasses import dataclass, field
 
 from reasonry.config import require
-from reasonry.generators.turing.common import TailConfig, TailTask
+from reasonry.generators.turing.common import Rendering, TailConfig, TailTask
 from reasonry.task import ItemKey
+from reasonry.verifiers.turing.shapes import PRIME_SEARCH
 
 NONE = "none"
 _FORMAT = " List them in increasing order separated by commas, or answer none if there are none."
@@ -48,9 +49,13 @@ _QUESTIONS = (
 TEMPLATES = tuple(q + _FORMAT for q in _QUESTIONS)
 
 
+# the paper's range of the size parameter per bucket
+DEFAULT_SIZES: dict[str, tuple[int, int]] = {"S": (5, 100), "M": (101, 200), "L": (201, 300)}
+
+
 @dataclass(frozen=True)
 class PrimeSearchConfig(TailConfig):
-    sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(PrimeSearchTask.default_sizes))
+    sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(DEFAULT_SIZES))
 
     def __post_init__(self):
         super().__post_init__()
@@ -58,48 +63,37 @@ class PrimeSearchConfig(TailConfig):
             require(low >= 1, f"sizes.{bucket}", "the upper bound m is at least 1")
 
 
-def search_trace(n: int, m: int, rendering: str) -> tuple[str, list[str]]:
+def search_trace(n: int, m: int, rendering: Rendering) -> tuple[str, list[str]]:
     """The primes (answer text) and the trace lines (without the final-answer line)."""
-    terse = rendering == "terse"
-    lines = [f"Range: n={n} m={m}" if terse else
-             f"We search for primes from {n} to {m}, testing each number by trial division."]
+    write = PRIME_SEARCH.writer(rendering)
+    lines = [write("range", n=n, m=m)]
     primes = []
     for k in range(n, m + 1):
         if k < 2:
-            lines.append(f"Test {k}: fetch k={k}; {k}<2; not prime" if terse else
-                         f"Number {k}: k = {k}; {k} < 2, so it is not prime.")
+            lines.append(write("small", k=k))
             continue
         d = 2
         while True:
             square = d * d
             if square > k:
                 primes.append(k)
-                lines.append(f"Test {k}: fetch k={k} d={d}; {d}*{d}={square}>{k}; prime, add {k}" if terse else
-                             f"Number {k}: k = {k}, divisor {d}; {d} x {d} = {square} > {k}, so no divisor is left "
-                             f"and I add {k} to the primes.")
+                lines.append(write("prime", k=k, d=d, square=square))
                 break
             r = k % d
             if r == 0:
-                lines.append(f"Test {k}: fetch k={k} d={d}; {d}*{d}={square}<={k}; {k}%{d}=0; composite" if terse
-                             else f"Number {k}: k = {k}, divisor {d}; {d} x {d} = {square} <= {k} and {k} mod {d} "
-                                  f"= 0, so it is composite.")
+                lines.append(write("composite", k=k, d=d, square=square))
                 break
-            lines.append(f"Test {k}: fetch k={k} d={d}; {d}*{d}={square}<={k}; {k}%{d}={r}; next" if terse else
-                         f"Number {k}: k = {k}, divisor {d}; {d} x {d} = {square} <= {k} and {k} mod {d} = {r}, so "
-                         f"I try the next divisor.")
+            lines.append(write("next", k=k, d=d, square=square, r=r))
             d = 3 if d == 2 else d + 2
     answer = ", ".join(map(str, primes)) or NONE
-    lines.append(f"Primes: {answer}" if terse else f"The primes in the range are {answer}.")
+    lines.append(write("result", primes=answer))
     return answer, lines
 
 
 class PrimeSearchTask(TailTask):
-    name = "tail/prime_search"
-    description = "TAIL prime search: all primes in [n, m] by trial division (none if there are none)"
-    version = "1"
     Config = PrimeSearchConfig
     answer_type = "list"
-    default_sizes = {"S": (5, 100), "M": (101, 200), "L": (201, 300)}
+    default_sizes = DEFAULT_SIZES
     templates = TEMPLATES
 
     def generate(self, config: PrimeSearchConfig, key: ItemKey, rng: random.Random) -> dict | None:

@@ -16,8 +16,9 @@ import random
 from dataclasses import dataclass, field
 
 from reasonry.config import require
-from reasonry.generators.turing.common import TailConfig, TailTask
+from reasonry.generators.turing.common import Rendering, TailConfig, TailTask
 from reasonry.task import ItemKey
+from reasonry.verifiers.turing.shapes import WORD_FLIP
 
 WORDS = (
     "a i an as at be by do go he if in is it me my no of on or so to up us we "
@@ -66,9 +67,13 @@ TEMPLATES = (
 )
 
 
+# the paper's range of the size parameter per bucket
+DEFAULT_SIZES: dict[str, tuple[int, int]] = {"S": (10, 20), "M": (21, 50), "L": (51, 100)}
+
+
 @dataclass(frozen=True)
 class WordFlipConfig(TailConfig):
-    sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(WordFlipTask.default_sizes))
+    sizes: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(DEFAULT_SIZES))
 
     def __post_init__(self):
         super().__post_init__()
@@ -87,37 +92,28 @@ def sentence(rng: random.Random, letters: int) -> str:
     return " ".join(words)
 
 
-def flip_trace(s: str, rendering: str) -> tuple[str, list[str]]:
+def flip_trace(s: str, rendering: Rendering) -> tuple[str, list[str]]:
     """The reversed sentence and its TAIL trace lines (without the final-answer line)."""
-    terse = rendering == "terse"
-    lines = [f"Sentence: {s}" if terse else f"Read the sentence of {len(s)} characters: {s}"]
+    write = WORD_FLIP.writer(rendering)
+    lines = [write("header", s=s, n=len(s))]
     out = []
     last = len(s) - 1
     for i in range(len(s)):
         p = last - i
         c = s[p]
         out.append(c)
-        if terse:
-            lines.append(f"State {i}: fetch s[{p}]='{c}'; write out[{i}]='{c}'")
-            if i < last:
-                lines.append(f"Transition {i} -> {i + 1}")
-        else:
-            lines.append(f"Step {i}: I take character {p} of the sentence, '{c}', "
-                         f"and write it at position {i} of the reversed text.")
-            if i < last:
-                lines.append(f"Next I move from step {i} to step {i + 1}.")
+        lines.append(write("state", i=i, p=p, c=c))
+        if i < last:
+            lines.append(write("move", i=i, next=i + 1))
     result = "".join(out)
-    lines.append(f"Result: {result}" if terse else f"Reading the written characters in order gives: {result}")
+    lines.append(write("result", out=result))
     return result, lines
 
 
 class WordFlipTask(TailTask):
-    name = "tail/word_flip"
-    description = "TAIL sentence reversal character by character, one character per state"
-    version = "1"
     Config = WordFlipConfig
     answer_type = "string"
-    default_sizes = {"S": (10, 20), "M": (21, 50), "L": (51, 100)}
+    default_sizes = DEFAULT_SIZES
     templates = TEMPLATES
 
     def generate(self, config: WordFlipConfig, key: ItemKey, rng: random.Random) -> dict | None:

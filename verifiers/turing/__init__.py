@@ -1,7 +1,8 @@
 """Verifier for TAIL tasks: recompute the answer from ``spec`` and replay the trace's states.
 
-Each task has a module here with ``answer(spec) -> str`` (an independent recomputation, sharing no code with
-the trace writer), ``same(candidate, gold) -> bool`` and ``check_trace(spec, trace) -> Verdict``.
+Each task of the family's index (``reasonry.generators.turing.index``) has the module here named after it, with
+``answer(spec) -> str`` (an independent recomputation, sharing no code with the trace writer),
+``same(candidate, gold) -> bool`` and ``check_trace(spec, trace) -> Verdict``.
 """
 
 from __future__ import annotations
@@ -9,36 +10,15 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
+from reasonry.generators.turing.index import TASKS
 from reasonry.verdict import Verdict
-
-# task name -> module under reasonry.verifiers.turing
-CHECKERS: dict[str, str] = {
-    "tail/addition": "addition",
-    "tail/knapsack": "knapsack",
-    "tail/lcs": "lcs",
-    "tail/levenshtein": "levenshtein",
-    "tail/binary_search": "binary_search",
-    "tail/palindrome_combination": "palindrome_combination",
-    "tail/population_growth": "population_growth",
-    "tail/dijkstra": "dijkstra",
-    "tail/multi_machine_schedule": "multi_machine_schedule",
-    "tail/count_letters": "count_letters",
-    "tail/diophantine": "diophantine",
-    "tail/prime_search": "prime_search",
-    "tail/division": "division",
-    "tail/bubble_sort": "bubble_sort",
-    "tail/word_flip": "word_flip",
-    "tail/compare_numbers": "compare_numbers",
-    "tail/any_substring": "any_substring",
-    "tail/derangement": "derangement",
-}
 
 
 def _checker(spec: dict) -> ModuleType | Verdict:
     task = spec.get("task") if isinstance(spec, dict) else None
-    if task not in CHECKERS:
+    if task not in TASKS:
         return Verdict.no(f"spec names no known TAIL task: {task!r}")
-    return importlib.import_module(f"{__name__}.{CHECKERS[task]}")
+    return importlib.import_module(f"{__name__}.{task.removeprefix('tail/')}")
 
 
 def verify(spec: dict, candidate: str) -> Verdict:

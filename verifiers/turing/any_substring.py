@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-from reasonry.verdict import Verdict
-from reasonry.verifiers.turing.stepcheck import Form, walk
+from collections.abc import Iterator
 
-HEADER = (Form("String: {}"), Form("The string is {}, with {} characters."))
-CALL = (Form("Call {}: fetch s[{}:]={}"), Form("Recursive call {} works on the suffix starting at {}: {}."))
-NEW = (Form("State {},{}: fetch s[{}:{}]={}; new {}"),
-       Form("Substring s[{}:{}] is {}, which is new; that makes {} distinct substrings."))
-SEEN = (Form("State {},{}: fetch s[{}:{}]={}; seen s[{}:{}]"),
-        Form("Substring s[{}:{}] is {}, which I already found as s[{}:{}]."))
-RETURN = (Form("Return {}: count={}"), Form("Call {} returns with {} distinct substrings so far."))
-EMPTY = (Form("Call {}: empty suffix, return"), Form("Recursive call {} gets an empty suffix and returns."))
-RESULT = (Form("Result: {}"), Form("The distinct substrings are: {}"))
+from reasonry.verdict import Verdict
+from reasonry.verifiers.turing.lines import State, replay
+from reasonry.verifiers.turing.shapes import ANY_SUBSTRING
 
 
 def _show(items) -> str:
@@ -60,30 +53,30 @@ def same(candidate: str, gold: str) -> bool:
     return set(got) == set(want)
 
 
+def _calls(s: str) -> Iterator[State]:
+    n = len(s)
+    yield "header", {"s": s, "n": n}
+    where: dict[str, tuple[int, int]] = {}
+    order: list[str] = []
+    for start in range(n):
+        yield "call", {"i": start, "suffix": s[start:]}
+        for end in range(start + 1, n + 1):
+            piece = s[start:end]
+            if piece in where:
+                a, b = where[piece]
+                yield "seen", {"i": start, "j": end, "sub": piece, "a": a, "b": b}
+            else:
+                where[piece] = (start, end)
+                order.append(piece)
+                yield "new", {"i": start, "j": end, "sub": piece, "count": len(order)}
+        yield "back", {"i": start, "count": len(order)}
+    yield "empty", {"n": n}
+    yield "result", {"items": _show(order)}
+
+
 def check_trace(spec: dict, trace: str) -> Verdict:
     gold = answer(spec)
     s = spec["string"]
-    n = len(s)
-    if not n:
+    if not s:
         return Verdict.no("spec has an empty string")
-    headers = [(HEADER[0], (s,)), (HEADER[1], (s, n))]
-
-    def steps(style: int):
-        where: dict[str, tuple[int, int]] = {}
-        order: list[str] = []
-        for start in range(n):
-            yield CALL[style], (start, start, s[start:])
-            for end in range(start + 1, n + 1):
-                piece = s[start:end]
-                label = (start, end) if style == 0 else ()
-                if piece in where:
-                    yield SEEN[style], (*label, start, end, piece, *where[piece])
-                else:
-                    where[piece] = (start, end)
-                    order.append(piece)
-                    yield NEW[style], (*label, start, end, piece, len(order))
-            yield RETURN[style], (start, len(order))
-        yield EMPTY[style], (n,)
-        yield RESULT[style], (_show(order),)
-
-    return walk(trace, headers, steps, lambda final: same(final, gold))
+    return replay(trace, ANY_SUBSTRING, _calls(s), lambda final: same(final, gold))

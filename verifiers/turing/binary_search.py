@@ -7,29 +7,8 @@ from bisect import bisect_left
 from collections.abc import Iterator
 
 from reasonry.verdict import Verdict
-from reasonry.verifiers.turing.lockstep import Expected, lockstep, same_integer, shape
-
-_TERSE_LIST = r"s\d+=-?\d+(?: s\d+=-?\d+)*"
-_STYLED_LIST = r"s\d+=-?\d+(?:, s\d+=-?\d+)*"
-
-
-def _probe(relation: str, prose: str) -> tuple:
-    return (shape("State {{lo},{hi}}: fetch {fetched}; find={x}; mid={mid}, s{mid}={v} " + relation + " find",
-                  fetched=_TERSE_LIST),
-            shape("Range [{lo}, {hi}]: the numbers are {fetched} and we look for {x}. The middle index is {mid} and "
-                  "s{mid}={v} " + prose + ".", fetched=_STYLED_LIST))
-
-
-_KINDS = {
-    "greater": _probe(">", "is greater than {x}"),
-    "less": _probe("<", "is less than {x}"),
-    "equal": _probe("=", "equals {x}, so {x} is at index {mid}"),
-    "empty": (shape("State {{lo},{hi}}: empty range; find={x} is absent"),
-              shape("Range [{lo}, {hi}]: the range is empty, so {x} is not in the list.")),
-    "move": (shape("Transition {{lo},{hi}} -> {{nlo},{nhi}}"),
-             shape("Narrow the range from [{lo}, {hi}] to [{nlo}, {nhi}].")),
-}
-
+from reasonry.verifiers.turing.lines import State, replay, same_integer, spaced
+from reasonry.verifiers.turing.shapes import BINARY_SEARCH
 
 # each state re-writes its whole range, so a trace holds about n log n numbers
 MAX_NUMBERS = 10_000
@@ -50,17 +29,15 @@ def answer(spec: dict) -> str:
     return str(i if i < len(numbers) and numbers[i] == target else -1)
 
 
-def same(candidate: str, gold: str) -> bool:
-    return same_integer(candidate, gold)
+same = same_integer
 
 
-def _states(numbers: list[int], target: int, style: str) -> Iterator[Expected]:
+def _states(numbers: list[int], target: int) -> Iterator[State]:
     lo, hi = 0, len(numbers) - 1
     while lo <= hi:
         mid = (lo + hi) // 2
-        sep = " " if style == "terse" else ", "
         shown = {"lo": lo, "hi": hi, "x": target, "mid": mid, "v": numbers[mid],
-                 "fetched": sep.join(f"s{k}={numbers[k]}" for k in range(lo, hi + 1))}
+                 "fetched": spaced(f"s{k}={numbers[k]}" for k in range(lo, hi + 1))}
         if numbers[mid] == target:
             yield "equal", shown
             return
@@ -78,6 +55,4 @@ def _states(numbers: list[int], target: int, style: str) -> Iterator[Expected]:
 def check_trace(spec: dict, trace: str) -> Verdict:
     numbers, target = _problem(spec)
     gold = answer(spec)
-    # the fetched numbers are separated differently per rendering, so the replay needs the rendering first
-    style = "styled" if trace.lstrip().startswith("Range [") else "terse"
-    return lockstep(trace, _states(numbers, target, style), _KINDS, lambda final: same(final, gold))
+    return replay(trace, BINARY_SEARCH, _states(numbers, target), lambda final: same(final, gold))

@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from reasonry.verdict import Verdict
-from reasonry.verifiers.turing.stepcheck import Form, walk
+from reasonry.verifiers.turing.lines import State, replay
+from reasonry.verifiers.turing.shapes import BUBBLE_SORT
 
-HEADER = (Form("List: {}"), Form("Start with the list {}."))
-STATE = (Form("State {},{}: fetch a{}={} a{}={}; {} {} {} {}; list={}"),
-         Form("Pass {}, position {}: I read a{}={} and a{}={}. Since {} {} {}, I {} them, and the list is now {}."))
-MOVE = (Form("Transition {},{} -> {},{}"), Form("Next I move from pass {} position {} to pass {} position {}."))
-END_PASS = (Form("End pass {}: swaps={}"), Form("Pass {} is over with {} swaps."))
-RESULT = (Form("Result: {}"), Form("The list is sorted: {}."))
-_RELATION = ({True: ">", False: "<"}, {True: "is greater than", False: "is less than"})
 _INT = re.compile(r"[+-]?\d+")
 
 
@@ -45,36 +40,34 @@ def same(candidate: str, gold: str) -> bool:
     return got is not None and got == parse_list(gold)
 
 
+def _passes(start: list[int]) -> Iterator[State]:
+    a = list(start)
+    n = len(a)
+    yield "header", {"list": _show(a)}
+    p = 0
+    while True:
+        swaps = 0
+        width = n - 1 - p
+        for j in range(width):
+            x, y = a[j], a[j + 1]
+            greater = x > y
+            if greater:
+                a[j + 1], a[j] = x, y
+                swaps += 1
+            yield ("swap" if greater else "keep"), {"p": p, "j": j, "k": j + 1, "x": x, "y": y, "list": _show(a)}
+            if j < width - 1:
+                yield "move", {"p": p, "j": j, "np": p, "nj": j + 1}
+        yield "end_pass", {"p": p, "swaps": swaps}
+        if not swaps or p == n - 2:
+            break
+        yield "move", {"p": p, "j": width - 1, "np": p + 1, "nj": 0}
+        p += 1
+    yield "result", {"list": _show(a)}
+
+
 def check_trace(spec: dict, trace: str) -> Verdict:
     gold = answer(spec)
     start = [int(v) for v in spec["values"]]
     if len(set(start)) != len(start) or len(start) < 2:
         return Verdict.no("spec must hold at least two distinct numbers")
-    headers = [(HEADER[s], (_show(start),)) for s in (0, 1)]
-
-    def steps(s: int):
-        a = list(start)
-        n = len(a)
-        last_pass = n - 2
-        p = 0
-        while True:
-            swaps = 0
-            width = n - 1 - p
-            for j in range(width):
-                x, y = a[j], a[j + 1]
-                greater = x > y
-                if greater:
-                    a[j + 1], a[j] = x, y
-                    swaps += 1
-                rel, act = _RELATION[s][greater], ("swap" if greater else "keep")
-                yield STATE[s], (p, j, j, x, j + 1, y, x, rel, y, act, _show(a))
-                if j < width - 1:
-                    yield MOVE[s], (p, j, p, j + 1)
-            yield END_PASS[s], (p, swaps)
-            if not swaps or p == last_pass:
-                break
-            yield MOVE[s], (p, width - 1, p + 1, 0)
-            p += 1
-        yield RESULT[s], (_show(a),)
-
-    return walk(trace, headers, steps, lambda final: same(final, gold))
+    return replay(trace, BUBBLE_SORT, _passes(start), lambda final: same(final, gold))

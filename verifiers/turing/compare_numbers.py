@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal
 
 from reasonry.verdict import Verdict
-from reasonry.verifiers.turing.stepcheck import Form, walk
+from reasonry.verifiers.turing.lines import State, replay
+from reasonry.verifiers.turing.shapes import COMPARE_NUMBERS
 
-HEADER = (Form("Operands: {} vs {}"), Form("Pad the numbers to the same shape around the decimal point: {} and {}."))
-STATE = (Form("State {}: fetch a={} b={}; {}"), Form("Digit {}: the first number has {} and the second has {}, so {}."))
-MOVE = (Form("Transition {} -> {}"), Form("Next I move from digit {} to digit {}."))
-RESULT = (Form("Result: {}"), Form("So the relation is {}."))
-_VERDICT = ({"=": "equal, next", ">": "a > b, stop", "<": "a < b, stop"},
-            {"=": "they tie and I move on", ">": "the first number is larger", "<": "the second number is larger"})
 RELATIONS = ("<", "=", ">")
 
 
@@ -39,24 +35,21 @@ def _padded(x1: str, x2: str) -> tuple[str, str]:
     return out[0], out[1]
 
 
-def check_trace(spec: dict, trace: str) -> Verdict:
-    a, b = _padded(spec["x1"], spec["x2"])
-    gold = answer(spec)
-    headers = [(HEADER[s], (a, b)) for s in (0, 1)]
+def _positions(a: str, b: str) -> Iterator[State]:
+    yield "header", {"a": a, "b": b}
     da_all, db_all = a.replace(".", ""), b.replace(".", "")
+    relation = "="
+    for position, (x, y) in enumerate(zip(da_all, db_all, strict=True)):
+        relation = "=" if x == y else (">" if int(x) > int(y) else "<")
+        yield {"=": "tie", ">": "greater", "<": "less"}[relation], {"i": position, "da": x, "db": y}
+        if relation != "=":
+            break
+        if position + 1 < len(da_all):
+            yield "move", {"i": position, "next": position + 1}
+    yield "result", {"relation": relation}
 
-    def steps(s: int):
-        position = 0
-        relation = "="
-        while position < len(da_all):
-            x, y = da_all[position], db_all[position]
-            relation = "=" if x == y else (">" if int(x) > int(y) else "<")
-            yield STATE[s], (position, x, y, _VERDICT[s][relation])
-            if relation != "=":
-                break
-            if position + 1 < len(da_all):
-                yield MOVE[s], (position, position + 1)
-            position += 1
-        yield RESULT[s], (relation,)
 
-    return walk(trace, headers, steps, lambda final: same(final, gold))
+def check_trace(spec: dict, trace: str) -> Verdict:
+    gold = answer(spec)
+    return replay(trace, COMPARE_NUMBERS, _positions(*_padded(spec["x1"], spec["x2"])),
+                  lambda final: same(final, gold))

@@ -3,22 +3,13 @@ spaces skipped). ``answer`` is ``str.count``; the replay walks the letters itsel
 
 from __future__ import annotations
 
-from reasonry.verdict import Verdict
-from reasonry.verifiers.turing.lockstep import Expected, both, lockstep, same_integer
+from collections.abc import Iterator
 
-_N = r"(\d+)"
-_L = r"([a-z])"
-PATTERNS = {
-    "text": both(r"Text: ([a-z ]+); target=([a-z])",
-                 r"The text is \"([a-z ]+)\" and we count the letter '([a-z])' in it\."),
-    "match": both(rf"State {_N}: fetch letter {_N}={_L} count={_N}; {_L}={_L}; count={_N}\+1={_N}",
-                  rf"Step {_N}: letter {_N} is '{_L}' and the count is {_N}; '{_L}' is '{_L}', so the count "
-                  rf"becomes {_N} \+ 1 = {_N}\."),
-    "differ": both(rf"State {_N}: fetch letter {_N}={_L} count={_N}; {_L}!={_L}; count={_N}",
-                   rf"Step {_N}: letter {_N} is '{_L}' and the count is {_N}; '{_L}' is not '{_L}', so the count stays "
-                   rf"{_N}\."),
-    "result": both(rf"Result: count={_N}", rf"In total the count is {_N}\."),
-}
+from reasonry.verdict import Verdict
+from reasonry.verifiers.turing.lines import State, replay, same_integer
+from reasonry.verifiers.turing.shapes import COUNT_LETTERS
+
+
 def _instance(spec: dict) -> tuple[str, str]:
     text, letter = str(spec["text"]), str(spec["letter"])
     if len(letter) != 1 or len(text) > 10_000:
@@ -31,29 +22,23 @@ def answer(spec: dict) -> str:
     return str(text.count(letter))
 
 
-def same(candidate: str, gold: str) -> bool:
-    return same_integer(candidate, gold)
+same = same_integer
 
 
-def expected_states(spec: dict) -> list[Expected]:
+def expected_states(spec: dict) -> Iterator[State]:
     text, letter = _instance(spec)
-    states: list[Expected] = [("text", (text, letter))]
+    yield "text", {"text": text, "letter": letter}
     count = 0
-    position = 0
-    for ch in text:
-        if ch == " ":
-            continue
-        position += 1
-        k, c = str(position), str(count)
+    for position, ch in enumerate(text.replace(" ", ""), start=1):
+        shown = {"k": position, "ch": ch, "letter": letter, "count": count}
         if ch == letter:
             count += 1
-            states.append(("match", (k, k, ch, c, ch, letter, c, str(count))))
+            yield "match", {**shown, "new": count}
         else:
-            states.append(("differ", (k, k, ch, c, ch, letter, c)))
-    states.append(("result", (str(count),)))
-    return states
+            yield "differ", shown
+    yield "result", {"count": count}
 
 
 def check_trace(spec: dict, trace: str) -> Verdict:
     gold = answer(spec)
-    return lockstep(trace, expected_states(spec), PATTERNS, lambda final: same(final, gold))
+    return replay(trace, COUNT_LETTERS, expected_states(spec), lambda final: same(final, gold))

@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from math import factorial
 
 from reasonry.verdict import Verdict
-from reasonry.verifiers.turing.lockstep import same_integer
-from reasonry.verifiers.turing.stepcheck import Form, walk
+from reasonry.verifiers.turing.lines import State, replay, same_integer
+from reasonry.verifiers.turing.shapes import DERANGEMENT
 
-CALL = (Form("Call D({}): needs D({}) and D({})"),
-        Form("D({}) = {} x (D({}) + D({})), so I first need D({}) and D({})."))
-BASE = (Form("Base: D(1)=0 D(0)=1"), Form("The base cases are D(1) = 0 and D(0) = 1."))
-STATE = (Form("State {}: fetch D({})={} D({})={}; sum={}; D({})={}*{}={}"),
-         Form("Step {}: I recall D({}) = {} and D({}) = {}. Their sum is {}, and {} x {} = {}, so D({}) = {}."))
-MOVE = (Form("Transition {} -> {}"), Form("Next I move from step {} to step {}."))
-RESULT = (Form("Result: D({})={}"), Form("So the number of derangements of {} items is {}."))
 MAX_N = 2000
 
 
@@ -26,12 +20,22 @@ def answer(spec: dict) -> str:
     return str(sum((-1) ** k * (factorial(n) // factorial(k)) for k in range(n + 1)))
 
 
-def same(candidate: str, gold: str) -> bool:
-    return same_integer(candidate, gold)
+same = same_integer
 
 
-def _call(style: int, k: int) -> tuple:
-    return (k, k - 1, k - 2) if style == 0 else (k, k - 1, k - 1, k - 2, k - 1, k - 2)
+def _recursion(n: int) -> Iterator[State]:
+    for k in range(n, 1, -1):
+        yield "call", {"k": k, "k1": k - 1, "k2": k - 2}
+    yield "base", {}
+    memo = {0: 1, 1: 0}
+    for k in range(2, n + 1):
+        one, two = memo[k - 1], memo[k - 2]
+        memo[k] = (k - 1) * (one + two)
+        yield "state", {"k": k, "k1": k - 1, "k2": k - 2, "last": one, "before": two, "total": one + two,
+                        "value": memo[k]}
+        if k != n:
+            yield "move", {"i": k, "next": k + 1}
+    yield "result", {"n": n, "value": memo[n]}
 
 
 def check_trace(spec: dict, trace: str) -> Verdict:
@@ -39,22 +43,4 @@ def check_trace(spec: dict, trace: str) -> Verdict:
     if not 2 <= n <= MAX_N:
         return Verdict.no(f"spec n={n} is outside [2, {MAX_N}]")
     gold = answer(spec)
-    headers = [(CALL[s], _call(s, n)) for s in (0, 1)]
-
-    def steps(s: int):
-        for k in range(n - 1, 1, -1):
-            yield CALL[s], _call(s, k)
-        yield BASE[s], ()
-        memo = {0: 1, 1: 0}
-        for k in range(2, n + 1):
-            one, two = memo[k - 1], memo[k - 2]
-            memo[k] = (k - 1) * (one + two)
-            if s == 0:
-                yield STATE[0], (k, k - 1, one, k - 2, two, one + two, k, k - 1, one + two, memo[k])
-            else:
-                yield STATE[1], (k, k - 1, one, k - 2, two, one + two, k - 1, one + two, memo[k], k, memo[k])
-            if k != n:
-                yield MOVE[s], (k, k + 1)
-        yield RESULT[s], (n, memo[n])
-
-    return walk(trace, headers, steps, lambda final: same(final, gold))
+    return replay(trace, DERANGEMENT, _recursion(n), lambda final: same(final, gold))

@@ -8,31 +8,13 @@ and compares every selection and relaxation state.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 
 from reasonry.verdict import Verdict
-from reasonry.verifiers.turing.lockstep import Expected, both, lockstep
+from reasonry.verifiers.turing.lines import State, replay
+from reasonry.verifiers.turing.shapes import DIJKSTRA
 
 INF = "inf"
-_N = r"(\d+)"
-_D = r"(\d+|inf)"
-_LIST = r"(\d+=(?:\d+|inf)(?: \d+=(?:\d+|inf))*)"
-_EDGES = r"(none|\d+-\d+:\d+(?: \d+-\d+:\d+)*)"
-PATTERNS = {
-    "graph": both(rf"Graph: {_EDGES}; source={_N}",
-                  rf"The undirected graph has edges {_EDGES}, and the source is vertex {_N}\."),
-    "init": both(rf"Init: dist {_LIST}",
-                 rf"Start: the source gets distance 0 and every other vertex inf, so dist is {_LIST}\."),
-    "select": both(rf"State {_N}: fetch unvisited {_LIST}; pick {_N} \(dist {_N}\)",
-                   rf"Step {_N}: the unvisited vertices have dist {_LIST}; the smallest is vertex {_N} with {_N}, "
-                   rf"so I visit it\."),
-    "stop": both(rf"State {_N}: fetch unvisited {_LIST}; none reachable; stop",
-                 rf"Step {_N}: the unvisited vertices have dist {_LIST}; none of them can be reached, so I stop\."),
-    "relax": both(rf"State {_N}: relax {_N}-{_N}: fetch dist\[{_N}\]={_N} w={_N} dist\[{_N}\]={_D}; "
-                  rf"{_N}\+{_N}={_N}(<|>=){_D}; dist\[{_N}\]={_N}",
-                  rf"Step {_N}: edge {_N}-{_N}: dist\[{_N}\] = {_N}, weight {_N}, dist\[{_N}\] = {_D}; "
-                  rf"{_N} \+ {_N} = {_N} (<|>=) {_D}, so dist\[{_N}\] is now {_N}\."),
-    "result": both(rf"Distances: {_LIST}", rf"The shortest distances are {_LIST}\."),
-}
 _ANSWER_INF = {"inf", "infinity", "∞"}
 
 
@@ -57,8 +39,9 @@ def distances(spec: dict) -> list[int | None]:
         changed = False
         for u, v, w in edges:
             for a, b in ((u, v), (v, u)):
-                if dist[a] is not None and (dist[b] is None or dist[a] + w < dist[b]):
-                    dist[b] = dist[a] + w
+                da, db = dist[a], dist[b]
+                if da is not None and (db is None or da + w < db):
+                    dist[b] = da + w
                     changed = True
         if not changed:
             break
@@ -89,52 +72,51 @@ def same(candidate: str, gold: str) -> bool:
     return _tokens(candidate) == gold.split(", ")
 
 
-def expected_states(spec: dict) -> list[Expected]:
+def expected_states(spec: dict) -> Iterator[State]:
     n, edges, source = _graph(spec)
     weight: list[dict[int, int]] = [{} for _ in range(n)]
     for u, v, w in edges:
         weight[u][v] = weight[v][u] = w
 
-    def show(d):
+    def show(d: int | None) -> str:
         return INF if d is None else str(d)
 
-    def listing(vertices):
+    def listing(vertices: Iterable[int]) -> str:
         return " ".join(f"{v}={show(dist[v])}" for v in vertices)
 
     dist: list[int | None] = [None] * n
     dist[source] = 0
-    edge_text = " ".join(f"{u}-{v}:{w}" for u, v, w in edges) or "none"
-    states: list[Expected] = [("graph", (edge_text, str(source))), ("init", (listing(range(n)),))]
+    yield "graph", {"edges": " ".join(f"{u}-{v}:{w}" for u, v, w in edges) or "none", "source": source}
+    yield "init", {"dist": listing(range(n))}
     done = [False] * n
     step = 0
     while not all(done):
         step += 1
         open_vertices = [v for v in range(n) if not done[v]]
-        best = None
+        best: int | None = None
         for v in open_vertices:
-            if dist[v] is not None and (best is None or dist[v] < dist[best]):
+            d = dist[v]
+            if d is not None and (best is None or d < (dist[best] or 0)):
                 best = v
         if best is None:
-            states.append(("stop", (str(step), listing(open_vertices))))
+            yield "stop", {"step": step, "dist": listing(open_vertices)}
             break
-        states.append(("select", (str(step), listing(open_vertices), str(best), str(dist[best]))))
+        du = dist[best] or 0
+        yield "select", {"step": step, "dist": listing(open_vertices), "u": best, "du": du}
         done[best] = True
         for v in range(n):
             if v not in weight[best] or done[v]:
                 continue
             step += 1
-            du, w, dv = dist[best], weight[best][v], dist[v]
-            total = du + w
-            op = "<" if dv is None or total < dv else ">="
-            if op == "<":
-                dist[v] = total
-            b, vs = str(best), str(v)
-            states.append(("relax", (str(step), b, vs, b, str(du), str(w), vs, show(dv), str(du), str(w),
-                                     str(total), op, show(dv), vs, show(dist[v]))))
-    states.append(("result", (listing(range(n)),)))
-    return states
+            w, dv = weight[best][v], dist[v]
+            lower = dv is None or du + w < dv
+            if lower:
+                dist[v] = du + w
+            yield "relax", {"step": step, "u": best, "v": v, "du": du, "w": w, "dv": show(dv), "total": du + w,
+                            "op": "<" if lower else ">=", "new": show(dist[v])}
+    yield "result", {"dist": listing(range(n))}
 
 
 def check_trace(spec: dict, trace: str) -> Verdict:
     gold = answer(spec)
-    return lockstep(trace, expected_states(spec), PATTERNS, lambda final: same(final, gold))
+    return replay(trace, DIJKSTRA, expected_states(spec), lambda final: same(final, gold))

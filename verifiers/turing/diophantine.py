@@ -8,29 +8,13 @@ compared as a set of pairs: order does not matter, a repeated or missing pair is
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from reasonry.verdict import Verdict
-from reasonry.verifiers.turing.lockstep import Expected, both, lockstep
+from reasonry.verifiers.turing.lines import State, replay
+from reasonry.verifiers.turing.shapes import DIOPHANTINE
 
 NONE = "none"
-_N = r"(\d+)"
-_SOLUTIONS = r"(none|\(\d+, \d+\)(?:, \(\d+, \d+\))*)"
-PATTERNS = {
-    "equation": both(rf"Equation: {_N}x\+{_N}y={_N}; x=0 rest={_N}",
-                     rf"We solve {_N}x \+ {_N}y = {_N} in non-negative integers, starting from x = 0 with rest = "
-                     rf"{_N}\."),
-    "hit": both(rf"State {_N}: fetch x={_N} rest={_N}; {_N}%{_N}=0; y={_N}/{_N}={_N}; found \({_N}, {_N}\)",
-                rf"Step {_N}: x = {_N} leaves rest = {_N}; {_N} mod {_N} = 0, so y = {_N} / {_N} = {_N} and "
-                rf"\({_N}, {_N}\) is a solution\."),
-    "miss": both(rf"State {_N}: fetch x={_N} rest={_N}; {_N}%{_N}={_N}; no",
-                 rf"Step {_N}: x = {_N} leaves rest = {_N}; {_N} mod {_N} = {_N}, not 0, so no y works\."),
-    "move": both(rf"Transition {_N} -> {_N}: fetch rest={_N} a={_N}; rest={_N}-{_N}={_N}",
-                 rf"Now I move from x = {_N} to x = {_N}: with rest = {_N} and a = {_N}, rest becomes {_N} - {_N} "
-                 rf"= {_N}\."),
-    "stop": both(rf"Stop: fetch rest={_N} a={_N}; {_N}<{_N}",
-                 rf"With rest = {_N} and a = {_N}, x cannot grow further because {_N} < {_N}\."),
-    "result": both(rf"Solutions: {_SOLUTIONS}", rf"All solutions: {_SOLUTIONS}\."),
-}
 _EMPTY = {"none", "no solution", "no solutions", "[]", "{}", "∅"}
 _PAIR = r"\((\d+),(\d+)\)"
 # matched against the text with all whitespace removed, so no two parts of the pattern compete for a character
@@ -92,29 +76,26 @@ def same(candidate: str, gold: str) -> bool:
     return got is not None and got == want  # the prompt asks for increasing order of x
 
 
-def expected_states(spec: dict) -> list[Expected]:
+def expected_states(spec: dict) -> Iterator[State]:
     a, b, n = _instance(spec)
-    s = str
-    states: list[Expected] = [("equation", (s(a), s(b), s(n), s(n)))]
+    yield "equation", {"a": a, "b": b, "n": n}
     found = []
     x = 0
     while True:
         rest = n - a * x
         if rest % b == 0:
-            y = rest // b
-            found.append(f"({x}, {y})")
-            states.append(("hit", (s(x), s(x), s(rest), s(rest), s(b), s(rest), s(b), s(y), s(x), s(y))))
+            found.append(f"({x}, {rest // b})")
+            yield "hit", {"x": x, "rest": rest, "b": b, "y": rest // b}
         else:
-            states.append(("miss", (s(x), s(x), s(rest), s(rest), s(b), s(rest % b))))
+            yield "miss", {"x": x, "rest": rest, "b": b, "m": rest % b}
         if rest < a:
-            states.append(("stop", (s(rest), s(a), s(rest), s(a))))
+            yield "stop", {"rest": rest, "a": a}
             break
-        states.append(("move", (s(x), s(x + 1), s(rest), s(a), s(rest), s(a), s(rest - a))))
+        yield "move", {"x": x, "next": x + 1, "rest": rest, "a": a, "left": rest - a}
         x += 1
-    states.append(("result", (", ".join(found) or NONE,)))
-    return states
+    yield "result", {"solutions": ", ".join(found) or NONE}
 
 
 def check_trace(spec: dict, trace: str) -> Verdict:
     gold = answer(spec)
-    return lockstep(trace, expected_states(spec), PATTERNS, lambda final: same(final, gold))
+    return replay(trace, DIOPHANTINE, expected_states(spec), lambda final: same(final, gold))

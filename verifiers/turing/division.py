@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from fractions import Fraction
+from itertools import chain
 
 from reasonry.numbers import canonical_decimal, parse_written_number
 from reasonry.verdict import Verdict
-from reasonry.verifiers.turing.stepcheck import Form, walk
-
-HEADER = (Form("Scale: {} / {} -> {} / {}"), Form("Scale both numbers to whole numbers: {} / {} becomes {} / {}."))
-STATE = (Form("State {}: fetch r={} d={}; cur={}; q={} q*b={}; r={}"),
-         Form("Step {}: I bring down {} next to the remainder {}, which gives {}. "
-              "{} fits into {} {} times ({} x {} = {}), so the remainder is {}."))
-MOVE = (Form("Transition {} -> {}"), Form("Next I move from step {} to step {}."))
-MOVE_POINT = (Form("Transition {} -> {} (decimal point)"),
-              Form("Next I move from step {} to step {}, past the decimal point."))
-STOP = (Form("Stop: r={} places={}"), Form("I stop with remainder {} after {} decimal places."))
-RESULT = (Form("Result: {}"), Form("So the quotient is {}."))
+from reasonry.verifiers.turing.lines import State, replay
+from reasonry.verifiers.turing.shapes import DIVISION
 
 
 def _truncated(value: Fraction, places: int) -> str:
@@ -50,34 +43,29 @@ def _whole(x1: str, x2: str) -> tuple[int, int]:
     return int(a), int(b)
 
 
-def check_trace(spec: dict, trace: str) -> Verdict:
-    x1, x2, places = spec["x1"], spec["x2"], int(spec["places"])
-    gold = answer(spec)
+def _steps(x1: str, x2: str, places: int) -> Iterator[State]:
     a, b = _whole(x1, x2)
     if b <= 0 or a < 0:
-        return Verdict.no("spec operands must be positive")
+        raise ValueError("spec operands must be positive")
+    yield "header", {"x1": x1, "x2": x2, "a": a, "b": b}
     digits = [int(ch) for ch in str(a)]
-    headers = [(HEADER[s], (x1, x2, a, b)) for s in (0, 1)]
+    remainder, written, step = 0, 0, 0
+    while True:
+        d = digits[step] if step < len(digits) else 0
+        cur = remainder * 10 + d
+        q, new = divmod(cur, b)
+        yield "state", {"i": step, "r": remainder, "d": d, "cur": cur, "q": q, "b": b, "prod": q * b, "rest": new}
+        if step >= len(digits):
+            written += 1
+        remainder = new
+        if step + 1 >= len(digits) and (remainder == 0 or written >= places):
+            break
+        yield ("move_point" if step + 1 == len(digits) else "move"), {"i": step, "next": step + 1}
+        step += 1
+    yield "stop", {"r": remainder, "places": written}
 
-    def steps(s: int):
-        remainder, written, step = 0, 0, 0
-        while True:
-            d = digits[step] if step < len(digits) else 0
-            cur = remainder * 10 + d
-            q, new = divmod(cur, b)
-            if s == 0:
-                yield STATE[0], (step, remainder, d, cur, q, q * b, new)
-            else:
-                yield STATE[1], (step, d, remainder, cur, b, cur, q, q, b, q * b, new)
-            if step >= len(digits):
-                written += 1
-            remainder = new
-            last = step + 1 >= len(digits)
-            if last and (remainder == 0 or written >= places):
-                break
-            yield (MOVE_POINT if step + 1 == len(digits) else MOVE)[s], (step, step + 1)
-            step += 1
-        yield STOP[s], (remainder, written)
-        yield RESULT[s], (gold,)
 
-    return walk(trace, headers, steps, lambda final: same(final, gold))
+def check_trace(spec: dict, trace: str) -> Verdict:
+    gold = answer(spec)
+    states = chain(_steps(spec["x1"], spec["x2"], int(spec["places"])), [("result", {"quotient": gold})])
+    return replay(trace, DIVISION, states, lambda final: same(final, gold))

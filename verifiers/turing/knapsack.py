@@ -5,27 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from reasonry.verdict import Verdict
-from reasonry.verifiers.turing.lockstep import Expected, lockstep, same_integer, shapes
-
-_LIST = r"[\d, ]*"
-_KINDS = {
-    "header": shapes("Items: w=[{weights}] v=[{values}]; capacity={W}",
-                     "We have {n} items with weights {weights} and values {values}, and a knapsack of capacity {W}.",
-                     weights=_LIST, values=_LIST),
-    "init": shapes("Init: dp[0][0..{W}]=0", "With no items every capacity holds value 0: dp[0][0..{W}]=0."),
-    "skip": shapes("State dp[{i}][{c}]: fetch w{i}={w} v{i}={v} dp[{p}][{c}]={keep}; {w}>{c}, skip; "
-                   "dp[{i}][{c}]={best}",
-                   "Cell dp[{i}][{c}]: item {i} weighs {w}, more than the capacity {c}, so it cannot go in. "
-                   "We have got dp[{p}][{c}]={keep}. So dp[{i}][{c}]={best}."),
-    "cell": shapes("State dp[{i}][{c}]: fetch w{i}={w} v{i}={v} dp[{p}][{r}]={base} dp[{p}][{c}]={keep}; "
-                   "dp[{p}][{r}]+{v}={take}; dp[{i}][{c}]=max({take},{keep})={best}",
-                   "Cell dp[{i}][{c}]: item {i} weighs {w} and is worth {v}. We have got dp[{p}][{r}]+{v}={take}. "
-                   "We have got dp[{p}][{c}]={keep}. So dp[{i}][{c}]={best}."),
-    "move": shapes("Transition dp[{i}][{c}] -> dp[{ni}][{nc}]", "Next we move from dp[{i}][{c}] to dp[{ni}][{nc}]."),
-    "result": shapes("Result: dp[{n}][{W}]={best}",
-                     "The best value for all {n} items within capacity {W} is dp[{n}][{W}]={best}."),
-}
-
+from reasonry.verifiers.turing.lines import State, replay, same_integer
+from reasonry.verifiers.turing.shapes import KNAPSACK
 
 # the replay holds an (n+1) x (capacity+1) table and the trace has a state per cell
 MAX_CELLS = 1_000_000
@@ -51,11 +32,10 @@ def answer(spec: dict) -> str:
     return str(best[capacity])
 
 
-def same(candidate: str, gold: str) -> bool:
-    return same_integer(candidate, gold)
+same = same_integer
 
 
-def _states(weights: list[int], values: list[int], capacity: int) -> Iterator[Expected]:
+def _states(weights: list[int], values: list[int], capacity: int) -> Iterator[State]:
     n = len(weights)
     yield "header", {"weights": ", ".join(map(str, weights)), "values": ", ".join(map(str, values)),
                      "W": str(capacity), "n": str(n)}
@@ -83,4 +63,4 @@ def _states(weights: list[int], values: list[int], capacity: int) -> Iterator[Ex
 def check_trace(spec: dict, trace: str) -> Verdict:
     weights, values, capacity = _problem(spec)
     gold = answer(spec)
-    return lockstep(trace, _states(weights, values, capacity), _KINDS, lambda final: same(final, gold))
+    return replay(trace, KNAPSACK, _states(weights, values, capacity), lambda final: same(final, gold))

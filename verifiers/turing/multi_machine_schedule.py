@@ -7,26 +7,13 @@ different computation from the trace's slot probing; the replay probes slots its
 
 from __future__ import annotations
 
-from reasonry.verdict import Verdict
-from reasonry.verifiers.turing.lockstep import Expected, both, lockstep, same_integer
+from collections.abc import Iterator
 
-_N = r"(\d+)"
-_TASKS = r"(T\d+\(b=\d+,d=\d+\)(?: T\d+\(b=\d+,d=\d+\))*)"
-_ORDER = r"(T\d+(?: T\d+)*)"
-_PROBES = r"(s\d+=\d+/\d+(?: s\d+=\d+/\d+)*)"
-PATTERNS = {
-    "tasks": both(rf"Tasks: {_TASKS}; machines={_N}",
-                  rf"The tasks are {_TASKS}, run on {_N} machines, one time unit each\."),
-    "order": both(rf"Order: {_ORDER}", rf"Sorted by benefit, highest first \(ties by task number\): {_ORDER}\."),
-    "place": both(rf"State {_N}: fetch T{_N} b={_N} d={_N}; probe {_PROBES}; place T{_N} in slot {_N}; "
-                  rf"total={_N}\+{_N}={_N}",
-                  rf"Step {_N}: task T{_N} has benefit {_N} and deadline {_N}\. Slot loads {_PROBES}: T{_N} fits "
-                  rf"in slot {_N}, so the total becomes {_N} \+ {_N} = {_N}\."),
-    "skip": both(rf"State {_N}: fetch T{_N} b={_N} d={_N}; probe {_PROBES}; skip T{_N}; total={_N}",
-                 rf"Step {_N}: task T{_N} has benefit {_N} and deadline {_N}\. Slot loads {_PROBES}: every slot up "
-                 rf"to the deadline is full, so T{_N} is skipped and the total stays {_N}\."),
-    "result": both(rf"Result: total={_N}", rf"The greedy schedule earns {_N} in total\."),
-}
+from reasonry.verdict import Verdict
+from reasonry.verifiers.turing.lines import State, replay, same_integer
+from reasonry.verifiers.turing.shapes import MULTI_MACHINE_SCHEDULE
+
+
 def _instance(spec: dict) -> tuple[int, list[int], list[int]]:
     x = int(spec["machines"])
     benefits = [int(b) for b in spec["benefits"]]
@@ -56,17 +43,15 @@ def answer(spec: dict) -> str:
     return str(total)
 
 
-def same(candidate: str, gold: str) -> bool:
-    return same_integer(candidate, gold)
+same = same_integer
 
 
-def expected_states(spec: dict) -> list[Expected]:
+def expected_states(spec: dict) -> Iterator[State]:
     x, benefits, deadlines = _instance(spec)
     n = len(benefits)
-    listing = " ".join(f"T{i + 1}(b={benefits[i]},d={deadlines[i]})" for i in range(n))
     order = sorted(range(n), key=lambda i: (-benefits[i], i))
-    states: list[Expected] = [("tasks", (listing, str(x))),
-                              ("order", (" ".join(f"T{i + 1}" for i in order),))]
+    yield "tasks", {"tasks": " ".join(f"T{i + 1}(b={benefits[i]},d={deadlines[i]})" for i in range(n)), "x": x}
+    yield "order", {"order": " ".join(f"T{i + 1}" for i in order)}
     used = [0] * (max(deadlines, default=0) + 1)
     total = 0
     for step, i in enumerate(order, start=1):
@@ -77,17 +62,16 @@ def expected_states(spec: dict) -> list[Expected]:
             if used[s] < x:
                 slot = s
                 break
-        head = (str(step), str(i + 1), str(b), str(d), " ".join(probes), str(i + 1))
+        shown = {"step": step, "i": i + 1, "b": b, "d": d, "probes": " ".join(probes), "total": total}
         if slot is None:
-            states.append(("skip", (*head, str(total))))
+            yield "skip", shown
         else:
             used[slot] += 1
-            states.append(("place", (*head, str(slot), str(total), str(b), str(total + b))))
+            yield "place", {**shown, "slot": slot, "new": total + b}
             total += b
-    states.append(("result", (str(total),)))
-    return states
+    yield "result", {"total": total}
 
 
 def check_trace(spec: dict, trace: str) -> Verdict:
     gold = answer(spec)
-    return lockstep(trace, expected_states(spec), PATTERNS, lambda final: same(final, gold))
+    return replay(trace, MULTI_MACHINE_SCHEDULE, expected_states(spec), lambda final: same(final, gold))

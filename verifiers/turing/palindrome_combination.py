@@ -8,35 +8,8 @@ from collections.abc import Iterator
 from math import factorial
 
 from reasonry.verdict import Verdict
-from reasonry.verifiers.turing.lockstep import Expected, lockstep, same_integer, shapes
-
-_V = r"\d+"
-_LIST = r"\[(?:\d+(?: \d+)*)?\]"
-_POOL = r"\d+:\d+(?: \d+:\d+)*|-|none"
-_MID = r"\d+|-|none"
-_TALLY = r"count\[\d+\]=\d+(?:,? count\[\d+\]=\d+)*"
-_KINDS = {
-    "count": shapes("Count {i}: fetch x{i}={x}; count[{x}]={old}+1={new}",
-                    "Element {i} is {x}, so count[{x}] goes from {old} to {new}.", x=_V),
-    "no_palindrome": shapes("Tally: fetch {tally}; odd={odd}; {k} odd values, no palindrome",
-                            "The counts are {tally}. Values with an odd count: {odd}. A palindrome allows at most "
-                            "one, so there is none.", tally=_TALLY, odd=r"\d+(?: \d+)*"),
-    "tally": shapes("Tally: fetch {tally}; odd={mid}; middle={mid}; half={half}",
-                    "The counts are {tally}. Values with an odd count: {mid}. At most one is allowed, so the middle "
-                    "is {mid} and each half uses {half}.", tally=_TALLY, mid=_MID, half=_POOL),
-    "choose": shapes("State {prefix}: fetch rest={pool} tried={tried}; choose {c}",
-                     "At prefix {prefix} the unused half values are {pool} and the last value tried here is "
-                     "{tried}; place {c} next.", prefix=_LIST, pool=_POOL, tried=_MID, c=_V),
-    "stuck": shapes("State {prefix}: fetch rest={pool} tried={tried}; no choice left",
-                    "At prefix {prefix} the unused half values are {pool} and the last value tried here is "
-                    "{tried}; no value is left to try.", prefix=_LIST, pool=_POOL, tried=_MID),
-    "complete": shapes("State {prefix}: complete; fetch middle={mid}; palindrome={word}; found={old}+1={new}",
-                       "Prefix {prefix} is a complete half; with middle {mid} it gives the palindrome {word}, so "
-                       "found goes from {old} to {new}.", prefix=_LIST, mid=_MID, word=_LIST),
-    "move": shapes("Transition {prefix} -> {child}", "Move from {prefix} to {child}.", prefix=_LIST, child=_LIST),
-    "back": shapes("Backtrack {child} -> {prefix}", "Go back from {child} to {prefix}.", prefix=_LIST, child=_LIST),
-    "result": shapes("Result: found={found}", "In total found={found} palindromes."),
-}
+from reasonry.verifiers.turing.lines import State, replay, same_integer, spaced
+from reasonry.verifiers.turing.shapes import NOTHING, PALINDROME_COMBINATION
 
 # the walk visits every palindrome (the answer) times the half length: refuse what no trace could hold
 MAX_ITEMS = 64
@@ -62,8 +35,7 @@ def answer(spec: dict) -> str:
     return str(total)
 
 
-def same(candidate: str, gold: str) -> bool:
-    return same_integer(candidate, gold)
+same = same_integer
 
 
 def _show(values) -> str:
@@ -73,22 +45,22 @@ def _show(values) -> str:
 class _Walk:
     """The replay's own machine: a recursive depth-first search over the half pool."""
 
-    def __init__(self, pool: Counter, size: int, middle: list[int], empty: str):
-        self.pool, self.size, self.middle, self.empty, self.found = pool, size, middle, empty, 0
+    def __init__(self, pool: Counter, size: int, middle: list[int]):
+        self.pool, self.size, self.middle, self.found = pool, size, middle, 0
 
-    def shown_pool(self) -> str:
-        return " ".join(f"{v}:{self.pool[v]}" for v in sorted(self.pool) if self.pool[v]) or self.empty
+    def shown_pool(self) -> object:
+        return " ".join(f"{v}:{self.pool[v]}" for v in sorted(self.pool) if self.pool[v]) or NOTHING
 
-    def mid(self) -> str:
-        return str(self.middle[0]) if self.middle else self.empty
+    def mid(self) -> object:
+        return str(self.middle[0]) if self.middle else NOTHING
 
-    def visit(self, prefix: list[int]) -> Iterator[Expected]:
+    def visit(self, prefix: list[int]) -> Iterator[State]:
         if len(prefix) == self.size:
             self.found += 1
             yield "complete", {"prefix": _show(prefix), "mid": self.mid(), "old": self.found - 1,
                                "new": self.found, "word": _show(prefix + self.middle + prefix[::-1])}
             return
-        tried = self.empty
+        tried: object = NOTHING
         for v in sorted(self.pool):
             if not self.pool[v]:
                 continue
@@ -102,19 +74,18 @@ class _Walk:
         yield "stuck", {"prefix": _show(prefix), "pool": self.shown_pool(), "tried": tried}
 
 
-def _states(items: list[int], style: str) -> Iterator[Expected]:
-    empty, sep = ("-", " ") if style == "terse" else ("none", ", ")
+def _states(items: list[int]) -> Iterator[State]:
     counts: Counter = Counter()
     for i, x in enumerate(items):
         counts[x] += 1
         yield "count", {"i": i, "x": x, "old": counts[x] - 1, "new": counts[x]}
-    tally = sep.join(f"count[{v}]={counts[v]}" for v in sorted(counts))
+    tally = spaced(f"count[{v}]={counts[v]}" for v in sorted(counts))
     odd = [v for v in sorted(counts) if counts[v] % 2 == 1]
     if len(odd) > 1:
         yield "no_palindrome", {"tally": tally, "odd": " ".join(map(str, odd)), "k": len(odd)}
         yield "result", {"found": 0}
         return
-    walk = _Walk(Counter({v: counts[v] // 2 for v in counts}), len(items) // 2, odd, empty)
+    walk = _Walk(Counter({v: counts[v] // 2 for v in counts}), len(items) // 2, odd)
     yield "tally", {"tally": tally, "mid": walk.mid(), "half": walk.shown_pool()}
     yield from walk.visit([])
     yield "result", {"found": walk.found}
@@ -125,6 +96,4 @@ def check_trace(spec: dict, trace: str) -> Verdict:
     gold = answer(spec)
     if int(gold) > MAX_PALINDROMES:
         return Verdict.no(f"more than {MAX_PALINDROMES} palindromes: no trace is checked for this spec")
-    # separators and the word for "nothing" differ per rendering, so the replay needs the rendering first
-    style = "styled" if trace.lstrip().startswith("Element ") else "terse"
-    return lockstep(trace, _states(items, style), _KINDS, lambda final: same(final, gold))
+    return replay(trace, PALINDROME_COMBINATION, _states(items), lambda final: same(final, gold))

@@ -6,26 +6,13 @@ P[t] = P[t-1] + z*P[t-x] recurrence the trace uses; the trace replay recomputes 
 
 from __future__ import annotations
 
-from reasonry.verdict import Verdict
-from reasonry.verifiers.turing.lockstep import Expected, both, lockstep, same_integer
+from collections.abc import Iterator
 
-_N = r"(\d+)"
-PATTERNS = {
-    "rule": both(rf"Rule: P\[t\]=P\[t-1\]\+{_N}\*P\[t-{_N}\] for t>={_N}; P\[t\]={_N} for t<{_N}",
-                 rf"The rule: P\[t\] = P\[t-1\] \+ {_N} x P\[t-{_N}\] once t >= {_N}, and P\[t\] = {_N} "
-                 rf"while t < {_N}\."),
-    "start": both(rf"State 0: P\[0\]={_N}", rf"Unit 0: P\[0\] = {_N}, the newborn pairs we start with\."),
-    "transition": both(rf"Transition {_N} -> {_N}", rf"Now I move from unit {_N} to unit {_N}\."),
-    "wait": both(rf"State {_N}: fetch P\[{_N}\]={_N}; {_N}<{_N} no breeders; P\[{_N}\]={_N}",
-                 rf"Unit {_N}: last unit P\[{_N}\] = {_N}\. Since {_N} < {_N}, no pair is old enough to breed, "
-                 rf"so P\[{_N}\] = {_N}\."),
-    "breed": both(rf"State {_N}: fetch P\[{_N}\]={_N} P\[{_N}\]={_N}; born={_N}\*{_N}={_N}; "
-                  rf"P\[{_N}\]={_N}\+{_N}={_N}",
-                  rf"Unit {_N}: last unit P\[{_N}\] = {_N}, and the P\[{_N}\] = {_N} pairs of that time are old "
-                  rf"enough to breed\. They have {_N} x {_N} = {_N} newborn pairs, so P\[{_N}\] = {_N} \+ {_N} "
-                  rf"= {_N}\."),
-    "result": both(rf"Result: P\[{_N}\]={_N}", rf"So P\[{_N}\] = {_N} pairs after the last unit\."),
-}
+from reasonry.verdict import Verdict
+from reasonry.verifiers.turing.lines import State, replay, same_integer
+from reasonry.verifiers.turing.shapes import POPULATION_GROWTH
+
+
 def _params(spec: dict) -> tuple[int, int, int, int]:
     n, x, y, z = (int(spec[k]) for k in ("n", "x", "y", "z"))
     # bounds keep the numbers (up to (z+1)**n * y) and the replay small whatever the spec says
@@ -47,31 +34,28 @@ def answer(spec: dict) -> str:
     return str(sum(cohorts))
 
 
-def same(candidate: str, gold: str) -> bool:
-    return same_integer(candidate, gold)
+same = same_integer
 
 
-def expected_states(spec: dict) -> list[Expected]:
+def expected_states(spec: dict) -> Iterator[State]:
     n, x, y, z = _params(spec)
-    s = str
-    states: list[Expected] = [("rule", (s(z), s(x), s(x), s(y), s(x))), ("start", (s(y),))]
+    yield "rule", {"x": x, "y": y, "z": z}
+    yield "start", {"y": y}
     pop = [y]
     for t in range(1, n + 1):
-        states.append(("transition", (s(t - 1), s(t))))
+        yield "move", {"i": t - 1, "next": t}
         prev = pop[-1]
         if t < x:
             pop.append(prev)
-            states.append(("wait", (s(t), s(t - 1), s(prev), s(t), s(x), s(t), s(prev))))
+            yield "wait", {"t": t, "p": t - 1, "prev": prev, "x": x}
         else:
             breeders = pop[t - x]
-            born = z * breeders
-            pop.append(prev + born)
-            states.append(("breed", (s(t), s(t - 1), s(prev), s(t - x), s(breeders), s(z), s(breeders), s(born),
-                                     s(t), s(prev), s(born), s(pop[t]))))
-    states.append(("result", (s(n), s(pop[n]))))
-    return states
+            pop.append(prev + z * breeders)
+            yield "breed", {"t": t, "p": t - 1, "prev": prev, "back": t - x, "breeders": breeders, "z": z,
+                            "born": z * breeders, "now": pop[t]}
+    yield "result", {"n": n, "now": pop[n]}
 
 
 def check_trace(spec: dict, trace: str) -> Verdict:
     gold = answer(spec)
-    return lockstep(trace, expected_states(spec), PATTERNS, lambda final: same(final, gold))
+    return replay(trace, POPULATION_GROWTH, expected_states(spec), lambda final: same(final, gold))

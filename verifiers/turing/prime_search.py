@@ -8,29 +8,13 @@ missing prime is wrong.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from reasonry.verdict import Verdict
-from reasonry.verifiers.turing.lockstep import Expected, both, lockstep
+from reasonry.verifiers.turing.lines import State, replay
+from reasonry.verifiers.turing.shapes import PRIME_SEARCH
 
 NONE = "none"
-_N = r"(\d+)"
-_PRIMES = r"(none|\d+(?:, \d+)*)"
-PATTERNS = {
-    "range": both(rf"Range: n={_N} m={_N}",
-                  rf"We search for primes from {_N} to {_N}, testing each number by trial division\."),
-    "small": both(rf"Test {_N}: fetch k={_N}; {_N}<2; not prime", rf"Number {_N}: k = {_N}; {_N} < 2, so it is not "
-                                                                   rf"prime\."),
-    "next": both(rf"Test {_N}: fetch k={_N} d={_N}; {_N}\*{_N}={_N}<={_N}; {_N}%{_N}={_N}; next",
-                 rf"Number {_N}: k = {_N}, divisor {_N}; {_N} x {_N} = {_N} <= {_N} and {_N} mod {_N} = {_N}, so I "
-                 rf"try the next divisor\."),
-    "composite": both(rf"Test {_N}: fetch k={_N} d={_N}; {_N}\*{_N}={_N}<={_N}; {_N}%{_N}=0; composite",
-                      rf"Number {_N}: k = {_N}, divisor {_N}; {_N} x {_N} = {_N} <= {_N} and {_N} mod {_N} = 0, so "
-                      rf"it is composite\."),
-    "prime": both(rf"Test {_N}: fetch k={_N} d={_N}; {_N}\*{_N}={_N}>{_N}; prime, add {_N}",
-                  rf"Number {_N}: k = {_N}, divisor {_N}; {_N} x {_N} = {_N} > {_N}, so no divisor is left and I "
-                  rf"add {_N} to the primes\."),
-    "result": both(rf"Primes: {_PRIMES}", rf"The primes in the range are {_PRIMES}\."),
-}
 _EMPTY = {"none", "no primes", "no prime", "[]", "{}", "∅"}
 # one separator is either a comma/semicolon (with optional spaces) or spaces alone: never both readings
 _LIST = re.compile(r"\d+(?:\s*[,;]\s*\d+|\s+\d+)*")
@@ -78,29 +62,27 @@ def same(candidate: str, gold: str) -> bool:
     return got is not None and got == want  # the prompt asks for increasing order
 
 
-def expected_states(spec: dict) -> list[Expected]:
+def expected_states(spec: dict) -> Iterator[State]:
     n, m = _instance(spec)
-    s = str
-    states: list[Expected] = [("range", (s(n), s(m)))]
+    yield "range", {"n": n, "m": m}
     found = []
     for k in range(n, m + 1):
         if k < 2:
-            states.append(("small", (s(k), s(k), s(k))))
+            yield "small", {"k": k}
             continue
         for d in [2, *range(3, k + 1, 2)]:
-            head = (s(k), s(k), s(d), s(d), s(d), s(d * d))
+            shown = {"k": k, "d": d, "square": d * d}
             if d * d > k:
                 found.append(k)
-                states.append(("prime", (*head, s(k), s(k))))
+                yield "prime", shown
                 break
             if k % d == 0:
-                states.append(("composite", (*head, s(k), s(k), s(d))))
+                yield "composite", shown
                 break
-            states.append(("next", (*head, s(k), s(k), s(d), s(k % d))))
-    states.append(("result", (", ".join(map(str, found)) or NONE,)))
-    return states
+            yield "next", {**shown, "r": k % d}
+    yield "result", {"primes": ", ".join(map(str, found)) or NONE}
 
 
 def check_trace(spec: dict, trace: str) -> Verdict:
     gold = answer(spec)
-    return lockstep(trace, expected_states(spec), PATTERNS, lambda final: same(final, gold))
+    return replay(trace, PRIME_SEARCH, expected_states(spec), lambda final: same(final, gold))

@@ -1,6 +1,6 @@
 """Items/s (generate + verify answer + replay trace) on one core for six TAIL tasks, per bucket and rendering.
 
-    .venv/bin/python bench/tail_part1.py [--items 2000] [--tasks tail/division,tail/derangement]
+    .venv/bin/python bench/tail_vs_addition.py [--items 2000] [--tasks tail/division,tail/derangement]
 
 The baseline is tail/addition, measured the same way in the same run; the ratio column is task items/s
 divided by addition's items/s in the same bucket. The last column projects the paper-sized set of one task
