@@ -104,11 +104,10 @@ def task_index() -> dict[str, tuple[str, str]]:
             if exc.name and module_name.startswith(exc.name):
                 continue  # the family is not part of this installation
             raise
-        factory = getattr(module, "VARIANTS", None)
-        for name, entry in module.TASKS.items():
+        for name, description in module.TASKS.items():
             if not name.startswith(family + "/"):
                 raise ValueError(f"{module_name}: task {name!r} is not in family {family!r}")
-            tasks[name] = (factory + "#", entry) if factory else tuple(entry)
+            tasks[name] = (module.VARIANTS + "#", description)
     tasks.update(_EXTRA_TASKS)
     return dict(sorted(tasks.items()))
 

@@ -1,7 +1,8 @@
-"""Web Q&A tasks: name -> ("module:Class", description). Kept import-free so listing tasks is instant."""
+"""Web Q&A tasks: name -> description, and the factory that gives each name its class. Import-free so listing
+tasks is instant."""
 
-_M = "reasonry.generators.webqa"
+VARIANTS = "reasonry.generators.webqa.task:variant"
 
-TASKS: dict[str, tuple[str, str]] = {
-    "webqa/qa": (f"{_M}.task:WebQATask", "question/answer pairs with human-written short answers from web pages"),
+TASKS: dict[str, str] = {
+    "webqa/qa": "question/answer pairs with human-written short answers from web pages",
 }

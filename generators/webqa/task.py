@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 from functools import cache
+from typing import ClassVar
 
 from reasonry.generators.webqa.config import ExtractConfig
 from reasonry.task import ItemKey, Task
@@ -39,12 +40,11 @@ def fixture_pairs() -> tuple[dict, ...]:
 
 
 class WebQATask(Task):
-    name = "webqa/qa"
-    family = "webqa"
+    name: ClassVar[str] = "webqa/qa"
+    family: ClassVar[str] = "webqa"
     # 2: money amounts are typed as numbers with a currency (spec "currency"), solution pages are read in six
     # languages from the HTML's block structure, and questions answered differently by two pages are dropped
     version = "2"
-    description = "question/answer pairs with human-written short answers from web pages"
     Config = ExtractConfig
     answer_type = "string"  # each record carries its own type
     verifier_kind = "math"
@@ -64,3 +64,10 @@ class WebQATask(Task):
         if kind == "multiple_choice":
             return "ABCDEFGH"[("ABCDEFGH".index(record["answer"]) + rng.randint(1, 3)) % 8]
         return super().corrupt_answer(record, rng)
+
+
+def variant(name: str) -> type[Task]:
+    """The family's one task: web Q&A has a single variant."""
+    if name != WebQATask.name:
+        raise KeyError(name)
+    return WebQATask
