@@ -13,9 +13,9 @@ import fnmatch
 from dataclasses import dataclass, field
 
 from reasonry.config import require
-from reasonry.generators.llm.client import ModelClient
-from reasonry.generators.llm.config import ClientConfig
 from reasonry.generators.llm.prototypes import PrototypeConfig, to_record, write_prototypes
+from reasonry.models.client import ModelClient
+from reasonry.models.config import ClientConfig
 from reasonry.rejects import reject
 
 

@@ -172,7 +172,7 @@ def write_prototypes(client, problems: list[dict], config: PrototypeConfig = Pro
     verified answer anchors the program. Returns (prototypes, rejects, stats); one batched model call per step
     (programs, then evolved variants). A request the server refuses rejects its problem; an unreachable server
     raises."""
-    from reasonry.generators.llm.client import ModelRequestError
+    from reasonry.models.client import ModelRequestError
 
     results = client.generate_each([prototype_prompt(p["record"]) for p in problems], n=config.samples,
                                    max_tokens=config.max_tokens, temperature=config.temperature, seed=config.seed)

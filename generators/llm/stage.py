@@ -31,8 +31,8 @@ from reasonry.filters.self_consistency import (
     judge_applies,
     needs_pseudo_label,
 )
-from reasonry.generators.llm.client import ModelClient, ModelRequestError
-from reasonry.generators.llm.config import ClientConfig
+from reasonry.models.client import ModelClient, ModelRequestError
+from reasonry.models.config import ClientConfig
 from reasonry.rejects import reject
 from reasonry.verifiers.judge import JudgeConfig, decide
 

@@ -2,7 +2,7 @@
 
 Every prompt is the record's prompt plus the answer-format instruction that the RL export appends
 (``reasonry.answers.answer_instruction``), so the model is told the format the grader reads. Each item gets
-``k`` samples in one request (``reasonry.generators.llm.client``: concurrent, retried, cached on disk by
+``k`` samples in one request (``reasonry.models.client``: concurrent, retried, cached on disk by
 (model, prompt, sampling parameters), so a rerun makes no request). Samples are graded by
 ``reasonry.answers.grade``, the one answer semantics shared with ``reasonry verify`` and ``reasonry.rewards``.
 
@@ -20,8 +20,8 @@ from reasonry.answers import answer_instruction, extract_answer, grade, vote_key
 from reasonry.config import require
 from reasonry.evaluation.items import bucket_of
 from reasonry.evaluation.metrics import majority_correct
-from reasonry.generators.llm.client import ModelClient, ModelRequestError
-from reasonry.generators.llm.config import ClientConfig
+from reasonry.models.client import ModelClient, ModelRequestError
+from reasonry.models.config import ClientConfig
 
 
 @dataclass(frozen=True)

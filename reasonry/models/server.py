@@ -27,8 +27,8 @@ import httpx
 
 from reasonry.config import to_dict
 from reasonry.errors import ReasonryError, RetryableError
-from reasonry.generators.llm.config import ClientConfig
 from reasonry.hashing import content_hash
+from reasonry.models.config import ClientConfig
 
 
 class ServerStartError(ReasonryError):

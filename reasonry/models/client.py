@@ -18,8 +18,8 @@ from typing import Any
 import httpx
 
 from reasonry.errors import ReasonryError, RetryableError
-from reasonry.generators.llm.cache import ResponseCache, response_key
-from reasonry.generators.llm.config import ClientConfig
+from reasonry.models.cache import ResponseCache, response_key
+from reasonry.models.config import ClientConfig
 
 # httpx logs one INFO line per request, which floods worker logs at thousands of requests per shard; an
 # application that configured the logger itself keeps its choice.
@@ -82,7 +82,8 @@ class ModelClient:
         """Every server this client spreads its requests over (spawn mode starts them on first use)."""
         if self._urls is None:
             if self.config.mode == "spawn":
-                from reasonry.generators.llm.server import shared_server
+                # lazy: only spawn mode starts servers (importing the module registers their atexit stop)
+                from reasonry.models.server import shared_server
 
                 self._urls = [shared_server(replica).url.rstrip("/") for replica in self.config.replicas()]
             else:
