@@ -65,8 +65,7 @@ class GenerateShardFn(beam.DoFn):
         every shard of a task from the cache never starts its planner or Prolog pool."""
         task = get_task(name)
         if name not in self.started:
-            if hasattr(task, "setup"):
-                task.setup()
+            task.setup()
             self.started.add(name)
         return task
 
@@ -74,9 +73,7 @@ class GenerateShardFn(beam.DoFn):
         from reasonry.registry import shutdown_engines
 
         for name in getattr(self, "started", ()):
-            task = get_task(name)
-            if hasattr(task, "teardown"):
-                task.teardown()
+            get_task(name).teardown()
         shutdown_engines()
         # The worker usually exits next, and its last garbage collection walks every object generation left
         # behind: that held up the end of each build by about a second. Frozen objects are skipped by it;

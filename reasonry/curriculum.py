@@ -56,7 +56,7 @@ class Curriculum:
         """The next ``n`` records at the current level; draws the generator gives up are kept in ``rejects``."""
         from reasonry.generators.run import generate_shard
 
-        if not self._started and hasattr(self.task, "setup"):
+        if not self._started:
             self.task.setup()  # engines a task needs (a Prolog pool, a planner) start once
             self._started = True
         out: list[dict] = []
@@ -93,7 +93,7 @@ class Curriculum:
         return False
 
     def close(self) -> None:
-        if self._started and hasattr(self.task, "teardown"):
+        if self._started:
             self.task.teardown()
             self._started = False
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import importlib
 from functools import cache
-from types import ModuleType
 
 from reasonry.errors import UnknownNameError
+from reasonry.verifier import Verifier, as_verifier
 
 FAMILY_INDEXES: dict[str, str] = {
     "tail": "reasonry.generators.turing.index",
@@ -22,8 +22,8 @@ FAMILY_INDEXES: dict[str, str] = {
     "webqa": "reasonry.generators.webqa.index",
 }
 
-# verifier kind -> module exposing verify(spec, candidate) -> Verdict and, optionally,
-# check_trace(spec, trace) -> Verdict
+# verifier kind -> module implementing reasonry.verifier.Verifier: verify(spec, candidate) -> Verdict and
+# check_trace(spec, trace) -> Verdict, or check_trace = None
 VERIFIERS: dict[str, str] = {
     "tail": "reasonry.verifiers.turing",
     "prolog": "reasonry.verifiers.prolog",
@@ -140,7 +140,7 @@ def get_task(name: str):
 
 
 @cache
-def get_verifier(kind: str) -> ModuleType:
+def get_verifier(kind: str) -> Verifier:
     if kind not in VERIFIERS:
         raise UnknownNameError("verifier", kind, list(VERIFIERS))
-    return _load(VERIFIERS[kind])
+    return as_verifier(_load(VERIFIERS[kind]), f"{kind!r} ({VERIFIERS[kind]})")

