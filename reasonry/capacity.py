@@ -39,7 +39,7 @@ def over_capacity(config: BuildConfig) -> list[OverCapacity]:
             for bucket, n in getattr(entry, split).items():
                 requested[bucket_of(bucket)] = requested.get(bucket_of(bucket), 0) + n
         task = get_task(name)
-        options = config.task_options(name)
+        options = config.resolved(name).config
         for bucket, n in sorted(requested.items(), key=lambda kv: str(kv[0])):
             limit = task.capacity(options, bucket)
             if limit is not None and n > limit:

@@ -19,8 +19,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from reasonry.errors import ConfigError
-from reasonry.plan import ShardSpec, options_hash
+from reasonry.plan import ShardSpec
 from reasonry.registry import get_task
+from reasonry.task_options import resolve_options
 
 
 class Curriculum:
@@ -47,9 +48,9 @@ class Curriculum:
 
     def set_level(self, level: int) -> None:
         """Move to ``level`` (validated like a build config's ``difficulty``)."""
-        self.config = self.task.make_config({**self.options, "difficulty": level}, f"{self.task_name} options")
+        resolved = resolve_options(self.task, {**self.options, "difficulty": level}, f"{self.task_name} options")
+        self.config, self.hash = resolved.config, resolved.hash
         self.level = level
-        self.hash = options_hash(self.config)
         self.recent.clear()
 
     def batch(self, n: int) -> list[dict]:

@@ -39,6 +39,19 @@ class NoConfig:
     """For tasks without knobs."""
 
 
+def item_provenance(task: Task, key: ItemKey, *, seed: int | None = None, options_hash: str | None = None
+                    ) -> dict[str, Any]:
+    """What decides one item, and nothing about the build around it, so an unchanged task gives the same bytes
+    in every build: the generator and its version, the item index, and (where a build made it) the seed and the
+    hash of the task's resolved options. ``Task.record`` and the shard runner both build it here."""
+    provenance: dict[str, Any] = {"generator": task.name, "generator_version": task.version, "index": key.index}
+    if seed is not None:
+        provenance["seed"] = seed
+    if options_hash is not None:
+        provenance["options_hash"] = options_hash
+    return provenance
+
+
 class Task:
     """Base class of every registered task. Subclasses set the class attributes and ``generate``."""
 
@@ -102,7 +115,7 @@ class Task:
             trace=trace,
             difficulty=difficulty,
             meta=meta,
-            provenance={"generator": self.name, "generator_version": self.version, "index": key.index},
+            provenance=item_provenance(self, key),
         )
 
     # --- used by the contract test and by `reasonry verify` to prove a checker can fail ------------
