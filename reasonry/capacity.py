@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from reasonry.config import BuildConfig
 from reasonry.errors import ConfigError
+from reasonry.plan import bucket_of
+from reasonry.registry import get_task
 
 
 @dataclass(frozen=True)
@@ -28,9 +30,6 @@ class OverCapacity:
 
 
 def over_capacity(config: BuildConfig) -> list[OverCapacity]:
-    from reasonry.plan import bucket_of
-    from reasonry.registry import get_task
-
     found = []
     for name in sorted(config.tasks):
         entry = config.tasks[name]

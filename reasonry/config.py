@@ -19,7 +19,7 @@ import yaml
 
 from reasonry.errors import ConfigError, UnknownNameError
 from reasonry.hashing import content_hash
-from reasonry.registry import get_task
+from reasonry.registry import STAGES, get_task, load_plugins, stage_config_class, task_names
 
 if TYPE_CHECKING:
     from reasonry.task_options import TaskOptions
@@ -207,8 +207,6 @@ class BuildConfig:
 
     def stage(self, name: str):
         """The validated config of ``stages.<name>``, or None when the build has no such stage."""
-        from reasonry.registry import stage_config_class
-
         if name not in self.stages:
             return None
         return from_dict(stage_config_class(name), self.stages[name], f"stages.{name}")
@@ -298,8 +296,6 @@ def load_config(path: str | os.PathLike | None = None, overrides: list[str] | tu
 
 
 def _check_tasks(config: BuildConfig) -> None:
-    from reasonry.registry import get_task, load_plugins, task_names
-
     for plugin in config.build.plugins:
         try:
             load_plugins([plugin])
@@ -325,8 +321,6 @@ def _check_tasks(config: BuildConfig) -> None:
 
 
 def _check_stages(config: BuildConfig) -> None:
-    from reasonry.registry import STAGES
-
     for name in config.stages:
         if name not in STAGES:
             raise ConfigError(UnknownNameError("stage", name, list(STAGES)).message, path=f"stages.{name}")

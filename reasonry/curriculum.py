@@ -19,8 +19,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from reasonry.errors import ConfigError
+from reasonry.generators.run import generate_shard
 from reasonry.plan import ShardSpec
 from reasonry.registry import get_task
+from reasonry.rewards import score
 from reasonry.task_options import resolve_options
 
 
@@ -55,8 +57,6 @@ class Curriculum:
 
     def batch(self, n: int) -> list[dict]:
         """The next ``n`` records at the current level; draws the generator gives up are kept in ``rejects``."""
-        from reasonry.generators.run import generate_shard
-
         if not self._started:
             self.task.setup()  # engines a task needs (a Prolog pool, a planner) start once
             self._started = True
@@ -80,8 +80,6 @@ class Curriculum:
     @staticmethod
     def score(record: dict, reply: str) -> float:
         """The RL reward of ``reply`` for ``record``: the same function the RL export's reward module uses."""
-        from reasonry.rewards import score
-
         return score(reply, {"verifier": record["verifier"], "answer_type": record["answer_type"]})
 
     def report(self, rewards: list[float]) -> bool:

@@ -11,6 +11,8 @@ import random
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from reasonry.answer_forms import corruptions, equivalents
+from reasonry.levels import resolve
 from reasonry.record import make_record
 
 
@@ -81,8 +83,6 @@ class Task:
 
     def make_config(self, options: dict | None = None, path: str = "options") -> Any:
         """The validated config from a mapping of options, a ``difficulty`` level expanded into its knobs."""
-        from reasonry.levels import resolve
-
         return resolve(self, options, path)
 
     def generate(self, config: Any, key: ItemKey, rng: random.Random) -> dict | None:
@@ -136,14 +136,10 @@ class Task:
     def corruptions(self, record: dict, rng: random.Random) -> dict[str, list[str]]:
         """Wrong replies by family, for the verifier matrix: every one must score 0. The default derives the
         families from the answer's shape (``reasonry.answer_forms``) around this task's ``corrupt_answer``."""
-        from reasonry.answer_forms import corruptions
-
         return corruptions(record, self.corrupt_answer(record, rng), rng, ordered=self.ordered_answer)
 
     def equivalents(self, record: dict) -> dict[str, list[str]]:
         """Replies stating the gold answer in another accepted form, by family: every one must score 1."""
-        from reasonry.answer_forms import equivalents
-
         return equivalents(record, ordered=self.ordered_answer)
 
     def corrupt_trace(self, record: dict, rng: random.Random) -> str | None:

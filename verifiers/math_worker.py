@@ -18,6 +18,8 @@ import sys
 import threading
 import time
 
+from reasonry.verifiers import expr
+
 STARTUP_TIMEOUT = 60.0
 MEMORY_LIMIT = 2 * 1024**3
 READY = "ready"
@@ -100,8 +102,6 @@ def run_with_deadline(job: str, args: tuple, time_limit: float):
 
 def _equivalent(gold: str, candidate: str) -> tuple[bool, str]:
     import sympy
-
-    from reasonry.verifiers import expr
 
     def as_sympy(text: str):
         try:

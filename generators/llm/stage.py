@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from reasonry.answers import answer_instruction
 from reasonry.config import from_dict, require
+from reasonry.errors import BuildFailed
 from reasonry.filters.self_consistency import (
     Allocator,
     SelfConsistencyConfig,
@@ -226,8 +227,6 @@ class SamplingStage:
 def check_kept(config: SamplingStageConfig, counters: dict[str, int], prefix: str = "sampling/") -> str | None:
     """After a build: a warning (returned, and logged) when sampling kept none of the records it sampled; an
     error (``BuildFailed``) when it kept fewer than ``min_kept_fraction`` of them. None when all is well."""
-    from reasonry.errors import BuildFailed
-
     sampled = counters.get(prefix + "records_sampled", 0)
     kept = counters.get(prefix + "records_kept", 0)
     if not sampled:

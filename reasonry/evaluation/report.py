@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import json
 
+from reasonry.errors import ConfigError
 from reasonry.evaluation.metrics import ItemScore, difference_interval, summarize_group
+from reasonry.storage import join, write_bytes
 
 REPORT_VERSION = 1
 BUCKET_ORDER = {"S": 0, "M": 1, "L": 2, "all": 3}
@@ -54,8 +56,6 @@ def dumps(report: dict) -> str:
 
 
 def load(path: str) -> dict:
-    from reasonry.errors import ConfigError
-
     try:
         with open(path, encoding="utf-8") as fh:
             report = json.load(fh)
@@ -161,8 +161,6 @@ def plot_family(report: dict, family: str, path: str) -> bool:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from reasonry.storage import write_bytes
-
     tasks = sorted({r["task"] for r in rows})
     fig, ax = plt.subplots(figsize=(WIDTH_IN, 4.2), dpi=100)
     for n, task in enumerate(tasks):
@@ -190,8 +188,6 @@ def plot_family(report: dict, family: str, path: str) -> bool:
 
 def write_markdown(report: dict, out: str, comparison: dict | None = None) -> str:
     """Write ``eval.md`` (and its plots under ``assets/``) into ``out``; returns the markdown."""
-    from reasonry.storage import join, write_bytes
-
     s = report["sampling"]
     lines = [f"# Eval: {report['model']}", "",
              f"Source: `{report['source'].get('name', '?')}`"
