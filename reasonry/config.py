@@ -57,7 +57,7 @@ def _coerce(value: Any, tp: Any, path: str) -> Any:
         if value not in args:
             raise ConfigError(f"expected one of {list(args)}, got {value!r}", path=path)
         return value
-    if dataclasses.is_dataclass(tp):
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         return from_dict(tp, value, path)
     if origin in (list, tuple) or tp in (list, tuple):
         if not isinstance(value, (list, tuple)):

@@ -176,7 +176,7 @@ def score_ground_truth(data_source: str, solution_str: str, ground_truth: str) -
     if answer_type in NUMERIC and re.fullmatch(r"\s*[-+]?\d+\s*", str(ground_truth)):
         answer_type = "integer"  # exact: a float tolerance would pass a long integer with one wrong digit
     if answer_type not in ("json", "plan"):
-        spec = {"answer": str(ground_truth), "answer_type": answer_type}
+        spec: dict[str, Any] = {"answer": str(ground_truth), "answer_type": answer_type}
         if str(data_source).startswith(EXACT_SOURCES):
             spec["rel_tol"] = 0.0  # computed by a program: every digit of the reference is meant
         return score(solution_str, {"verifier": {"kind": "math", "spec": spec}, "answer_type": answer_type})

@@ -221,18 +221,18 @@ class ModelClient:
 
     def _one(self, prompt: str, params: dict[str, Any]) -> list[str]:
         body = self.request_body(prompt, **params)
-        key = None
-        if self._cache is not None:
-            cache_request = self._cache_request(body)
-            key = response_key(cache_request)
-            hit = self._cache.get(key)
-            if hit is not None and len(hit) == params["n"]:
-                with self._lock:
-                    self.cache_hits += 1
-                return hit
+        cache = self._cache
+        if cache is None:
+            return self._completions(self._post(body), params["n"])
+        cache_request = self._cache_request(body)
+        key = response_key(cache_request)
+        hit = cache.get(key)
+        if hit is not None and len(hit) == params["n"]:
+            with self._lock:
+                self.cache_hits += 1
+            return hit
         texts = self._completions(self._post(body), params["n"])
-        if self._cache is not None:
-            self._cache.put(key, cache_request, texts)
+        cache.put(key, cache_request, texts)
         return texts
 
     def generate_each(self, prompts: list[str], *, n: int = 1, max_tokens: int = 256, temperature: float = 1.0,
