@@ -33,7 +33,7 @@ from reasonry.filters.self_consistency import (
     needs_pseudo_label,
 )
 from reasonry.models.client import ModelClient, ModelRequestError
-from reasonry.models.config import ClientConfig
+from reasonry.models.config import ClientConfig, required_client
 from reasonry.rejects import reject
 from reasonry.verifiers.judge import JudgeConfig, decide
 
@@ -102,7 +102,7 @@ class SamplingStage:
 
     def setup(self) -> None:
         if self.client is None:
-            self.client = ModelClient(self.config.client)
+            self.client = ModelClient(required_client(self.config.client, "stages.sampling.client"))
         if self.config.judge.enabled and self.judge_client is None:
             if self.config.judge.client:
                 self.judge_client = ModelClient(from_dict(ClientConfig, self.config.judge.client, "judge.client"))
@@ -146,6 +146,8 @@ class SamplingStage:
         cfg = self.config
         if self.client is None:
             self.setup()
+        client = self.client
+        assert client is not None  # setup made it
         stats: dict[str, int] = {"records_in": len(batch)}
         eligible = [i for i, record in enumerate(batch) if self.wants(record)]
         allocator = Allocator(len(eligible), cfg.self_consistency.allocation)
@@ -157,10 +159,10 @@ class SamplingStage:
             jobs = []  # (record position, seed) per sample
             for i in sorted(plan):
                 record_id = batch[eligible[i]]["id"]
-                for j in range(plan[i]):
-                    jobs.append((i, sample_seed(self.build_seed, cfg.seed, record_id, round_no, asked[i] + j)))
+                for n in range(plan[i]):
+                    jobs.append((i, sample_seed(self.build_seed, cfg.seed, record_id, round_no, asked[i] + n)))
                 asked[i] += plan[i]
-            results = self.client.generate_each(
+            results = client.generate_each(
                 [self._prompt(batch[eligible[i]]) for i, _ in jobs], n=1, max_tokens=cfg.max_tokens,
                 temperature=cfg.temperature, top_p=cfg.top_p, stop=list(cfg.stop) or None,
                 seed=[seed for _, seed in jobs])
