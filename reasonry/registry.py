@@ -10,9 +10,20 @@ from __future__ import annotations
 
 import importlib
 from functools import cache
+from typing import TYPE_CHECKING
 
 from reasonry.errors import UnknownNameError
 from reasonry.verifier import Verifier, as_verifier
+
+if TYPE_CHECKING:  # mypy holds every built-in verifier module to the protocol
+    from reasonry.verifiers import countdown, judge, math, pddl, prolog, turing
+
+    _countdown: Verifier = countdown
+    _judge: Verifier = judge
+    _math: Verifier = math
+    _pddl: Verifier = pddl
+    _prolog: Verifier = prolog
+    _turing: Verifier = turing
 
 FAMILY_INDEXES: dict[str, str] = {
     "tail": "reasonry.generators.turing.index",

@@ -19,7 +19,7 @@ from reasonry.verdict import Verdict
 from reasonry.verifiers.prolog.output import OutputError, candidate_object, canonical, parse_single_object
 from reasonry.verifiers.prolog.pool import get_pool, shutdown_pool, start_pool
 
-__all__ = ["ProgramRejected", "run_json", "reference_answer", "verify", "start_pool", "shutdown_pool"]
+__all__ = ["ProgramRejected", "check_trace", "run_json", "reference_answer", "verify", "start_pool", "shutdown_pool"]
 
 
 class ProgramRejected(RecordError):
