@@ -52,6 +52,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urldefrag, urljoin, urlsplit
 
+from reasonry.config import from_dict
 from reasonry.generators.webqa.config import CrawlConfig
 from reasonry.generators.webqa.netguard import AddressRefused, resolve_allowed
 
@@ -692,8 +693,6 @@ def crawl(config: CrawlConfig, stop: threading.Event | None = None) -> CrawlSumm
 def main(argv: list[str] | None = None) -> int:
     """``python -m reasonry.generators.webqa.crawler CONFIG.json``: run (or resume) a crawl."""
     import sys
-
-    from reasonry.config import from_dict
 
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1:
