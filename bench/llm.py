@@ -30,9 +30,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from reasonry.generators.llm import ClientConfig, ModelClient, ServerConfig
-from reasonry.generators.llm.server import VLLMServer
-from reasonry.generators.llm.tiny_model import build_tiny_model
+from reasonry.models import ClientConfig, ModelClient, ServerConfig
+from reasonry.models.server import VLLMServer
+from reasonry.models.tiny_model import build_tiny_model
 
 ROOT = Path(__file__).resolve().parent.parent
 WORDS = "what is the sum of a and b Final answer x y".split()

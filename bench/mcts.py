@@ -153,10 +153,10 @@ def real_vllm(trees: int) -> None:
     import tempfile
 
     sys.path.insert(0, str(root))
-    from reasonry.generators.llm.client import ModelClient
-    from reasonry.generators.llm.server import shared_server
-    from reasonry.generators.llm.tiny_model import build_tiny_model
     from reasonry.generators.mcts.search import Budget
+    from reasonry.models.client import ModelClient
+    from reasonry.models.server import shared_server
+    from reasonry.models.tiny_model import build_tiny_model
     from tests.vllm_server import spawn_config
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-mcts-"))

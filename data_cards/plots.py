@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import polars as pl
 
+from reasonry.hashing import content_hash
+from reasonry.storage import exists, glob, join, read_bytes, read_parquet_frame, write_bytes
+
 ASSETS = "assets"
 WIDTH = 8.0          # inches; 800 pixels at 100 dpi
 ROW = 0.24           # inches per category row
@@ -32,8 +35,6 @@ def _figure(width: float, height: float):
 def _save(plt, fig, path: str, margins: dict | None = None) -> None:
     import io
 
-    from reasonry.storage import write_bytes
-
     # fixed margins where the layout is known: tight_layout costs an extra drawing pass
     fig.subplots_adjust(**margins) if margins else fig.tight_layout()
     buffer = io.BytesIO()
@@ -44,8 +45,6 @@ def _save(plt, fig, path: str, margins: dict | None = None) -> None:
 
 def _cached(cache_dir: str | None, digest: str, path: str) -> bool:
     """Copy a figure drawn from the same data by an earlier build; drawing is most of a rebuild's finishing."""
-    from reasonry.storage import exists, join, read_bytes, write_bytes
-
     if not cache_dir or not exists(join(cache_dir, f"{digest}.png")):
         return False
     write_bytes(path, read_bytes(join(cache_dir, f"{digest}.png")))
@@ -53,8 +52,6 @@ def _cached(cache_dir: str | None, digest: str, path: str) -> bool:
 
 
 def _remember(cache_dir: str | None, digest: str, path: str) -> None:
-    from reasonry.storage import join, read_bytes, write_bytes
-
     if cache_dir:
         write_bytes(join(cache_dir, f"{digest}.png"), read_bytes(path))
 
@@ -94,8 +91,6 @@ def trace_groups(records: pl.DataFrame, family: str) -> tuple[list[str], list[li
 def trace_length_plot(records: pl.DataFrame, family: str, path: str, cache_dir: str | None = None) -> bool:
     """Box plot of trace length (characters) per task, split and length bucket, one row each: train and test
     apart, buckets in S, M, L order; False if no record has a trace."""
-    from reasonry.hashing import content_hash
-
     labels, values = trace_groups(records, family)
     if not labels:
         return False
@@ -217,8 +212,6 @@ def write_plots(root: str, families: list[str], histograms: dict[str, list[int]]
     """Every figure of the card; returns their paths relative to ``root``. With ``cache_dir``, a figure whose
     data did not change since an earlier build is copied instead of drawn again. ``tasks`` is the manifest's
     per-task section (counts per bucket and drop reasons)."""
-    from reasonry.storage import glob, join, read_parquet_frame
-
     written = []
     for rel, draw in ((f"{ASSETS}/counts.png", counts_plot), (f"{ASSETS}/drops.png", drops_plot)):
         if tasks and draw(tasks, join(root, rel)):

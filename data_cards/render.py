@@ -13,6 +13,8 @@ from pathlib import Path
 import yaml
 
 from reasonry.answers import answer_instruction
+from reasonry.storage import join, write_bytes
+from reasonry.tables import EXPORT_SCHEMAS, RECORD_SCHEMA, REJECT_SCHEMA
 
 SOURCES = {
     "tail": ("Turing-machine-imitation traces", "TAIL"),
@@ -209,8 +211,6 @@ def hub_features(schema) -> list[dict]:
 
 def dataset_infos(manifest: dict) -> list[dict]:
     """Hub ``dataset_info``: features from the fixed Arrow schemas, and row counts per split."""
-    from reasonry.tables import EXPORT_SCHEMAS, RECORD_SCHEMA, REJECT_SCHEMA
-
     schemas = {**EXPORT_SCHEMAS, "records": RECORD_SCHEMA, "rejects": REJECT_SCHEMA}
 
     def info(name: str, export: str, files: dict[str, int]) -> dict:
@@ -425,8 +425,6 @@ def render_card(manifest: dict, layout: str = "local", repo_id: str | None = Non
 
 
 def write_card(root: str | Path, manifest: dict, layout: str = "local") -> str:
-    from reasonry.storage import join, write_bytes
-
     path = join(root, "README.md")
     write_bytes(path, render_card(manifest, layout).encode("utf-8"))
     return path

@@ -10,7 +10,7 @@ from reasonry.record import validate
 from reasonry.registry import get_task
 from reasonry.rejects import error_detail, reject
 from reasonry.rng import item_rng
-from reasonry.task import ItemKey, Skip
+from reasonry.task import ItemKey, Skip, item_provenance
 
 
 def generate_shard(spec: ShardSpec, task_config, *, seed: int, options_hash: str
@@ -35,8 +35,7 @@ def generate_shard(spec: ShardSpec, task_config, *, seed: int, options_hash: str
                 raise RecordError("record does not match the requested task/split/bucket", field="task")
             # what decides this item, and nothing about the build around it: an unchanged task gives the same
             # bytes in every build, so its output can be reused after another task changed
-            record["provenance"] = {**record["provenance"], "index": index, "seed": seed,
-                                    "options_hash": options_hash}
+            record["provenance"] = item_provenance(task, key, seed=seed, options_hash=options_hash)
             records.append(record)
         except Skip as exc:
             rejects.append(reject(exc.reason, exc.detail, task=spec.task, key=key, stage="generate"))

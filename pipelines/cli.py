@@ -41,7 +41,7 @@ def cmd_sample(args) -> int:
     from reasonry.config import parse_override
     from reasonry.registry import get_task, get_verifier
     from reasonry.rng import item_rng
-    from reasonry.task import ItemKey, Skip
+    from reasonry.task import ItemKey, Skip, item_provenance
 
     task = get_task(args.task)
     bucket = args.bucket
@@ -71,7 +71,7 @@ def cmd_sample(args) -> int:
         if record is None:
             print(f"# index {index}: the generator found no instance", file=sys.stderr)
             continue
-        record["provenance"] = {**record["provenance"], "seed": args.seed}
+        record["provenance"] = item_provenance(task, key, seed=args.seed)
         shown += 1
         if args.format == "json":
             sys.stdout.write(json.dumps(record, ensure_ascii=False, sort_keys=False) + "\n")

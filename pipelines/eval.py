@@ -25,6 +25,7 @@ from reasonry.config import RunnerSection
 from reasonry.errors import BuildFailed
 from reasonry.evaluation.scoring import EvalConfig, EvalScorer
 from reasonry.hashing import content_hash
+from reasonry.pipelines.runner import make_runner, pipeline_options
 
 NAMESPACE = "reasonry-eval"
 PARTS = ".eval/parts"
@@ -110,8 +111,6 @@ def _counters(result) -> dict[str, int]:
 
 def _run_pipeline(config: EvalConfig, out: str, pending: list[tuple[str, list[dict]]], runner: RunnerSection,
                   beam_args: tuple[str, ...]) -> dict[str, int]:
-    from reasonry.pipelines.runner import make_runner, pipeline_options
-
     options = pipeline_options(runner, beam_args)
     pipeline = beam.Pipeline(runner=make_runner(runner), options=options)
     _ = (pipeline

@@ -59,6 +59,7 @@ def _split(values) -> tuple[str, ...]:
 
 def resolve_config(args):
     """The ``EvalConfig`` from ``--config``'s ``eval`` section with the flags on top."""
+    # lazy, as in cmd_eval: every `reasonry` command builds this parser, only `reasonry eval` needs these
     from reasonry.config import from_dict
     from reasonry.evaluation.scoring import EvalConfig
 
@@ -126,6 +127,8 @@ def _progress(console):
 def cmd_eval(args) -> int:
     from rich.console import Console
 
+    # lazy: every `reasonry` command (`reasonry list` too) imports this module for its parser; these load only
+    # when an eval runs (the scorer needs httpx, the pipeline Beam)
     from reasonry.config import RunnerSection
     from reasonry.evaluation import items as eval_items
     from reasonry.evaluation import report as eval_report

@@ -17,7 +17,7 @@ from apache_beam.metrics import Metrics
 
 from reasonry.config import BuildConfig
 from reasonry.hashing import content_hash, shard_of
-from reasonry.plan import ShardSpec, options_hash
+from reasonry.plan import ShardSpec
 from reasonry.registry import get_task
 
 REJECTS = "rejects"
@@ -65,8 +65,7 @@ class GenerateShardFn(beam.DoFn):
         every shard of a task from the cache never starts its planner or Prolog pool."""
         task = get_task(name)
         if name not in self.started:
-            if hasattr(task, "setup"):
-                task.setup()
+            task.setup()
             self.started.add(name)
         return task
 
@@ -74,9 +73,7 @@ class GenerateShardFn(beam.DoFn):
         from reasonry.registry import shutdown_engines
 
         for name in getattr(self, "started", ()):
-            task = get_task(name)
-            if hasattr(task, "teardown"):
-                task.teardown()
+            get_task(name).teardown()
         shutdown_engines()
         # The worker usually exits next, and its last garbage collection walks every object generation left
         # behind: that held up the end of each build by about a second. Frozen objects are skipped by it;
@@ -96,8 +93,8 @@ class GenerateShardFn(beam.DoFn):
     def process(self, spec: ShardSpec):
         started = time.perf_counter()
         if spec.task not in self.task_configs:
-            self.task_configs[spec.task] = self.config.task_options(spec.task)
-            self.option_hashes[spec.task] = options_hash(self.task_configs[spec.task])
+            options = self.config.resolved(spec.task)
+            self.task_configs[spec.task], self.option_hashes[spec.task] = options.config, options.hash
         key = spec.cache_key(self.config.build.seed, get_task(spec.task).version, self.option_hashes[spec.task])
         cached, problem = self.cache.lookup(key) if self.cache else (None, None)
         if cached is not None:

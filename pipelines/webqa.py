@@ -85,7 +85,7 @@ class _WarcToRecordsFn(beam.DoFn):
     def setup(self):
         # model-based extraction, when configured: one client (and server) per worker
         if self.config.extract.model is not None:
-            from reasonry.generators.llm import ModelClient
+            from reasonry.models import ModelClient
 
             self.client = ModelClient(self.config.extract.model.client)
             self.client.connect()

@@ -292,11 +292,11 @@ def _scalar_equivalents(gold: str, answer_type: str, ordered: bool) -> Forms:
             forms["fraction_forms"] = [final(f"{fraction.numerator}/{fraction.denominator}")]
     if answer_type == "fraction" and "/" in gold:
         try:
-            fraction = Fraction(gold.replace(" ", ""))
+            exact: Fraction | None = Fraction(gold.replace(" ", ""))
         except (ValueError, ZeroDivisionError):
-            fraction = None
-        if fraction is not None and _finite_decimal(fraction):
-            forms["fraction_forms"] = [final(_decimal_text(fraction))]
+            exact = None
+        if exact is not None and _finite_decimal(exact):
+            forms["fraction_forms"] = [final(_decimal_text(exact))]
     parts = split_list(gold) if answer_type == "list" else None
     if parts is not None:
         items, left, right = parts

@@ -35,6 +35,7 @@ import json
 import re
 from dataclasses import dataclass
 
+from reasonry.registry import get_verifier
 from reasonry.verdict import Verdict
 
 FINAL_ANSWER = "Final answer:"
@@ -275,8 +276,6 @@ def json_objects(text: str) -> list[str]:
 def grade(verifier: dict, answer_type: str, reply: object) -> Verdict:
     """Does ``reply`` state a correct final answer, and only that? ``verifier`` is a record's ``verifier``
     object (``{"kind", "spec"}``). Exceptions from a broken verifier propagate: they are never a wrong answer."""
-    from reasonry.registry import get_verifier
-
     reading = read_reply(reply, answer_type)
     if not reading.statements:
         return Verdict.no(reading.how)

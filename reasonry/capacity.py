@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from reasonry.config import BuildConfig
 from reasonry.errors import ConfigError
+from reasonry.plan import bucket_of
+from reasonry.registry import get_task
 
 
 @dataclass(frozen=True)
@@ -28,9 +30,6 @@ class OverCapacity:
 
 
 def over_capacity(config: BuildConfig) -> list[OverCapacity]:
-    from reasonry.plan import bucket_of
-    from reasonry.registry import get_task
-
     found = []
     for name in sorted(config.tasks):
         entry = config.tasks[name]
@@ -39,7 +38,7 @@ def over_capacity(config: BuildConfig) -> list[OverCapacity]:
             for bucket, n in getattr(entry, split).items():
                 requested[bucket_of(bucket)] = requested.get(bucket_of(bucket), 0) + n
         task = get_task(name)
-        options = config.task_options(name)
+        options = config.resolved(name).config
         for bucket, n in sorted(requested.items(), key=lambda kv: str(kv[0])):
             limit = task.capacity(options, bucket)
             if limit is not None and n > limit:

@@ -7,17 +7,22 @@ before validation; every range check raises ``ConfigError`` naming the field.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import types
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, Union
+from typing import TYPE_CHECKING, Any, Literal, Union
 
 import yaml
 
 from reasonry.errors import ConfigError, UnknownNameError
 from reasonry.hashing import content_hash
+from reasonry.registry import STAGES, get_task, load_plugins, stage_config_class, task_names
+
+if TYPE_CHECKING:
+    from reasonry.task_options import TaskOptions
 
 # ------------------------------------------------------------------------------------------------
 # Generic dataclass loading
@@ -52,7 +57,7 @@ def _coerce(value: Any, tp: Any, path: str) -> Any:
         if value not in args:
             raise ConfigError(f"expected one of {list(args)}, got {value!r}", path=path)
         return value
-    if dataclasses.is_dataclass(tp):
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         return from_dict(tp, value, path)
     if origin in (list, tuple) or tp in (list, tuple):
         if not isinstance(value, (list, tuple)):
@@ -194,9 +199,7 @@ class BuildConfig:
     def config_hash(self) -> str:
         """Hash of everything that decides the output (not how it is run). Task options count as resolved, with
         their defaults, so spelling out a default does not make another build."""
-        from reasonry.levels import options_dict
-
-        tasks = {name: {**to_dict(entry), "options": options_dict(self.task_options(name))}
+        tasks = {name: {**to_dict(entry), "options": self.resolved(name).plain}
                  for name, entry in sorted(self.tasks.items())}
         # over_capacity decides whether a build runs, never what it writes
         build = {k: v for k, v in to_dict(self.build).items() if k != "over_capacity"}
@@ -204,17 +207,29 @@ class BuildConfig:
 
     def stage(self, name: str):
         """The validated config of ``stages.<name>``, or None when the build has no such stage."""
-        from reasonry.registry import stage_config_class
-
         if name not in self.stages:
             return None
         return from_dict(stage_config_class(name), self.stages[name], f"stages.{name}")
 
-    def task_options(self, name: str):
-        """The task's validated config dataclass (a ``difficulty`` level expanded into its knobs)."""
-        from reasonry.registry import get_task
+    @functools.cached_property
+    def _resolved(self) -> dict[str, TaskOptions]:
+        # Each task's options, resolved on first use and kept with this config (workers receive it pickled, so
+        # they reuse it too). Not a field: it is derived from ``tasks`` and is neither compared nor dumped.
+        return {}
 
-        return get_task(name).make_config(self.tasks[name].options, f"tasks.{name}.options")
+    def resolved(self, name: str) -> TaskOptions:
+        """The task's options resolved once: validated config, its hashed plain form and that hash."""
+        if name not in self._resolved:
+            # lazy: task_options imports reasonry.levels, which imports this module
+            from reasonry.task_options import resolve_options
+
+            self._resolved[name] = resolve_options(get_task(name), self.tasks[name].options,
+                                                   f"tasks.{name}.options")
+        return self._resolved[name]
+
+    def task_options(self, name: str) -> Any:
+        """The task's validated config dataclass (a ``difficulty`` level expanded into its knobs)."""
+        return self.resolved(name).config
 
 
 def parse_override(text: str) -> tuple[list[str], Any]:
@@ -281,8 +296,6 @@ def load_config(path: str | os.PathLike | None = None, overrides: list[str] | tu
 
 
 def _check_tasks(config: BuildConfig) -> None:
-    from reasonry.registry import get_task, load_plugins, task_names
-
     for plugin in config.build.plugins:
         try:
             load_plugins([plugin])
@@ -304,12 +317,10 @@ def _check_tasks(config: BuildConfig) -> None:
                 if bucket not in allowed:
                     raise ConfigError(f"bucket {bucket!r} is not one of {sorted(allowed)}",
                                       path=f"tasks.{name}.{split}.{bucket}")
-        config.task_options(name)  # validates the task's own knobs
+        config.resolved(name)  # validates the task's own knobs, once: the build reuses the result
 
 
 def _check_stages(config: BuildConfig) -> None:
-    from reasonry.registry import STAGES
-
     for name in config.stages:
         if name not in STAGES:
             raise ConfigError(UnknownNameError("stage", name, list(STAGES)).message, path=f"stages.{name}")

@@ -19,8 +19,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from reasonry.errors import ConfigError
-from reasonry.plan import ShardSpec, options_hash
+from reasonry.generators.run import generate_shard
+from reasonry.plan import ShardSpec
 from reasonry.registry import get_task
+from reasonry.rewards import score
+from reasonry.task_options import resolve_options
 
 
 class Curriculum:
@@ -47,16 +50,14 @@ class Curriculum:
 
     def set_level(self, level: int) -> None:
         """Move to ``level`` (validated like a build config's ``difficulty``)."""
-        self.config = self.task.make_config({**self.options, "difficulty": level}, f"{self.task_name} options")
+        resolved = resolve_options(self.task, {**self.options, "difficulty": level}, f"{self.task_name} options")
+        self.config, self.hash = resolved.config, resolved.hash
         self.level = level
-        self.hash = options_hash(self.config)
         self.recent.clear()
 
     def batch(self, n: int) -> list[dict]:
         """The next ``n`` records at the current level; draws the generator gives up are kept in ``rejects``."""
-        from reasonry.generators.run import generate_shard
-
-        if not self._started and hasattr(self.task, "setup"):
+        if not self._started:
             self.task.setup()  # engines a task needs (a Prolog pool, a planner) start once
             self._started = True
         out: list[dict] = []
@@ -79,8 +80,6 @@ class Curriculum:
     @staticmethod
     def score(record: dict, reply: str) -> float:
         """The RL reward of ``reply`` for ``record``: the same function the RL export's reward module uses."""
-        from reasonry.rewards import score
-
         return score(reply, {"verifier": record["verifier"], "answer_type": record["answer_type"]})
 
     def report(self, rewards: list[float]) -> bool:
@@ -93,7 +92,7 @@ class Curriculum:
         return False
 
     def close(self) -> None:
-        if self._started and hasattr(self.task, "teardown"):
+        if self._started:
             self.task.teardown()
             self._started = False
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 
+from reasonry.fragments import Fragment
 from reasonry.hashing import canonical_json, loads
 from reasonry.shard_cache import check_entry, open_entry, seal_entry
 from reasonry.storage import exists, glob, join, read_bytes, remove, write_bytes
@@ -58,8 +59,6 @@ class FragmentCache:
     def open(self, key: str, shard: int):
         """The fragment as a ``Fragment`` read from the file a batch at a time, once its header and checksum
         are checked (in one streaming pass); ``FragmentUnusable`` as ``read`` says."""
-        from reasonry.fragments import Fragment
-
         path = self.path(key, shard)
         try:
             start, size = check_entry(path, MAGIC, _entry_key(key, shard))

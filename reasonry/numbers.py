@@ -28,6 +28,8 @@ def canonical_decimal(text: str | Decimal) -> str:
     if value is None:
         raise ValueError(f"not a plain decimal number: {text!r}")
     sign, digits, exponent = value.as_tuple()
+    if not isinstance(exponent, int):  # 'n', 'N', 'F': NaN or infinity
+        raise ValueError(f"not a plain decimal number: {text!r}")
     s = "".join(map(str, digits))
     if exponent >= 0:
         s = s + "0" * exponent

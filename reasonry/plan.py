@@ -6,6 +6,11 @@ from dataclasses import dataclass
 
 from reasonry.config import BuildConfig
 from reasonry.hashing import content_hash
+from reasonry.registry import get_task
+from reasonry.task_options import options_hash
+
+__all__ = ["CACHE_FORMAT", "ShardSpec", "bucket_of", "options_hash", "plan_shards", "planned_items",
+           "shard_cache_keys"]
 
 CACHE_FORMAT = "2"  # 2: provenance names the task's options, not the build
 
@@ -36,8 +41,6 @@ def bucket_of(bucket: str) -> str | None:
 
 def plan_shards(config: BuildConfig) -> list[ShardSpec]:
     """Every shard of the build, in a stable order."""
-    from reasonry.registry import get_task
-
     shards = []
     for name in sorted(config.tasks):
         entry = config.tasks[name]
@@ -56,16 +59,6 @@ def planned_items(config: BuildConfig) -> dict[str, int]:
     return totals
 
 
-def options_hash(options) -> str:
-    """The hash of a task's resolved options (``config.task_options(task)``), defaults filled in: `{}` and
-    `{rendering: terse}` are the same."""
-    from reasonry.levels import options_dict
-
-    return content_hash(options_dict(options))
-
-
 def shard_cache_keys(config: BuildConfig, specs: list[ShardSpec]) -> dict[ShardSpec, str]:
-    from reasonry.registry import get_task
-
-    hashes = {task: options_hash(config.task_options(task)) for task in {s.task for s in specs}}
+    hashes = {task: config.resolved(task).hash for task in {s.task for s in specs}}
     return {s: s.cache_key(config.build.seed, get_task(s.task).version, hashes[s.task]) for s in specs}

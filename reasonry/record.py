@@ -50,7 +50,8 @@ FIELDS: dict[str, tuple[tuple[type, ...], bool]] = {
     "provenance": ((dict,), False),
 }
 
-ROLLOUT_FIELDS = {"text": str, "answer": (str, type(None)), "correct": bool, "reason": str}
+ROLLOUT_FIELDS: dict[str, type | tuple[type, ...]] = {"text": str, "answer": (str, type(None)), "correct": bool,
+                                                      "reason": str}
 
 # Free-form objects are stored as JSON text in Parquet: their keys differ between tasks, and one fixed
 # Arrow struct per family would break whenever a task adds a knob.
@@ -120,10 +121,10 @@ def validate(record: Any) -> dict:
         for i, rollout in enumerate(record["rollouts"]):
             if not isinstance(rollout, dict):
                 raise RecordError("a rollout is an object", field=f"rollouts[{i}]")
-            for key, types in ROLLOUT_FIELDS.items():
+            for key, allowed in ROLLOUT_FIELDS.items():
                 if key not in rollout:
                     raise RecordError("missing field", field=f"rollouts[{i}].{key}")
-                if not isinstance(rollout[key], types):
+                if not isinstance(rollout[key], allowed):
                     raise RecordError("wrong type", field=f"rollouts[{i}].{key}")
     return record
 
@@ -177,8 +178,9 @@ def from_row(row: dict) -> dict:
     """Inverse of ``to_row``."""
     record = {name: row.get(name) for name in FIELDS}
     for name in JSON_FIELDS:
-        if isinstance(record[name], str):
-            record[name] = loads(record[name])
+        text = record[name]
+        if isinstance(text, str):
+            record[name] = loads(text)
     if record["rollouts"] is not None:
         record["rollouts"] = [dict(r) for r in record["rollouts"]]
     return record

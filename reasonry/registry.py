@@ -10,9 +10,20 @@ from __future__ import annotations
 
 import importlib
 from functools import cache
-from types import ModuleType
+from typing import TYPE_CHECKING
 
 from reasonry.errors import UnknownNameError
+from reasonry.verifier import Verifier, as_verifier
+
+if TYPE_CHECKING:  # mypy holds every built-in verifier module to the protocol
+    from reasonry.verifiers import countdown, judge, math, pddl, prolog, turing
+
+    _countdown: Verifier = countdown
+    _judge: Verifier = judge
+    _math: Verifier = math
+    _pddl: Verifier = pddl
+    _prolog: Verifier = prolog
+    _turing: Verifier = turing
 
 FAMILY_INDEXES: dict[str, str] = {
     "tail": "reasonry.generators.turing.index",
@@ -22,8 +33,8 @@ FAMILY_INDEXES: dict[str, str] = {
     "webqa": "reasonry.generators.webqa.index",
 }
 
-# verifier kind -> module exposing verify(spec, candidate) -> Verdict and, optionally,
-# check_trace(spec, trace) -> Verdict
+# verifier kind -> module implementing reasonry.verifier.Verifier: verify(spec, candidate) -> Verdict and
+# check_trace(spec, trace) -> Verdict, or check_trace = None
 VERIFIERS: dict[str, str] = {
     "tail": "reasonry.verifiers.turing",
     "prolog": "reasonry.verifiers.prolog",
@@ -139,7 +150,7 @@ def get_task(name: str):
 
 
 @cache
-def get_verifier(kind: str) -> ModuleType:
+def get_verifier(kind: str) -> Verifier:
     if kind not in VERIFIERS:
         raise UnknownNameError("verifier", kind, list(VERIFIERS))
-    return _load(VERIFIERS[kind])
+    return as_verifier(_load(VERIFIERS[kind]), f"{kind!r} ({VERIFIERS[kind]})")

@@ -36,6 +36,9 @@ import shutil
 from collections import Counter
 from typing import Any
 
+from reasonry.answers import extract_answer, grade
+from reasonry.registry import get_task
+
 log = logging.getLogger("reasonry.rewards")
 
 INSTALL = "pip install reasonry"
@@ -129,8 +132,6 @@ def reading_type(verifier: dict) -> str:
 def verdict_ok(verifier: dict, answer_type: str, reply: str) -> bool:
     """The rule-based verdict on a model reply (``reasonry.answers.grade``): every final answer it states
     passes the verifier. The one place where (reply, row) becomes a verdict."""
-    from reasonry.answers import grade
-
     return grade(verifier, answer_type, reply).ok
 
 
@@ -156,8 +157,6 @@ def score(solution_str: str, extra_info: Any) -> float:
 def _answer_type_of(data_source: str, ground_truth: str) -> str:
     """The answer type of a task named by verl's ``data_source`` (``reasonry/<task>``); from the shape of the
     reference answer when the task cannot be loaded here."""
-    from reasonry.registry import get_task
-
     try:
         return get_task(str(data_source).removeprefix("reasonry/")).answer_type
     except Exception:
@@ -177,12 +176,10 @@ def score_ground_truth(data_source: str, solution_str: str, ground_truth: str) -
     if answer_type in NUMERIC and re.fullmatch(r"\s*[-+]?\d+\s*", str(ground_truth)):
         answer_type = "integer"  # exact: a float tolerance would pass a long integer with one wrong digit
     if answer_type not in ("json", "plan"):
-        spec = {"answer": str(ground_truth), "answer_type": answer_type}
+        spec: dict[str, Any] = {"answer": str(ground_truth), "answer_type": answer_type}
         if str(data_source).startswith(EXACT_SOURCES):
             spec["rel_tol"] = 0.0  # computed by a program: every digit of the reference is meant
         return score(solution_str, {"verifier": {"kind": "math", "spec": spec}, "answer_type": answer_type})
-    from reasonry.answers import extract_answer
-
     try:
         answer, _ = extract_answer(solution_str if isinstance(solution_str, str) else "", answer_type)
         if answer is None:
@@ -193,6 +190,7 @@ def score_ground_truth(data_source: str, solution_str: str, ground_truth: str) -
             except ValueError:
                 return 0.0  # the model's JSON does not parse: a wrong answer, not a failure to score
             return 1.0 if candidate == json.loads(ground_truth) else 0.0
+        # lazy: the PDDL verifier package takes about 0.2 s to import, and only plan rows need it
         from reasonry.verifiers.pddl.plan_text import PlanSyntaxError, parse_plan
 
         try:  # the same spellings the plan verifier reads: any case, numbered, several actions on one line

@@ -17,7 +17,7 @@ import os
 import zlib
 
 from reasonry.hashing import canonical_json, loads
-from reasonry.storage import join, read_bytes, write_bytes
+from reasonry.storage import join, open_read, read_bytes, write_bytes
 
 MAGIC = b"reasonry-shard/1"
 
@@ -47,8 +47,6 @@ def open_entry(magic: bytes, key: str, blob: bytes) -> bytes:
 def check_entry(path: str, magic: bytes, key: str, chunk: int = 1 << 20) -> tuple[int, int]:
     """(offset, size) of the body of the entry at ``path`` made by ``seal_entry`` for ``key``, checked as
     ``open_entry`` does but reading the file in chunks, never whole; ValueError says what is wrong with it."""
-    from reasonry.storage import open_read
-
     with open_read(path) as fh:
         head = fh.readline(1024)
         parts = head.rstrip(b"\n").split(b" ")

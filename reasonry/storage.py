@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import posixpath
 from pathlib import Path
+from typing import cast
 
 
 def is_url(path: str | os.PathLike) -> bool:
@@ -180,12 +181,13 @@ def read_parquet_frame(paths: list[str], columns: list[str], each=None):
     import polars as pl
     import pyarrow.parquet as pq
 
-    frames = []
+    frames: list[pl.DataFrame] = []
     for path in paths:
         with open_read(path) as fh:
             reader = pq.ParquetFile(fh)
             for group in range(reader.num_row_groups):
-                frame = pl.from_arrow(reader.read_row_group(group, columns=columns))
+                # a Table always gives a DataFrame (a Series only comes from an Arrow array)
+                frame = cast(pl.DataFrame, pl.from_arrow(reader.read_row_group(group, columns=columns)))
                 frames.append(each(frame) if each is not None else frame)
     return pl.concat(frames, how="vertical") if frames else None
 

@@ -11,6 +11,8 @@ import random
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from reasonry.answer_forms import corruptions, equivalents
+from reasonry.levels import resolve
 from reasonry.record import make_record
 
 
@@ -37,6 +39,19 @@ class Skip(Exception):
 @dataclass(frozen=True)
 class NoConfig:
     """For tasks without knobs."""
+
+
+def item_provenance(task: Task, key: ItemKey, *, seed: int | None = None, options_hash: str | None = None
+                    ) -> dict[str, Any]:
+    """What decides one item, and nothing about the build around it, so an unchanged task gives the same bytes
+    in every build: the generator and its version, the item index, and (where a build made it) the seed and the
+    hash of the task's resolved options. ``Task.record`` and the shard runner both build it here."""
+    provenance: dict[str, Any] = {"generator": task.name, "generator_version": task.version, "index": key.index}
+    if seed is not None:
+        provenance["seed"] = seed
+    if options_hash is not None:
+        provenance["options_hash"] = options_hash
+    return provenance
 
 
 class Task:
@@ -68,8 +83,6 @@ class Task:
 
     def make_config(self, options: dict | None = None, path: str = "options") -> Any:
         """The validated config from a mapping of options, a ``difficulty`` level expanded into its knobs."""
-        from reasonry.levels import resolve
-
         return resolve(self, options, path)
 
     def generate(self, config: Any, key: ItemKey, rng: random.Random) -> dict | None:
@@ -102,7 +115,7 @@ class Task:
             trace=trace,
             difficulty=difficulty,
             meta=meta,
-            provenance={"generator": self.name, "generator_version": self.version, "index": key.index},
+            provenance=item_provenance(self, key),
         )
 
     # --- used by the contract test and by `reasonry verify` to prove a checker can fail ------------
@@ -123,14 +136,10 @@ class Task:
     def corruptions(self, record: dict, rng: random.Random) -> dict[str, list[str]]:
         """Wrong replies by family, for the verifier matrix: every one must score 0. The default derives the
         families from the answer's shape (``reasonry.answer_forms``) around this task's ``corrupt_answer``."""
-        from reasonry.answer_forms import corruptions
-
         return corruptions(record, self.corrupt_answer(record, rng), rng, ordered=self.ordered_answer)
 
     def equivalents(self, record: dict) -> dict[str, list[str]]:
         """Replies stating the gold answer in another accepted form, by family: every one must score 1."""
-        from reasonry.answer_forms import equivalents
-
         return equivalents(record, ordered=self.ordered_answer)
 
     def corrupt_trace(self, record: dict, rng: random.Random) -> str | None:

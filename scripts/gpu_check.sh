@@ -26,7 +26,7 @@ VLLM_PY=.venv-vllm-gpu/bin/python
 
 step "random-weight model of Qwen2.5-0.5B's shape"
 MODEL="$WORK/qwen2.5-0.5b-shape"
-.venv/bin/python -c "import sys; from reasonry.generators.llm.tiny_model import build_qwen_shaped
+.venv/bin/python -c "import sys; from reasonry.models.tiny_model import build_qwen_shaped
 build_qwen_shaped(sys.argv[1], python=sys.argv[2])" "$MODEL" "$VLLM_PY"
 
 step "bench/llm.py: our client and the whole stage against vLLM offline"

@@ -196,8 +196,8 @@ def test_hostile_replies_are_read_in_one_pass(text):
 @pytest.mark.parametrize("name", ["tail/lcs", "prolog/zebra/solve", "pddl/gripper/plan_generation"])
 def test_sampled_prompts_carry_the_same_instruction_as_the_rl_export(name):
     """The model the self-consistency stage samples is told the answer format the grader reads."""
-    from reasonry.generators.llm.config import ClientConfig
     from reasonry.generators.llm.stage import SamplingStage, SamplingStageConfig
+    from reasonry.models.config import ClientConfig
 
     record = _record(name)
     config = SamplingStageConfig(client=ClientConfig(model="m", mode="url", url="http://127.0.0.1:9"))

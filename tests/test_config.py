@@ -125,3 +125,26 @@ def test_spelling_out_a_default_option_is_the_same_build(tmp_path):
     explicit = load_config(_write(tmp_path, BASE), ["tasks.tail/addition.options.rendering=terse"])
     styled = load_config(_write(tmp_path, BASE), ["tasks.tail/addition.options.rendering=styled"])
     assert plain.config_hash() == explicit.config_hash() != styled.config_hash()
+
+
+def test_task_options_are_resolved_once_and_travel_with_the_config(tmp_path, monkeypatch):
+    """The config check resolves each task's options; the hash, the plan and the workers (which receive the
+    config pickled) reuse that result instead of resolving again."""
+    import pickle
+
+    import reasonry.task_options
+    from reasonry.plan import options_hash
+
+    config = load_config(_write(tmp_path, BASE), overrides=["tasks.tail/addition.options.rendering=styled"])
+    resolved = config.resolved("tail/addition")
+    assert resolved.config.rendering == "styled" and config.task_options("tail/addition") is resolved.config
+    assert resolved.hash == options_hash(resolved.config)
+
+    def again(*_args, **_kwargs):
+        raise AssertionError("options resolved a second time")
+
+    worker_copy = pickle.loads(pickle.dumps(config))
+    monkeypatch.setattr(reasonry.task_options, "resolve_options", again)
+    assert config.resolved("tail/addition") is resolved
+    assert worker_copy.resolved("tail/addition") == resolved
+    assert worker_copy.config_hash() == config.config_hash()

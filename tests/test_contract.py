@@ -53,7 +53,7 @@ def test_task_contract(name, bucket):
             wrong = task.corrupt_answer(first, rng)
             assert wrong != first["answer"]
             assert not verifier.verify(spec, wrong).ok, f"corrupted answer {wrong!r} passes"
-            if first["trace"] is not None and hasattr(verifier, "check_trace"):
+            if first["trace"] is not None and verifier.check_trace is not None:
                 verdict = verifier.check_trace(spec, first["trace"])
                 assert verdict.ok, f"gold trace fails: {verdict.reason}"
                 bad = task.corrupt_trace(first, rng)

@@ -259,7 +259,7 @@ def test_report_numbers_second_run_compare_and_resume(build, tmp_path, capsys):
 
 
 def test_an_unreachable_server_stops_the_eval_in_one_line(build, tmp_path, capfd):
-    from reasonry.generators.llm.server import free_port
+    from reasonry.models.server import free_port
 
     path = tmp_path / "eval.yaml"
     path.write_text(f"eval:\n  client: {{model: m, url: 'http://127.0.0.1:{free_port()}', max_retries: 0}}\n")

@@ -11,9 +11,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from reasonry.errors import RetryableError
-from reasonry.generators.llm import ModelClient, ModelRequestError, ModelServerUnavailable
-from reasonry.generators.llm.cache import ResponseCache
-from reasonry.generators.llm.server import free_port
+from reasonry.models import ModelClient, ModelRequestError, ModelServerUnavailable
+from reasonry.models.cache import ResponseCache
+from reasonry.models.server import free_port
 
 pytestmark = pytest.mark.slow
 
@@ -146,7 +146,7 @@ def test_refused_request_is_not_retried(vllm_server):
 
 
 def test_spawn_mode_shares_one_server_per_process(vllm_server):
-    from reasonry.generators.llm.server import shared_server
+    from reasonry.models.server import shared_server
 
     a = ModelClient(vllm_server.spawn_config)
     b = ModelClient(vllm_server.spawn_config)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import pytest
 
-from reasonry.generators.llm import ModelClient, ModelRequestError
 from reasonry.generators.llm.prolog_static import constant_output
 from reasonry.generators.llm.prototypes import (
     PrototypeConfig,
@@ -17,6 +16,7 @@ from reasonry.generators.llm.prototypes import (
     to_record,
     write_prototypes,
 )
+from reasonry.models import ModelClient, ModelRequestError
 from reasonry.record import make_record, validate
 from reasonry.registry import get_verifier
 

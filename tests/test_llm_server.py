@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from reasonry.config import load_config
-from reasonry.generators.llm import ClientConfig, ServerConfig
-from reasonry.generators.llm.server import ServerStartError, VLLMServer
 from reasonry.generators.llm.stage import SamplingStageConfig
+from reasonry.models import ClientConfig, ServerConfig
+from reasonry.models.server import ServerStartError, VLLMServer
 
 STAND_IN = """
 import argparse, http.server, os, subprocess, sys, time
@@ -73,7 +73,7 @@ def test_start_waits_for_health_and_stop_ends_the_process_group(tmp_path):
 
 def test_machine_share_starts_once_and_the_last_user_stops_it(tmp_path):
     # Two users in one process stand for two worker processes: flock locks belong to separate open files.
-    from reasonry.generators.llm.server import MachineServer
+    from reasonry.models.server import MachineServer
 
     config = stand_in_config(tmp_path, share="machine")
     first, second = MachineServer(config), MachineServer(config)
@@ -93,8 +93,8 @@ def test_machine_share_starts_once_and_the_last_user_stops_it(tmp_path):
 
 
 def test_one_server_per_gpu_and_requests_spread_over_them(tmp_path):
-    from reasonry.generators.llm import ModelClient
-    from reasonry.generators.llm.server import stop_servers
+    from reasonry.models import ModelClient
+    from reasonry.models.server import stop_servers
 
     config = stand_in_config(tmp_path, gpus=("0", "1,2"))
     client = ModelClient(config)
@@ -140,8 +140,8 @@ def test_shipped_llm_config_validates():
 KILLED_STARTER = """
 import json, sys
 from reasonry.config import from_dict
-from reasonry.generators.llm import ClientConfig
-from reasonry.generators.llm.server import shared_server
+from reasonry.models import ClientConfig
+from reasonry.models.server import shared_server
 server = shared_server(from_dict(ClientConfig, json.loads(sys.argv[1])))
 print(server.process.pid, flush=True)
 sys.stdin.read()

@@ -17,9 +17,9 @@ import pytest
 from apache_beam.testing.util import assert_that, equal_to
 
 from reasonry.config import RunnerSection, from_dict, to_dict
-from reasonry.generators.llm import ModelClient
-from reasonry.generators.llm.cache import ResponseCache
 from reasonry.generators.llm.stage import SamplingStage, SamplingStageConfig
+from reasonry.models import ModelClient
+from reasonry.models.cache import ResponseCache
 from reasonry.pipelines.runner import make_runner, pipeline_options
 from reasonry.pipelines.sample import REJECTS, SampleAndGrade
 from reasonry.registry import get_task
@@ -76,7 +76,7 @@ def test_malformed_output_counts_as_incorrect_with_its_reason(vllm_server, tmp_p
     assert stage.client.requests_made == 12  # one request per sample, each with its own seed
     # A rerun is answered from the cache and gives the same result, without a server: the client points at a
     # port where nothing listens, and connects only on a cache miss.
-    from reasonry.generators.llm.server import free_port
+    from reasonry.models.server import free_port
 
     dead = dataclasses.replace(config, client=dataclasses.replace(config.client,
                                                                   url=f"http://127.0.0.1:{free_port()}"))
@@ -367,14 +367,14 @@ def test_sampling_config_is_validated():
 
 
 def vllm_config_stub():
-    from reasonry.generators.llm import ClientConfig
+    from reasonry.models import ClientConfig
 
     return ClientConfig(model="scripted")
 
 
 def test_unreachable_server_stops_the_stage_and_drops_nothing(tmp_path):
-    from reasonry.generators.llm import ClientConfig, ModelServerUnavailable
-    from reasonry.generators.llm.server import free_port
+    from reasonry.models import ClientConfig, ModelServerUnavailable
+    from reasonry.models.server import free_port
 
     dead = ClientConfig(model="m", url=f"http://127.0.0.1:{free_port()}", max_retries=1, backoff_s=0.01,
                         cache_dir=str(tmp_path))
@@ -388,7 +388,7 @@ def test_unreachable_server_stops_the_stage_and_drops_nothing(tmp_path):
 @pytest.mark.slow
 def test_a_server_serving_another_model_stops_the_stage(vllm_server, tmp_path):
     """A wrong model name is the configuration's fault: one error for the build, never a reject per record."""
-    from reasonry.generators.llm import ModelNotServed
+    from reasonry.models import ModelNotServed
 
     config = stage_config(vllm_server.client_config(served_model_name="not-the-model",
                                                     cache_dir=str(tmp_path / "cache")))
@@ -408,7 +408,7 @@ def test_a_sampling_build_reports_its_samples_and_reruns_from_the_cache_without_
     import pyarrow.parquet as pq
 
     from reasonry.config import load_config
-    from reasonry.generators.llm.server import free_port
+    from reasonry.models.server import free_port
     from reasonry.pipelines.build import run_build
 
     client = to_dict(vllm_server.client_config(cache_dir=str(tmp_path / "cache")))

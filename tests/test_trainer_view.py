@@ -234,7 +234,7 @@ def test_rl_export_meets_verls_column_contract_and_reward_call(small_build):
 @pytest.mark.slow
 def test_trl_sft_grpo_dpo_run_on_the_build(small_build, replies, tmp_path):
     python = _need(TRL_PYTHON, "consumers")
-    from reasonry.generators.llm.tiny_model import build_tiny_model
+    from reasonry.models.tiny_model import build_tiny_model
 
     model = build_tiny_model(tmp_path / "tiny", python=str(python))
     report = tmp_path / "report.json"

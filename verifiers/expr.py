@@ -153,8 +153,9 @@ def parse(text: str, *, variables: bool = True, implicit: bool = True) -> Node:
         raise ParseError("empty expression")
     parser = _Parser(tokens, variables, implicit)
     node = parser.expression()
-    if parser.peek() is not None:
-        raise ParseError(f"unexpected {parser.peek()[1]!r} after the expression")
+    extra = parser.peek()
+    if extra is not None:
+        raise ParseError(f"unexpected {extra[1]!r} after the expression")
     return node
 
 

@@ -14,7 +14,7 @@ def check_gold(record: dict) -> tuple[Verdict, str]:
     verdict = verifier.verify(spec, record["answer"])
     if not verdict.ok:
         return verdict, "gold_answer_rejected"
-    if record.get("trace") and hasattr(verifier, "check_trace"):
+    if record.get("trace") and verifier.check_trace is not None:
         verdict = verifier.check_trace(spec, record["trace"])
         if not verdict.ok:
             return verdict, "gold_trace_rejected"

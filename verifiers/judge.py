@@ -5,7 +5,7 @@ only where a rule can wrongly say no: free-form answer types (``answer_types``: 
 (``tasks``). It is never asked about a record whose verifier decides exactly (TAIL replay, Prolog JSON, PDDL
 plan validation, countdown), whatever the configuration says. It can rescue an equivalent answer written in a
 form the rules do not parse; a rollout keeps both verdicts (``rule_correct`` and ``judge``).
-The judge model is reached through ``reasonry.generators.llm.ModelClient``; its replies are cached
+The judge model is reached through ``reasonry.models.ModelClient``; its replies are cached
 like any other model response. The decision is read from the last ``Final Decision: Yes|No`` in the reply;
 a reply without one counts as No.
 
@@ -75,7 +75,7 @@ def judge_prompt(question: str, reference: str, candidate: str, template: str = 
 def decide(client, items: list[tuple[str, str, str]], config: JudgeConfig = JudgeConfig()) -> list[Verdict]:
     """One batched model call for many (question, reference, candidate) triples. A judge request the server
     refuses is a "no" with that reason (the rule's verdict stands); an unreachable server raises."""
-    from reasonry.generators.llm.client import ModelRequestError
+    from reasonry.models import ModelRequestError  # lazy: the client needs httpx, the optional [llm] extra
 
     prompts = [judge_prompt(q, r, c, config.template) for q, r, c in items]
     replies = client.generate_each(prompts, n=1, max_tokens=config.max_tokens, temperature=config.temperature,
@@ -101,7 +101,7 @@ _LOCK = threading.Lock()
 
 def client_for(client_config: dict):
     """A process-wide client per judge configuration (created on first use, never at import)."""
-    from reasonry.generators.llm import ClientConfig, ModelClient
+    from reasonry.models import ClientConfig, ModelClient  # lazy: httpx is the optional [llm] extra
 
     config = from_dict(ClientConfig, client_config, "judge.client")
     key = content_hash(to_dict(config))
@@ -109,6 +109,9 @@ def client_for(client_config: dict):
         if key not in _CLIENTS:
             _CLIENTS[key] = ModelClient(config)
         return _CLIENTS[key]
+
+
+check_trace = None  # the judge reads final answers only
 
 
 def verify(spec: dict, candidate: str) -> Verdict:

@@ -19,9 +19,10 @@ import re
 from fractions import Fraction
 
 from reasonry.answers import clean_scalar
+from reasonry.currency import split_currency
 from reasonry.numbers import parse_written_number
 from reasonry.verdict import Verdict
-from reasonry.verifiers import expr
+from reasonry.verifiers import expr, math_steps
 from reasonry.verifiers.math_worker import run_with_deadline
 
 DEFAULT_TIME_LIMIT = 5.0
@@ -69,8 +70,6 @@ def _close(a: Fraction, b: Fraction, rel_tol: float) -> bool:
 def _same_scalar(gold: str, cand: str, answer_type: str, spec: dict) -> Verdict:
     rel_tol = float(spec.get("rel_tol", DEFAULT_REL_TOL))
     if spec.get("currency"):  # a money amount: the number counts, a currency other than the gold's does not
-        from reasonry.currency import split_currency
-
         money = split_currency(cand)
         if money is not None:
             if money[1] != spec["currency"]:
@@ -193,6 +192,4 @@ def check_trace(spec: dict, trace: str) -> Verdict:
     """Replay a step trace where the spec names a step language; otherwise check the final answer line."""
     if not isinstance(trace, str) or not trace.strip():
         return Verdict.no("empty trace")
-    from reasonry.verifiers import math_steps
-
     return math_steps.check(spec, trace, verify)

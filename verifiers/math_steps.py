@@ -91,7 +91,7 @@ def _linear_equation(spec: dict, replay: Replay) -> Verdict:
         lhs, rhs = equation_sides(equation)
         if solution_set(lhs, rhs) != expected:
             return fail_at(no, "the step changes the solution set")
-    if lhs != x or not rhs.is_Rational:
+    if lhs is None or rhs is None or lhs != x or not rhs.is_Rational:
         return fail_at(replay.path[-1][0], "the last step does not read 'x = <number>'")
     value = Fraction(int(rhs.p), int(rhs.q))
     final = expr.rational(re.sub(r"^\s*x\s*=", "", replay.final))

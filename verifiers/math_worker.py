@@ -18,6 +18,8 @@ import sys
 import threading
 import time
 
+from reasonry.verifiers import expr
+
 STARTUP_TIMEOUT = 60.0
 MEMORY_LIMIT = 2 * 1024**3
 READY = "ready"
@@ -45,20 +47,23 @@ def _stop(proc: subprocess.Popen) -> None:
         pass
     for stream in (proc.stdin, proc.stdout):
         try:
-            stream.close()
+            if stream is not None:
+                stream.close()
         except OSError:
             pass
 
 
 def _read_line(proc: subprocess.Popen, timeout: float) -> str | None:
+    stdout = proc.stdout
+    assert stdout is not None  # the worker is started with stdout=PIPE
     deadline = time.monotonic() + timeout
     while True:
         left = deadline - time.monotonic()
         if left <= 0:
             return None
-        ready, _, _ = select.select([proc.stdout], [], [], left)
+        ready, _, _ = select.select([stdout], [], [], left)
         if ready:
-            line = proc.stdout.readline()
+            line = stdout.readline()
             return line.rstrip("\n") if line else None
 
 
@@ -79,9 +84,11 @@ def run_with_deadline(job: str, args: tuple, time_limit: float):
             _proc, _proc_pid = _start(), os.getpid()
             if _proc is None:
                 return None
+        stdin = _proc.stdin
+        assert stdin is not None  # the worker is started with stdin=PIPE
         try:
-            _proc.stdin.write(json.dumps({"job": job, "args": list(args)}) + "\n")
-            _proc.stdin.flush()
+            stdin.write(json.dumps({"job": job, "args": list(args)}) + "\n")
+            stdin.flush()
             line = _read_line(_proc, time_limit)
         except OSError:
             line = None
@@ -100,8 +107,6 @@ def run_with_deadline(job: str, args: tuple, time_limit: float):
 
 def _equivalent(gold: str, candidate: str) -> tuple[bool, str]:
     import sympy
-
-    from reasonry.verifiers import expr
 
     def as_sympy(text: str):
         try:

@@ -25,7 +25,7 @@ def _record_files(target: Path) -> list[Path]:
 
 
 def load_records(target: Path) -> list[dict]:
-    records = []
+    records: list[dict] = []
     for path in _record_files(target):
         try:
             table = pq.read_table(path)

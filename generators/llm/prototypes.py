@@ -26,8 +26,12 @@ from dataclasses import dataclass
 
 from reasonry.config import require
 from reasonry.generators.llm.prolog_static import constant_output
+from reasonry.models import ModelRequestError
 from reasonry.record import make_record
+from reasonry.registry import get_verifier
 from reasonry.verdict import Verdict
+from reasonry.verifiers.prolog import ProgramRejected, run_json
+from reasonry.verifiers.prolog.output import canonical
 
 PROTOTYPE_PROMPT = """Translate the problem below into a SWI-Prolog program.
 
@@ -104,8 +108,6 @@ def prototype_prompt(source: dict) -> str:
 def source_accepts(source: dict, printed: str) -> Verdict:
     """Whether the program's printed JSON is the source record's verified answer, by the source's own verifier:
     the whole object for a JSON answer, else the object's ``answer`` field."""
-    from reasonry.registry import get_verifier
-
     if not source.get("answer"):
         return Verdict.no("source has no verified answer")
     if source.get("answer_type") == "json":
@@ -124,9 +126,6 @@ def source_accepts(source: dict, printed: str) -> Verdict:
 def check_program(program: str, config: PrototypeConfig = PrototypeConfig()) -> tuple[str | None, str, int]:
     """(canonical JSON the program printed or None, reason, inferences) from the static check and the
     sandboxed pool."""
-    from reasonry.verifiers.prolog import ProgramRejected, run_json
-    from reasonry.verifiers.prolog.output import canonical
-
     if "solve_json" not in program:
         return None, "no_solve_json", 0
     constant = constant_output(program)
@@ -172,8 +171,6 @@ def write_prototypes(client, problems: list[dict], config: PrototypeConfig = Pro
     verified answer anchors the program. Returns (prototypes, rejects, stats); one batched model call per step
     (programs, then evolved variants). A request the server refuses rejects its problem; an unreachable server
     raises."""
-    from reasonry.generators.llm.client import ModelRequestError
-
     results = client.generate_each([prototype_prompt(p["record"]) for p in problems], n=config.samples,
                                    max_tokens=config.max_tokens, temperature=config.temperature, seed=config.seed)
     for result in results:

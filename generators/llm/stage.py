@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from reasonry.answers import answer_instruction
 from reasonry.config import from_dict, require
+from reasonry.errors import BuildFailed
 from reasonry.filters.self_consistency import (
     Allocator,
     SelfConsistencyConfig,
@@ -31,8 +32,8 @@ from reasonry.filters.self_consistency import (
     judge_applies,
     needs_pseudo_label,
 )
-from reasonry.generators.llm.client import ModelClient, ModelRequestError
-from reasonry.generators.llm.config import ClientConfig
+from reasonry.models.client import ModelClient, ModelRequestError
+from reasonry.models.config import ClientConfig, required_client
 from reasonry.rejects import reject
 from reasonry.verifiers.judge import JudgeConfig, decide
 
@@ -101,7 +102,7 @@ class SamplingStage:
 
     def setup(self) -> None:
         if self.client is None:
-            self.client = ModelClient(self.config.client)
+            self.client = ModelClient(required_client(self.config.client, "stages.sampling.client"))
         if self.config.judge.enabled and self.judge_client is None:
             if self.config.judge.client:
                 self.judge_client = ModelClient(from_dict(ClientConfig, self.config.judge.client, "judge.client"))
@@ -145,6 +146,8 @@ class SamplingStage:
         cfg = self.config
         if self.client is None:
             self.setup()
+        client = self.client
+        assert client is not None  # setup made it
         stats: dict[str, int] = {"records_in": len(batch)}
         eligible = [i for i, record in enumerate(batch) if self.wants(record)]
         allocator = Allocator(len(eligible), cfg.self_consistency.allocation)
@@ -156,10 +159,10 @@ class SamplingStage:
             jobs = []  # (record position, seed) per sample
             for i in sorted(plan):
                 record_id = batch[eligible[i]]["id"]
-                for j in range(plan[i]):
-                    jobs.append((i, sample_seed(self.build_seed, cfg.seed, record_id, round_no, asked[i] + j)))
+                for n in range(plan[i]):
+                    jobs.append((i, sample_seed(self.build_seed, cfg.seed, record_id, round_no, asked[i] + n)))
                 asked[i] += plan[i]
-            results = self.client.generate_each(
+            results = client.generate_each(
                 [self._prompt(batch[eligible[i]]) for i, _ in jobs], n=1, max_tokens=cfg.max_tokens,
                 temperature=cfg.temperature, top_p=cfg.top_p, stop=list(cfg.stop) or None,
                 seed=[seed for _, seed in jobs])
@@ -226,8 +229,6 @@ class SamplingStage:
 def check_kept(config: SamplingStageConfig, counters: dict[str, int], prefix: str = "sampling/") -> str | None:
     """After a build: a warning (returned, and logged) when sampling kept none of the records it sampled; an
     error (``BuildFailed``) when it kept fewer than ``min_kept_fraction`` of them. None when all is well."""
-    from reasonry.errors import BuildFailed
-
     sampled = counters.get(prefix + "records_sampled", 0)
     kept = counters.get(prefix + "records_kept", 0)
     if not sampled:

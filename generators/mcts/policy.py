@@ -1,6 +1,6 @@
 """Step proposers: a symbolic one that asks the environment, and one that asks a language model.
 
-The model proposer is written against ``ModelClient``, the interface of ``reasonry.generators.llm``'s client
+The model proposer is written against ``ModelClient``, the interface of ``reasonry.models``' client
 (any object with that ``generate`` method works): one ``generate`` call carries every prompt of a search round.
 """
 

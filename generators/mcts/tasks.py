@@ -30,6 +30,7 @@ from reasonry.generators.mcts.search import Budget, Node, Policy, Tree, search_m
 from reasonry.levels import check_level, knob, stamp
 from reasonry.registry import get_verifier
 from reasonry.task import ItemKey, Task
+from reasonry.verifier import trace_check
 from reasonry.verifiers.step_trace import STEP, Replay, read
 
 DRAWS = 20  # random draws tried before an item is given up (the pipeline counts it)
@@ -107,11 +108,11 @@ class MctsTask(Task):
 
     def sound_correct(self, tree: Tree) -> list[Node]:
         """Correct terminal nodes whose whole path replays in the verifier, most visited first."""
-        verifier = get_verifier(self.verifier_kind)
+        check_trace = trace_check(get_verifier(self.verifier_kind), self.verifier_kind)
         spec = _posed(tree).spec()
         found = []
         for node in sorted((n for n in tree.terminals() if n.correct), key=lambda n: (-n.visits, n.id)):
-            if verifier.check_trace(spec, astro.direct(tree, node, random.Random(0))).ok:
+            if check_trace(spec, astro.direct(tree, node, random.Random(0))).ok:
                 found.append(node)
         return found
 
@@ -134,7 +135,7 @@ class MctsTask(Task):
         spec = env.spec()
 
         def check(trace: str):
-            return get_verifier(self.verifier_kind).check_trace(spec, trace)
+            return trace_check(get_verifier(self.verifier_kind), self.verifier_kind)(spec, trace)
 
         meta = {
             "mode": self.mode,

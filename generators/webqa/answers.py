@@ -91,7 +91,9 @@ def _number_text(text: str) -> str | None:
 
 
 def _split_items(body: str) -> list[str] | None:
-    depth, items, current = 0, [], []
+    depth = 0
+    items: list[str] = []
+    current: list[str] = []
     for ch in body:
         if ch in "([{":
             depth += 1
@@ -121,15 +123,16 @@ def _matrix(text: str) -> str | None:
         return None
     if not rows or len({len(r) for r in rows}) != 1:
         return None
-    cells = []
+    cells: list[list[str]] = []
     for row in rows:
-        out = []
+        out: list[str] = []
         for cell in row:
-            num = _number_text(cell)
-            frac = _fraction_text(cell)
-            if num is None and frac is None:
+            canon = _number_text(cell)
+            if canon is None:
+                canon = _fraction_text(cell)
+            if canon is None:
                 return None
-            out.append(num if num is not None else frac)
+            out.append(canon)
         cells.append(out)
     return "[" + ", ".join("[" + ", ".join(r) + "]" for r in cells) + "]"
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from reasonry.config import require
-from reasonry.generators.llm.config import ClientConfig
+from reasonry.models.config import ClientConfig
 
 
 @dataclass(frozen=True)

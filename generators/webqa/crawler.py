@@ -49,10 +49,15 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from io import BytesIO
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urldefrag, urljoin, urlsplit
 
+from reasonry.config import from_dict
 from reasonry.generators.webqa.config import CrawlConfig
 from reasonry.generators.webqa.netguard import AddressRefused, resolve_allowed
+
+if TYPE_CHECKING:
+    from protego import Protego
 
 _CHUNK = 65536
 
@@ -249,8 +254,12 @@ def fetch(url: str, config: CrawlConfig, deadline: float | None = None,
     tls = parts.scheme == "https"
     port = parts.port or (443 if tls else 80)
     result = FetchResult(url=url)
+    hostname = parts.hostname
+    if not hostname:
+        result.error = f"bad_url: no host in {url!r}"
+        return result
     try:
-        result.ip = resolve_allowed(parts.hostname, port, config.allow_addresses)
+        result.ip = resolve_allowed(hostname, port, config.allow_addresses)
     except AddressRefused as exc:
         result.error = f"address_refused: {exc}"
         return result
@@ -264,7 +273,7 @@ def fetch(url: str, config: CrawlConfig, deadline: float | None = None,
     if left <= 0:
         result.error = "crawl_stopped: no time left before the crawl's max_total_s"
         return result
-    conn = _Connection(parts.hostname, port, result.ip, left, tls)
+    conn = _Connection(hostname, port, result.ip, left, tls)
     watchdog = threading.Timer(left, _kill, (conn,))
     watchdog.daemon = True
     headers = {"User-Agent": config.user_agent, "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",
@@ -380,7 +389,7 @@ class Crawler:
         self.deny = [re.compile(p) for p in config.deny_patterns]
         self.seed_hosts = {urlsplit(s).netloc.lower() for s in config.seeds}
         self.counts: Counter = Counter()
-        self.robots: dict[str, object] = {}
+        self.robots: dict[str, Protego | str] = {}  # a host's parsed robots.txt, or "refused"
         self.robots_lock = threading.Lock()
         self.host_lock = threading.Lock()
         self.host_next: dict[str, float] = {}
@@ -450,6 +459,7 @@ class Crawler:
                     status = -1
                 self.journal.write({"e": "robots", "host": host, "status": status, "body": body}, durable=True)
                 self.journal.robots[host] = (status, body)
+            parsed: Protego | str
             if status == -1:
                 parsed = "refused"
             elif 500 <= status or status == 0:
@@ -468,7 +478,7 @@ class Crawler:
     def _delay(self, netloc: str) -> float:
         parsed = self.robots.get(f"http://{netloc}") or self.robots.get(f"https://{netloc}")
         crawl_delay = None
-        if parsed not in (None, "refused"):
+        if parsed is not None and not isinstance(parsed, str):  # "refused": no rules to read
             crawl_delay = parsed.crawl_delay(self.config.user_agent)
         return max(self.config.per_host_delay_s, float(crawl_delay or 0))
 
@@ -559,7 +569,7 @@ class Crawler:
         if self.abort.is_set() or result.reason == "crawl_stopped":
             return  # cut off by the crawl's end: claimed and not done, so counted as interrupted
         if result.error:
-            self._skip(url, result.reason, result.error.split(":", 1)[1].strip())
+            self._skip(url, result.reason or "error", result.error.split(":", 1)[1].strip())
             return
         self.warc.write(result, result.date)
         self.journal.write({"e": "done", "url": url, "status": result.status, "warc": self.warc.path.name,
@@ -623,9 +633,9 @@ class Crawler:
             if url not in self.journal.claimed and url not in self.journal.skipped:
                 self.frontier.append(url)
         for seed in config.seeds:
-            url = normalise_url(seed)
-            if url:
-                self._queue(url, 0, 0)
+            seed_url = normalise_url(seed)
+            if seed_url:
+                self._queue(seed_url, 0, 0)
         started = time.monotonic()
         self.deadline = started + config.max_total_s
         summary = CrawlSummary()
@@ -683,8 +693,6 @@ def crawl(config: CrawlConfig, stop: threading.Event | None = None) -> CrawlSumm
 def main(argv: list[str] | None = None) -> int:
     """``python -m reasonry.generators.webqa.crawler CONFIG.json``: run (or resume) a crawl."""
     import sys
-
-    from reasonry.config import from_dict
 
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -99,7 +100,8 @@ MICRODATA = [
 ]
 
 # Forum threads: (title, question, answers [(text, score, accepted)], expected answer, type) -- None = no pair
-FORUM = [
+# (title, question, [(answer text, score, accepted)], canonical answer, answer type); None where none is right
+FORUM: list[tuple[str, str, list[tuple[str, int, bool]], str | None, str | None]] = [
     ("Time complexity of binary search", "What is the worst-case number of comparisons binary search needs on "
      "a sorted array of 1024 elements, using the usual counting of one comparison per probe?",
      [("It is about log2(1024) + 1 probes.\nAnswer: 11", 14, True), ("Answer: 10", 3, False)], "11", "integer"),
@@ -200,7 +202,7 @@ def _layout(title: str, main: str, *, head_extra: str = "", links: tuple[str, ..
 </body></html>"""
 
 
-def _qapage(title: str, question: str, accepted: str | None, suggested: list[tuple[str, int]] = (),
+def _qapage(title: str, question: str, accepted: str | None, suggested: Sequence[tuple[str, int]] = (),
             links: tuple[str, ...] = ()) -> bytes:
     entity: dict = {"@type": "Question", "name": title, "text": question,
                     "answerCount": (1 if accepted else 0) + len(suggested), "dateCreated": "2025-03-14T10:00:00Z"}
@@ -300,7 +302,7 @@ def build_site() -> dict[str, Page]:
 itemtype="https://schema.org/Answer"><div itemprop="text"><p>{html.escape(answer)}</p></div>
 <span itemprop="upvoteCount">5</span></div></div>"""
         site[f"/md/question-{i}.html"] = Page(body=_layout(f"Question {i}", main, links=links).encode("utf-8"))
-    for i, (title, question, answers, *_rest) in enumerate(FORUM, 1):
+    for i, (title, question, answers, _canon, _typ) in enumerate(FORUM, 1):
         site[f"/forum/thread-{i}.html"] = Page(body=_forum(title, question, answers, links))
     for slug, title, problems in EXAMS:
         site[f"/exams/{slug}.html"] = Page(body=_exam(title, problems, links))
@@ -351,7 +353,7 @@ def expected_pairs() -> list[tuple[str, str, str]]:
     out += [(f"/questions/{slug}.html", canon, typ) for slug, _t, _q, _s, canon, typ in SUGGESTED]
     out += [("/faq.html", canon, typ) for _q, _a, canon, typ in FAQ]
     out += [(f"/md/question-{i}.html", canon, typ) for i, (_q, _a, canon, typ) in enumerate(MICRODATA, 1)]
-    out += [(f"/forum/thread-{i}.html", canon, typ) for i, (*_x, canon, typ) in enumerate(FORUM, 1) if canon]
+    out += [(f"/forum/thread-{i}.html", canon, typ) for i, (*_x, canon, typ) in enumerate(FORUM, 1) if canon and typ]
     for slug, _title, problems in EXAMS:
         out += [(f"/exams/{slug}.html", canon, typ) for *_x, canon, typ in problems]
     return out

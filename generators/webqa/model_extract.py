@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 
+from reasonry.answers import json_objects
 from reasonry.generators.webqa.config import ModelExtractConfig
+from reasonry.hashing import loads
 
 PROMPT = """Below is the main text of a web page. If it contains a question (or problem) together with its
 human-written final answer, copy them out exactly as written, as one JSON object:
@@ -48,9 +50,6 @@ Failure = tuple[dict, str, str]  # (page, reason, detail)
 def model_pairs(client, pages: list[dict], config: ModelExtractConfig) -> tuple[list[dict], list[Failure]]:
     """``pages``: ``{"url", "text", "title", "crawl_date", "warc"}``. Returns (pairs, failures) where each
     failure is (page, reason, detail)."""
-    from reasonry.answers import json_objects
-    from reasonry.hashing import loads
-
     if not pages:
         return [], []
     prompts = [PROMPT.replace("{page}", p["text"][: config.max_page_chars]) for p in pages]

@@ -130,10 +130,14 @@ def pair_to_record(pair: dict, *, split: str = "train", index: int = 0,
 def pairs_to_records(pairs: list[dict], *, split: str = "train",
                      config: ExtractConfig | None = None) -> tuple[list[dict], list[dict]]:
     """Records (sorted by id) and rejects for a list of pairs; ``index`` in provenance is the pair's position."""
-    records, rejects = [], []
+    records: list[dict] = []
+    rejects: list[dict] = []
     for i, pair in enumerate(pairs):
         record, rej = pair_to_record(pair, split=split, index=i, config=config)
-        (records.append(record) if record else rejects.append(rej))
+        if record is not None:
+            records.append(record)
+        elif rej is not None:
+            rejects.append(rej)
     records.sort(key=lambda r: r["id"])
     return records, rejects
 
@@ -254,6 +258,7 @@ def _ask_model(client, retry: list[tuple[dict, dict]], config: ExtractConfig) ->
         html, _why = decode_body(page.get("body") or b"", page.get("content_type", ""))
         pages.append({"url": page.get("url"), "text": main_text(html or ""), "crawl_date": page.get("date"),
                       "warc": page.get("warc"), "rule_reject": rej})
+    assert config.model is not None  # pages are retried only when the model extractor is configured
     pairs, failures = model_pairs(client, pages, config.model)
     rejects = [make_reject(reason, f"{detail}; rules: {page['rule_reject']['reason']}", url=page["url"],
                            stage=PAGE_STAGE) for page, reason, detail in failures]

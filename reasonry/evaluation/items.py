@@ -19,6 +19,7 @@ import fnmatch
 from reasonry.errors import ConfigError
 from reasonry.hashing import content_hash
 from reasonry.record import from_row
+from reasonry.storage import exists, glob, join
 
 NO_BUCKET = "all"  # the bucket name of tasks without length ranges
 
@@ -30,8 +31,6 @@ def bucket_of(record: dict) -> str:
 def load_build(root: str) -> list[dict]:
     """Every test record of a build folder."""
     import pyarrow.parquet as pq
-
-    from reasonry.storage import exists, glob, join
 
     if not exists(join(root, "records")):
         raise ConfigError(f"{root!r} is not a build folder: it has no records/ (give a build folder, or "

@@ -9,9 +9,12 @@ the terminal table, ``write_markdown`` writes ``eval.md`` with one length-genera
 
 from __future__ import annotations
 
+import io
 import json
 
+from reasonry.errors import ConfigError
 from reasonry.evaluation.metrics import ItemScore, difference_interval, summarize_group
+from reasonry.storage import join, write_bytes
 
 REPORT_VERSION = 1
 BUCKET_ORDER = {"S": 0, "M": 1, "L": 2, "all": 3}
@@ -54,8 +57,6 @@ def dumps(report: dict) -> str:
 
 
 def load(path: str) -> dict:
-    from reasonry.errors import ConfigError
-
     try:
         with open(path, encoding="utf-8") as fh:
             report = json.load(fh)
@@ -121,17 +122,9 @@ def table_text(report: dict, width: int = 140) -> str:
     for i, cells in enumerate(rows):
         table.add_row(*cells, style="bold" if i >= len(report["rows"]) else None,
                       end_section=i == len(report["rows"]) - 1)
-    console = Console(width=width, record=True, file=_Null(), color_system=None, highlight=False)
+    console = Console(width=width, record=True, file=io.StringIO(), color_system=None, highlight=False)
     console.print(table)
     return console.export_text()
-
-
-class _Null:
-    def write(self, _text):
-        return 0
-
-    def flush(self):
-        pass
 
 
 def _md_table(header: list[str], rows: list[list[str]]) -> list[str]:
@@ -161,8 +154,6 @@ def plot_family(report: dict, family: str, path: str) -> bool:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from reasonry.storage import write_bytes
-
     tasks = sorted({r["task"] for r in rows})
     fig, ax = plt.subplots(figsize=(WIDTH_IN, 4.2), dpi=100)
     for n, task in enumerate(tasks):
@@ -190,8 +181,6 @@ def plot_family(report: dict, family: str, path: str) -> bool:
 
 def write_markdown(report: dict, out: str, comparison: dict | None = None) -> str:
     """Write ``eval.md`` (and its plots under ``assets/``) into ``out``; returns the markdown."""
-    from reasonry.storage import join, write_bytes
-
     s = report["sampling"]
     lines = [f"# Eval: {report['model']}", "",
              f"Source: `{report['source'].get('name', '?')}`"
@@ -229,7 +218,8 @@ def write_markdown(report: dict, out: str, comparison: dict | None = None) -> st
 def _delta(a: dict, b: dict) -> dict:
     if a.get("pass_at_1") is None or b.get("pass_at_1") is None:
         return {"difference": None, "difference_ci95": None, "excludes_zero": None}
-    lo, hi = difference_interval(a["pass_at_1"], *a["pass_at_1_ci95"], b["pass_at_1"], *b["pass_at_1_ci95"])
+    (a_lo, a_hi), (b_lo, b_hi) = a["pass_at_1_ci95"], b["pass_at_1_ci95"]
+    lo, hi = difference_interval(a["pass_at_1"], a_lo, a_hi, b["pass_at_1"], b_lo, b_hi)
     return {"difference": a["pass_at_1"] - b["pass_at_1"], "difference_ci95": [lo, hi],
             "excludes_zero": lo > 0 or hi < 0}
 
@@ -277,6 +267,6 @@ def compare_text(comparison: dict, width: int = 140) -> str:
         table.add_column(name, justify="left" if i < 2 else "right")
     for cells in compare_rows(comparison):
         table.add_row(*cells)
-    console = Console(width=width, record=True, file=_Null(), color_system=None, highlight=False)
+    console = Console(width=width, record=True, file=io.StringIO(), color_system=None, highlight=False)
     console.print(table)
     return console.export_text()

@@ -2,7 +2,7 @@
 
 Every prompt is the record's prompt plus the answer-format instruction that the RL export appends
 (``reasonry.answers.answer_instruction``), so the model is told the format the grader reads. Each item gets
-``k`` samples in one request (``reasonry.generators.llm.client``: concurrent, retried, cached on disk by
+``k`` samples in one request (``reasonry.models.client``: concurrent, retried, cached on disk by
 (model, prompt, sampling parameters), so a rerun makes no request). Samples are graded by
 ``reasonry.answers.grade``, the one answer semantics shared with ``reasonry verify`` and ``reasonry.rewards``.
 
@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from typing import Any
 
 from reasonry.answers import answer_instruction, extract_answer, grade, vote_key
 from reasonry.config import require
 from reasonry.evaluation.items import bucket_of
 from reasonry.evaluation.metrics import majority_correct
-from reasonry.generators.llm.client import ModelClient, ModelRequestError
-from reasonry.generators.llm.config import ClientConfig
+from reasonry.models.client import ModelClient, ModelRequestError
+from reasonry.models.config import ClientConfig
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,9 @@ class TokenCounter:
 def grade_item(record: dict, texts: list[str], counter: TokenCounter) -> dict:
     """One item's result: per-sample verdicts and the counts the metrics use."""
     answer_type = record["answer_type"]
-    samples, keys, correct = [], [], []
+    samples: list[dict[str, Any]] = []
+    keys: list[str | None] = []
+    correct: list[bool] = []
     for text in texts:
         verdict = grade(record["verifier"], answer_type, text)
         answer, _how = extract_answer(text, answer_type)
@@ -151,8 +154,10 @@ class EvalScorer:
     def score(self, batch: list[dict]) -> list[dict]:
         if self.client is None or self.counter is None:
             self.setup()
+        client, counter = self.client, self.counter
+        assert client is not None and counter is not None  # setup made both
         cfg = self.config
-        results = self.client.generate_each([eval_prompt(r) for r in batch], n=cfg.k, max_tokens=cfg.max_tokens,
+        results = client.generate_each([eval_prompt(r) for r in batch], n=cfg.k, max_tokens=cfg.max_tokens,
                                             temperature=cfg.temperature, top_p=cfg.top_p, seed=cfg.seed)
         out = []
         for record, result in zip(batch, results, strict=True):
@@ -162,7 +167,7 @@ class EvalScorer:
                 raise result  # unreachable server: stop, a rerun resumes from the cache
             else:
                 try:
-                    out.append(grade_item(record, result, self.counter))
+                    out.append(grade_item(record, result, counter))
                 except Exception as exc:  # a verifier must not raise; if one does, the item is an error
                     out.append(error_item(record, f"verifier_error: {type(exc).__name__}: {exc}"))
         return out

@@ -35,7 +35,7 @@ class CountingClient:
 
 
 def _client(vllm_server):
-    from reasonry.generators.llm.client import ModelClient
+    from reasonry.models.client import ModelClient
 
     return ModelClient(vllm_server.client_config())
 

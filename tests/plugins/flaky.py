@@ -35,5 +35,8 @@ def verify(spec: dict, candidate: str) -> Verdict:
     return Verdict(candidate.strip() == str(spec["a"] + spec["b"]), "checked")
 
 
+check_trace = None
+
+
 register_task("tail/flaky", "tests.plugins.flaky:FlakyTask", "test plugin that fails on purpose")
 register_verifier("flaky", "tests.plugins.flaky")

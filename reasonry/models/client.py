@@ -18,8 +18,8 @@ from typing import Any
 import httpx
 
 from reasonry.errors import ReasonryError, RetryableError
-from reasonry.generators.llm.cache import ResponseCache, response_key
-from reasonry.generators.llm.config import ClientConfig
+from reasonry.models.cache import ResponseCache, response_key
+from reasonry.models.config import ClientConfig
 
 # httpx logs one INFO line per request, which floods worker logs at thousands of requests per shard; an
 # application that configured the logger itself keeps its choice.
@@ -82,7 +82,8 @@ class ModelClient:
         """Every server this client spreads its requests over (spawn mode starts them on first use)."""
         if self._urls is None:
             if self.config.mode == "spawn":
-                from reasonry.generators.llm.server import shared_server
+                # lazy: only spawn mode starts servers (importing the module registers their atexit stop)
+                from reasonry.models.server import shared_server
 
                 self._urls = [shared_server(replica).url.rstrip("/") for replica in self.config.replicas()]
             else:
@@ -220,18 +221,18 @@ class ModelClient:
 
     def _one(self, prompt: str, params: dict[str, Any]) -> list[str]:
         body = self.request_body(prompt, **params)
-        key = None
-        if self._cache is not None:
-            cache_request = self._cache_request(body)
-            key = response_key(cache_request)
-            hit = self._cache.get(key)
-            if hit is not None and len(hit) == params["n"]:
-                with self._lock:
-                    self.cache_hits += 1
-                return hit
+        cache = self._cache
+        if cache is None:
+            return self._completions(self._post(body), params["n"])
+        cache_request = self._cache_request(body)
+        key = response_key(cache_request)
+        hit = cache.get(key)
+        if hit is not None and len(hit) == params["n"]:
+            with self._lock:
+                self.cache_hits += 1
+            return hit
         texts = self._completions(self._post(body), params["n"])
-        if self._cache is not None:
-            self._cache.put(key, cache_request, texts)
+        cache.put(key, cache_request, texts)
         return texts
 
     def generate_each(self, prompts: list[str], *, n: int = 1, max_tokens: int = 256, temperature: float = 1.0,

@@ -27,8 +27,8 @@ import httpx
 
 from reasonry.config import to_dict
 from reasonry.errors import ReasonryError, RetryableError
-from reasonry.generators.llm.config import ClientConfig
 from reasonry.hashing import content_hash
+from reasonry.models.config import ClientConfig
 
 
 class ServerStartError(ReasonryError):
@@ -229,9 +229,15 @@ class MachineServer:
         self.start_lock = root / f"{key}.lock"
         self.users_path = root / f"{key}.users"
         self.state_path = root / f"{key}.json"
-        self.url: str | None = None
+        self._url: str | None = None  # set while this process uses the server
         self.started_here: VLLMServer | None = None
         self._users_fd: int | None = None
+
+    @property
+    def url(self) -> str:
+        if self._url is None:
+            raise ServerStartError("the machine-shared server is not acquired by this process")
+        return self._url
 
     def _state(self) -> dict | None:
         try:
@@ -241,15 +247,15 @@ class MachineServer:
         return state if isinstance(state, dict) and "url" in state and "pid" in state else None
 
     def acquire(self) -> str:
-        if self.url is not None:
-            return self.url
+        if self._url is not None:
+            return self._url
         with _locked(self.start_lock):
             fd = os.open(self.users_path, os.O_RDWR | os.O_CREAT, 0o600)
             fcntl.flock(fd, fcntl.LOCK_SH)
             try:
                 state = self._state()
                 if state is not None and not _process_gone(state["pid"]) and _healthy(state["url"]):
-                    self.url = state["url"]
+                    url = str(state["url"])
                 else:
                     if state is not None:
                         _stop_group(state["pid"])  # hung or half-dead leftover of an earlier run
@@ -257,15 +263,18 @@ class MachineServer:
                     server.start()
                     self.started_here = server
                     tmp = self.state_path.with_suffix(".tmp")
-                    tmp.write_text(json.dumps({"url": server.url, "pid": server.process.pid,
+                    process = server.process
+                    assert process is not None  # start() returned: it is running
+                    tmp.write_text(json.dumps({"url": server.url, "pid": process.pid,
                                                "log": str(server.log_path)}), encoding="utf-8")
                     os.replace(tmp, self.state_path)
-                    self.url = server.url
+                    url = server.url
             except BaseException:
                 os.close(fd)
                 raise
             self._users_fd = fd
-        return self.url
+        self._url = url
+        return url
 
     def release(self) -> None:
         fd, self._users_fd = self._users_fd, None
@@ -290,7 +299,7 @@ class MachineServer:
         if not last and self.started_here is not None:
             # Others still use it: leave it running; the last user stops it.
             self.started_here.process = None
-        self.url = None
+        self._url = None
 
     def stop(self) -> None:
         self.release()
@@ -317,12 +326,12 @@ def shared_server(config: ClientConfig) -> VLLMServer | MachineServer:
     key = _server_key(config)
     with _LOCK:
         server = _SERVERS.get(key)
-        if config.server.share == "machine":
-            if server is None:
+        if config.server.share == "machine":  # the key includes ``share``: a machine key holds a MachineServer
+            if not isinstance(server, MachineServer):
                 server = _SERVERS[key] = MachineServer(config)
             server.acquire()
             return server
-        if server is not None and server.process is not None and server.process.poll() is None:
+        if isinstance(server, VLLMServer) and server.process is not None and server.process.poll() is None:
             return server
         if server is not None:
             server.stop()

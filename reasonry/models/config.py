@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from reasonry.config import require
+from reasonry.errors import ConfigError
 
 
 @dataclass(frozen=True)
@@ -89,3 +90,10 @@ class ClientConfig:
     def name(self) -> str:
         """The model name requests carry (what the server serves it as)."""
         return self.served_model_name or self.model
+
+
+def required_client(config: ClientConfig | None, path: str) -> ClientConfig:
+    """A stage's client configuration when the stage runs (its config check already asked for one)."""
+    if config is None:
+        raise ConfigError("the stage needs a client", path=path)
+    return config

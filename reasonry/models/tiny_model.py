@@ -32,8 +32,9 @@ VOCAB = (
 )
 
 
-QWEN_0_5B = {"hidden_size": 896, "intermediate_size": 4864, "num_hidden_layers": 24, "num_attention_heads": 14,
-             "num_key_value_heads": 2, "vocab_size": 151936, "rope_theta": 1000000.0}
+QWEN_0_5B: dict[str, int | float] = {
+    "hidden_size": 896, "intermediate_size": 4864, "num_hidden_layers": 24, "num_attention_heads": 14,
+    "num_key_value_heads": 2, "vocab_size": 151936, "rope_theta": 1000000.0}
 
 
 def _build(out_dir: str, seed: int = 0, hidden: int = 64, layers: int = 2, extra_words: int = 0,
@@ -43,7 +44,7 @@ def _build(out_dir: str, seed: int = 0, hidden: int = 64, layers: int = 2, extra
     from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast, Qwen2Config, Qwen2ForCausalLM
 
     if shape == "qwen2.5-0.5b":
-        extra_words = QWEN_0_5B["vocab_size"] - len(VOCAB)
+        extra_words = int(QWEN_0_5B["vocab_size"]) - len(VOCAB)
     words = VOCAB + [f"w{i}" for i in range(extra_words)]
     vocab = {word: i for i, word in enumerate(words)}
     core = Tokenizer(models.WordLevel(vocab=vocab, unk_token="<unk>"))
@@ -106,4 +107,5 @@ if __name__ == "__main__":
     if len(sys.argv) > 3 and not sys.argv[3].isdigit():
         _build(sys.argv[1], int(sys.argv[2]), shape=sys.argv[3])
     else:
-        _build(sys.argv[1], *(int(a) for a in sys.argv[2:6]))
+        seed, hidden, layers, extra_words = (int(a) for a in sys.argv[2:6])  # as build_tiny_model passes them
+        _build(sys.argv[1], seed, hidden, layers, extra_words)
