@@ -15,8 +15,10 @@ from pathlib import Path
 
 from reasonry.config import require
 from reasonry.errors import ConfigError
-from reasonry.filters.dedup import normalise_text, reject
+from reasonry.filters.dedup import normalise_text
+from reasonry.rejects import Reject
 
+STAGE = "decontaminate"
 QUESTION_FIELDS = ("question", "problem", "prompt", "query", "input", "text")
 
 
@@ -114,5 +116,5 @@ class Decontaminator:
             if hit is None:
                 kept.append(record)
             else:
-                rejects.append(reject("contaminated", hit, record, "decontaminate"))
+                rejects.append(Reject.from_record(record, STAGE, "contaminated", hit).row())
         return kept, rejects

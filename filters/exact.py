@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from reasonry.record import LENGTH_BUCKETS
-from reasonry.rejects import reject
+from reasonry.rejects import Reject
 
 _SPLIT_RANK = {"test": 0, "train": 1}
 
@@ -25,6 +25,6 @@ def dedup_by_id(records: list[dict]) -> tuple[list[dict], list[dict]]:
             best[record["id"]] = record
             continue
         where = f"{kept['split']}/{kept['length_bucket'] or 'all'}#{kept['provenance'].get('index')}"
-        rejects.append(reject("duplicate_id", f"duplicate of {kept['id']} kept in {where}", task=record["task"],
-                              record=record, stage="dedup"))
+        detail = f"duplicate of {kept['id']} kept in {where}"
+        rejects.append(Reject.from_record(record, "dedup", "duplicate_id", detail).row())
     return [best[k] for k in sorted(best)], rejects

@@ -18,8 +18,8 @@ from reasonry.filters.dedup import (
     DedupConfig,
     MinHashConfig,
     MinHasher,
+    duplicate,
     normalise_text,
-    reject,
     resolve,
     similarity,
 )
@@ -39,9 +39,8 @@ def _exact_groups(key_and_records):
     ordered = sorted(records, key=lambda r: r["id"])
     yield ordered[0]
     for dup in ordered[1:]:
-        yield beam.pvalue.TaggedOutput(REJECTS, reject(
-            "exact_duplicate", f"duplicate of {ordered[0]['id']}",
-            {**dup, "meta": {**dup.get("meta", {}), "duplicate_of": ordered[0]["id"]}}, "dedup"))
+        yield beam.pvalue.TaggedOutput(REJECTS, duplicate(dup, ordered[0]["id"], "exact_duplicate",
+                                                          f"duplicate of {ordered[0]['id']}"))
 
 
 class ExactDedup(beam.PTransform):
@@ -101,9 +100,8 @@ def _apply(key_and_groups):
     for record in groups["record"]:
         if dups:
             keeper, sim = dups[0]
-            yield beam.pvalue.TaggedOutput(REJECTS, reject(
-                "near_duplicate", f"near duplicate of {keeper} (estimated jaccard {sim:.2f})",
-                {**record, "meta": {**record.get("meta", {}), "duplicate_of": keeper}}, "dedup"))
+            yield beam.pvalue.TaggedOutput(REJECTS, duplicate(
+                record, keeper, "near_duplicate", f"near duplicate of {keeper} (estimated jaccard {sim:.2f})"))
         else:
             yield record
 

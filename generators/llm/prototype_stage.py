@@ -16,7 +16,10 @@ from reasonry.config import require
 from reasonry.generators.llm.prototypes import PrototypeConfig, to_record, write_prototypes
 from reasonry.models.client import ModelClient
 from reasonry.models.config import ClientConfig, required_client
-from reasonry.rejects import reject
+from reasonry.rejects import Reject
+
+STAGE = "prototypes"
+TASK = "prolog/model_written/execution"
 
 
 @dataclass(frozen=True)
@@ -68,8 +71,9 @@ class PrototypeStage:
                           "provenance": {**record["provenance"], "index": source["provenance"].get("index", 0),
                                          "source_task": source["task"], "source_id": source["id"]}}
                 records.append(record)
-        rejects = [reject(f["reason"], f["detail"], task="prolog/model_written/execution",
-                          record={**sources[f["id"]]}, stage="prototypes") for f in failures]
+        # charged to the task the prototype would have been, placed by its source's split and index
+        rejects = [Reject.from_record(sources[f["id"]], STAGE, f["reason"], f["detail"], task=TASK).row()
+                   for f in failures]
         return records, rejects, stats
 
 

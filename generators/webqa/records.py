@@ -15,6 +15,7 @@ from reasonry.generators.webqa.config import ExtractConfig
 from reasonry.generators.webqa.extract import extract_page
 from reasonry.generators.webqa.subjects import classify
 from reasonry.generators.webqa.warc import decode_body, is_html
+from reasonry.rejects import Reject
 
 TASK = "webqa/qa"
 # Three levels, each accounted on its own (see ``page_accounting``): URLs the crawl did not fetch, pages
@@ -26,13 +27,13 @@ STAGE = "webqa"
 
 def make_reject(reason: str, detail: str, *, record: dict | None = None, url: str | None = None,
                 stage: str = STAGE) -> dict:
-    """A reject in the pipeline's shape; page-level rejects carry the URL in ``detail``."""
+    """The stored reject of a page, pair or record of the web source; page-level rejects carry the URL in
+    ``detail``. A page or pair that never became a record has no place (split, index) of its own."""
     if url:
         detail = f"{url}: {detail}"
-    return {"reason": reason, "detail": detail, "stage": stage, "task": TASK,
-            "split": record["split"] if record else None, "length_bucket": None,
-            "index": record["provenance"].get("index") if record else None,
-            "id": record["id"] if record else None, "record": record}
+    if record is None:
+        return Reject(TASK, None, None, None, stage, reason, detail).row()
+    return Reject.from_record(record, stage, reason, detail, task=TASK).row()
 
 
 REDIRECT = "redirect"  # the note a followed redirect leaves: the page is its target's, not a drop
