@@ -41,9 +41,10 @@ class PrototypeStage:
         self.client = client
 
     def setup(self) -> None:
+        """Makes the client; it connects on its first request, so a worker whose batches hold no eligible
+        record (or whose requests are all cached) needs no server."""
         if self.client is None:
             self.client = ModelClient(required_client(self.config.client, "stages.prototypes.client"))
-        self.client.connect()
 
     def teardown(self) -> None:
         if self.client is not None:
@@ -77,4 +78,5 @@ class PrototypeStage:
         return records, rejects, stats
 
 
-
+def batch_logic(config: PrototypeStageConfig, build_seed: int) -> PrototypeStage:
+    return PrototypeStage(config)

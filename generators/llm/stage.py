@@ -225,6 +225,10 @@ class SamplingStage:
         return out, rejects, stats
 
 
+def batch_logic(config: SamplingStageConfig, build_seed: int) -> SamplingStage:
+    return SamplingStage(config, build_seed=build_seed)
+
+
 def check_kept(config: SamplingStageConfig, counters: dict[str, int], prefix: str = "sampling/") -> str | None:
     """After a build: a warning (returned, and logged) when sampling kept none of the records it sampled; an
     error (``BuildFailed``) when it kept fewer than ``min_kept_fraction`` of them. None when all is well."""

@@ -1,4 +1,4 @@
-"""Beam composite transforms for deduplication over record batches.
+"""Beam composite transforms for deduplication over record batches (``stages.dedup``): exact and near.
 
 ``ExactDedup`` groups records by a hash of their normalised question text and keeps the smallest id.
 ``MinHashDedup`` is the near-duplicate stage: signatures per record, LSH band buckets grouped by key,
@@ -24,7 +24,7 @@ from reasonry.filters.dedup import (
     similarity,
 )
 from reasonry.hashing import content_hash, shard_of
-from reasonry.pipelines.transforms import REJECTS
+from reasonry.pipelines.stages import REJECTS
 
 
 def _rebatch(pcoll, label: str, shards: int):
