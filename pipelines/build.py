@@ -156,7 +156,7 @@ def plan_reuse(config: BuildConfig, specs: list[ShardSpec], cache_dir: str | Non
     from reasonry.plan import shard_cache_keys
 
     stages = _stages_key(config) if cache_dir else None
-    if stages is None:
+    if stages is None or cache_dir is None:
         return Reuse(specs, [], {})
     keys = shard_cache_keys(config, specs)
     by_task: dict[str, list[ShardSpec]] = {}

@@ -14,6 +14,8 @@ too (``webqa/page``), and Beam counters count what came in (``webqa/crawl_urls``
 
 from __future__ import annotations
 
+from collections import Counter
+
 import apache_beam as beam
 
 from reasonry.config import from_dict
@@ -95,7 +97,7 @@ class _WarcToRecordsFn(beam.DoFn):
                                                        client=self.client, conflicts=False)
         except (OSError, ValueError) as exc:  # a file that cannot be opened is one reject; the others go on
             records, rejects = [], [make_reject("unreadable_warc", f"{path}: {exc}", stage=PAGE_STAGE)]
-            counts = {"pages": 1}
+            counts = Counter(pages=1)
         counted = {"pages": counts.get("pages", 0), "pages_with_pairs": counts.get("pages_with_pairs", 0),
                    "redirects": counts.get(REDIRECT, 0), "pairs": counts.get("pairs", 0)}
         yield from emit(records, rejects, counted, "webqa", batch_size=self.config.batch_size)

@@ -60,6 +60,7 @@ class PrototypeStage:
             return [], [], {}
         if self.client is None:
             self.setup()
+        assert self.client is not None  # setup made it (or raised)
         problems = [{"id": rid, "record": r} for rid, r in sources.items()]
         kept, failures, stats = write_prototypes(self.client, problems, self.config.prototype)
         records = []
