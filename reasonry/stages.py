@@ -26,12 +26,10 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass
 from enum import Enum
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
+from reasonry.config import BuildConfig, from_dict, to_dict
 from reasonry.errors import UnknownNameError
-
-if TYPE_CHECKING:
-    from reasonry.config import BuildConfig
 
 
 class Kind(Enum):
@@ -78,8 +76,6 @@ class Stage:
 
     def settings(self, config: BuildConfig) -> Any:
         """The stage's validated config when it runs in this build, else None (absent or ``enabled: false``)."""
-        from reasonry.config import from_dict
-
         if self.name not in config.stages:
             return None
         settings = from_dict(self.config_class(), config.stages[self.name], f"stages.{self.name}")
@@ -88,10 +84,10 @@ class Stage:
     def key(self, settings: Any) -> Any:
         """What of this stage decides a generated task's output: ``NOT_APPLIED``, a JSON-able value, or None
         (output is not reusable)."""
-        from reasonry.config import to_dict
-
-        if self.cache_key in (NOT_APPLIED, NOT_REUSABLE):
-            return None if self.cache_key == NOT_REUSABLE else NOT_APPLIED
+        if self.cache_key == NOT_APPLIED:
+            return NOT_APPLIED
+        if self.cache_key == NOT_REUSABLE:
+            return None
         if self.cache_key == CONFIG:
             return to_dict(settings)
         return load(self.cache_key)(settings)

@@ -12,7 +12,7 @@ from reasonry.config import from_dict, to_dict
 from reasonry.generators.llm.prototype_stage import PrototypeStage, PrototypeStageConfig
 from reasonry.record import make_record, validate
 from reasonry.registry import get_verifier
-from tests.test_llm_prototypes import ANSWER, HARDER, ScriptedClient
+from tests.llm.test_prototypes import ANSWER, HARDER, ScriptedClient
 
 
 def _source(problem: str, split: str, index: int, task: str = "webqa/qa", answer: str = "37") -> dict:
