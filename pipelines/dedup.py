@@ -24,7 +24,7 @@ from reasonry.filters.dedup import (
     similarity,
 )
 from reasonry.hashing import content_hash, shard_of
-from reasonry.pipelines.stages import REJECTS
+from reasonry.pipelines.stages import REJECTS, count_rejects
 
 
 def _rebatch(pcoll, label: str, shards: int):
@@ -38,9 +38,11 @@ def _exact_groups(key_and_records):
     _key, records = key_and_records
     ordered = sorted(records, key=lambda r: r["id"])
     yield ordered[0]
-    for dup in ordered[1:]:
-        yield beam.pvalue.TaggedOutput(REJECTS, duplicate(dup, ordered[0]["id"], "exact_duplicate",
-                                                          f"duplicate of {ordered[0]['id']}"))
+    rejects = [duplicate(dup, ordered[0]["id"], "exact_duplicate", f"duplicate of {ordered[0]['id']}")
+               for dup in ordered[1:]]
+    count_rejects(rejects)
+    for reject in rejects:  # one at a time: they are regrouped by id hash
+        yield beam.pvalue.TaggedOutput(REJECTS, reject)
 
 
 class ExactDedup(beam.PTransform):
@@ -100,8 +102,10 @@ def _apply(key_and_groups):
     for record in groups["record"]:
         if dups:
             keeper, sim = dups[0]
-            yield beam.pvalue.TaggedOutput(REJECTS, duplicate(
-                record, keeper, "near_duplicate", f"near duplicate of {keeper} (estimated jaccard {sim:.2f})"))
+            reject = duplicate(record, keeper, "near_duplicate",
+                               f"near duplicate of {keeper} (estimated jaccard {sim:.2f})")
+            count_rejects([reject])
+            yield beam.pvalue.TaggedOutput(REJECTS, reject)
         else:
             yield record
 
