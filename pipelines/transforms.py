@@ -21,8 +21,6 @@ from reasonry.pipelines.stages import NAMESPACE, REJECTS, emit
 from reasonry.plan import ShardSpec
 from reasonry.registry import get_task
 
-__all__ = ["NAMESPACE", "REJECTS", "DedupAndWrite", "Generate", "Verify"]
-
 
 class GenerateShardFn(beam.DoFn):
     """ShardSpec -> one batch of verified records (main) and a list of rejects (tagged ``rejects``).
