@@ -19,15 +19,18 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import sys
 import tempfile
 import time
 from pathlib import Path
 
-from reasonry.filters.dedup import MinHashConfig, near_duplicates
-from reasonry.filters.near_dup_corpus import make_corpus, score
-from reasonry.generators.webqa.config import ExtractConfig
-from reasonry.generators.webqa.fixture_site import build_site
-from reasonry.generators.webqa.records import page_to_pairs, pairs_to_records
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests.near_dup_corpus: the planted corpus
+
+from reasonry.filters.dedup import MinHashConfig, near_duplicates  # noqa: E402
+from reasonry.generators.webqa.config import ExtractConfig  # noqa: E402
+from reasonry.generators.webqa.fixture_site import build_site  # noqa: E402
+from reasonry.generators.webqa.records import page_to_pairs, pairs_to_records  # noqa: E402
+from tests.near_dup_corpus import make_corpus, score  # noqa: E402
 
 NGRAM, BANDS, ROWS, THRESHOLD = 5, 14, 8, 0.8
 

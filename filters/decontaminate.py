@@ -15,8 +15,10 @@ from pathlib import Path
 
 from reasonry.config import require
 from reasonry.errors import ConfigError
-from reasonry.filters.dedup import normalise_text, reject
+from reasonry.filters.dedup import normalise_text
+from reasonry.rejects import Reject
 
+STAGE = "decontaminate"
 QUESTION_FIELDS = ("question", "problem", "prompt", "query", "input", "text")
 
 
@@ -107,6 +109,16 @@ class Decontaminator:
                     return f"whole question of {where} contained: {short!r}"
         return None
 
+    def setup(self) -> None:
+        pass  # the benchmark index is built when the stage is made, once per worker
+
+    def teardown(self) -> None:
+        pass
+
+    def process(self, batch: list[dict]) -> tuple[list[dict], list[dict], dict[str, int]]:
+        kept, rejects = self.filter(batch)
+        return kept, rejects, {}
+
     def filter(self, records: list[dict]) -> tuple[list[dict], list[dict]]:
         kept, rejects = [], []
         for record in records:
@@ -114,5 +126,25 @@ class Decontaminator:
             if hit is None:
                 kept.append(record)
             else:
-                rejects.append(reject("contaminated", hit, record, "decontaminate"))
+                rejects.append(Reject.from_record(record, STAGE, "contaminated", hit).row())
         return kept, rejects
+
+
+def batch_logic(config: DecontaminateConfig, build_seed: int) -> Decontaminator:
+    return Decontaminator(config)
+
+
+def cache_key(config: DecontaminateConfig) -> list | None:
+    """The section and the contents of its benchmark files (a file edited in place changes what is dropped);
+    None when a file cannot be read: the stage itself reports it."""
+    import hashlib
+
+    from reasonry import storage
+    from reasonry.config import to_dict
+
+    try:
+        benchmarks = [hashlib.blake2b(storage.read_bytes(path), digest_size=16).hexdigest()
+                      for path in config.benchmarks]
+    except OSError:
+        return None
+    return [to_dict(config), benchmarks]

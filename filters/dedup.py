@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from reasonry.config import require
+from reasonry.rejects import Reject
 
 _MERSENNE = np.uint64((1 << 61) - 1)
 _MAX32 = np.uint64(0xFFFFFFFF)
@@ -38,11 +39,13 @@ def normalise_text(text: str) -> str:
     return " ".join(_WORD.findall(text.casefold()))
 
 
-def reject(reason: str, detail: str, record: dict, stage: str) -> dict:
-    """The pipeline's reject shape (the same keys as ``reasonry.rejects.reject``)."""
-    return {"reason": reason, "detail": detail, "stage": stage, "task": record.get("task"),
-            "split": record.get("split"), "length_bucket": record.get("length_bucket"),
-            "index": (record.get("provenance") or {}).get("index"), "id": record.get("id"), "record": record}
+STAGE = "dedup"
+
+
+def duplicate(record: dict, keeper: str, reason: str, detail: str) -> dict:
+    """The stored reject of ``record``, a duplicate of ``keeper``: the record names its keeper in its meta."""
+    marked = {**record, "meta": {**record.get("meta", {}), "duplicate_of": keeper}}
+    return Reject.from_record(marked, STAGE, reason, detail).row()
 
 
 def _text(record: dict, field: str) -> str:
@@ -59,9 +62,7 @@ def exact_dedup(records: list[dict], field: str = "prompt") -> tuple[list[dict],
         if kept is None:
             best[key] = record
         else:
-            rejects.append(reject("exact_duplicate", f"duplicate of {kept['id']}",
-                                  {**record, "meta": {**record.get("meta", {}), "duplicate_of": kept["id"]}},
-                                  "dedup"))
+            rejects.append(duplicate(record, kept["id"], "exact_duplicate", f"duplicate of {kept['id']}"))
     return sorted(best.values(), key=lambda r: r["id"]), rejects
 
 
@@ -304,8 +305,8 @@ def minhash_dedup(records: list[dict], config: MinHashConfig | None = None) -> t
         record = by_id[rid]
         if rid in dup_of:
             keeper, sim = dup_of[rid]
-            rejects.append(reject("near_duplicate", f"near duplicate of {keeper} (estimated jaccard {sim:.2f})",
-                                  {**record, "meta": {**record.get("meta", {}), "duplicate_of": keeper}}, "dedup"))
+            rejects.append(duplicate(record, keeper, "near_duplicate",
+                                     f"near duplicate of {keeper} (estimated jaccard {sim:.2f})"))
         else:
             kept.append(record)
     return kept, rejects

@@ -254,6 +254,7 @@ def apply_policy(record: dict, rollouts: list[dict], config: SelfConsistencyConf
             return out, False, "sc_pass_rate_zero"
         if out["trace"] is None:
             best = best_correct(rollouts)
+            assert best is not None, "a pass rate above 0 without a correct rollout"
             out["trace"] = best["text"]
             out["meta"]["trace_source"] = "model_rollout"
     return out, True, "kept"

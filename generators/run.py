@@ -8,9 +8,11 @@ from reasonry.errors import RecordError
 from reasonry.plan import ShardSpec
 from reasonry.record import validate
 from reasonry.registry import get_task
-from reasonry.rejects import error_detail, reject
+from reasonry.rejects import Reject, error_detail
 from reasonry.rng import item_rng
 from reasonry.task import ItemKey, Skip, item_provenance
+
+STAGE = "generate"
 
 
 def generate_shard(spec: ShardSpec, task_config, *, seed: int, options_hash: str
@@ -27,8 +29,8 @@ def generate_shard(spec: ShardSpec, task_config, *, seed: int, options_hash: str
         try:
             record = task.generate(task_config, key, item_rng(seed, spec.task, index, spec.split, spec.bucket))
             if record is None:
-                rejects.append(reject("no_instance", "the generator found no valid instance for this draw",
-                                      task=spec.task, key=key, stage="generate"))
+                rejects.append(Reject.from_key(key, STAGE, "no_instance",
+                                               "the generator found no valid instance for this draw").row())
                 continue
             validate(record)
             if (record["task"], record["split"], record["length_bucket"]) != (spec.task, spec.split, spec.bucket):
@@ -38,13 +40,13 @@ def generate_shard(spec: ShardSpec, task_config, *, seed: int, options_hash: str
             record["provenance"] = item_provenance(task, key, seed=seed, options_hash=options_hash)
             records.append(record)
         except Skip as exc:
-            rejects.append(reject(exc.reason, exc.detail, task=spec.task, key=key, stage="generate"))
+            rejects.append(Reject.from_key(key, STAGE, exc.reason, exc.detail).row())
         except RecordError as exc:
             # engines name their own reasons (a Prolog program's time_limit, a planner's timeout, ...)
             reason = getattr(exc, "reason", None) or "invalid_record"
-            rejects.append(reject(reason, str(exc), task=spec.task, key=key, stage="generate"))
+            rejects.append(Reject.from_key(key, STAGE, reason, str(exc)).row())
         except Exception as exc:  # dead letter: the item is kept as a reject with its error
-            rejects.append(reject("error", error_detail(exc), task=spec.task, key=key, stage="generate"))
+            rejects.append(Reject.from_key(key, STAGE, "error", error_detail(exc)).row())
     stats = {"shard": spec.key(), "task": spec.task, "items": spec.size,
              "generate_seconds": time.perf_counter() - started}
     return records, rejects, stats

@@ -57,7 +57,7 @@ def check_writable(out: str) -> None:
 
 def build_graph(p: beam.Pipeline, config: BuildConfig, specs: list[ShardSpec], root: str,
                 progress_dir: str | None = None, cache_dir: str | None = None, reuse: Reuse | None = None):
-    """Wire the stages the config asks for::
+    """Generated tasks, then every stage of ``reasonry.stages.STAGES`` the config runs, in its order::
 
         generated tasks ----------------------------+
         web Q&A source -> dedup (exact, MinHash) --+-> decontaminate -> [model-written Prolog prototypes]
@@ -67,49 +67,45 @@ def build_graph(p: beam.Pipeline, config: BuildConfig, specs: list[ShardSpec], r
     their templated prompts and programs share most n-grams by construction. ``reuse`` (from ``plan_reuse``)
     names the tasks whose output fragments come from the cache: their shards are left out of ``specs``.
     """
+    from reasonry.pipelines.stages import RunStage
+    from reasonry.stages import STAGES, Kind, load
+
     reuse = reuse or Reuse(specs, [], {})
-    batches, rejects = [], []
+    generated, sources, rejects = [], [], []
     if specs:
-        generated = (
+        out = (
             p
             | "ShardSpecs" >> beam.Create(specs)
             | "Reshuffle" >> beam.Reshuffle()
             | "GenerateAndVerify" >> Generate(config, progress_dir, cache_dir)
         )
-        batches.append(generated.records)
-        rejects.append(generated[REJECTS])
-    if config.stage("webqa") is not None:
-        from reasonry.filters.dedup import DedupConfig
-        from reasonry.pipelines.minhash import Dedup
-        from reasonry.pipelines.webqa import WebQASource
-
-        web = p | "WebQA" >> WebQASource(config.stage("webqa"))
-        deduped = web["records"] | "WebDedup" >> Dedup(config.stage("dedup") or DedupConfig())
-        batches.append(deduped["records"])
-        rejects += [web["rejects"], deduped["rejects"]]
-    if not batches:  # every task's output is reused
-        batches.append(p | "NoRecords" >> beam.Create([]))
-    records = batches[0] if len(batches) == 1 else tuple(batches) | "AllSources" >> beam.Flatten()
-    if config.stage("decontaminate") is not None:
-        from reasonry.pipelines.webqa import Decontaminate
-
-        clean = records | "Decontaminate" >> Decontaminate(config.stage("decontaminate"))
-        records = clean["records"]
-        rejects.append(clean["rejects"])
-    prototypes = config.stage("prototypes")
-    if prototypes is not None and prototypes.enabled:
-        from reasonry.pipelines.sample import WritePrototypes
-
-        written = records | "WritePrototypes" >> WritePrototypes(prototypes)
-        records = (records, written.records) | "WithPrototypes" >> beam.Flatten()
-        rejects.append(written[REJECTS])
-    sampling = config.stage("sampling")
-    if sampling is not None and sampling.enabled:
-        from reasonry.pipelines.sample import SampleAndGrade
-
-        sampled = records | "SampleAndGrade" >> SampleAndGrade(sampling, build_seed=config.build.seed)
-        records = sampled.records
-        rejects.append(sampled[REJECTS])
+        generated.append(out.records)
+        rejects.append(out[REJECTS])
+    records = None  # every source's records in one stream, from the first batch stage on
+    for stage in STAGES:
+        settings = stage.settings(config)
+        if stage.kind is Kind.SOURCE:
+            if settings is not None:
+                out = p | stage.label >> load(stage.logic)(settings)
+                sources.append(out["records"])
+                rejects.append(out["rejects"])
+        elif stage.kind is Kind.ON_SOURCES:
+            if sources:
+                own = sources[0] if len(sources) == 1 else tuple(sources) | f"{stage.label}Sources" >> beam.Flatten()
+                out = own | stage.label >> load(stage.logic)(settings or stage.config_class()())
+                sources = [out["records"]]
+                rejects.append(out["rejects"])
+        elif settings is not None:
+            if records is None:
+                records = _all_sources(p, generated + sources)
+            out = records | stage.label >> RunStage(stage.name, settings, config.build.seed)
+            if stage.kind is Kind.ADD:
+                records = (records, out.records) | f"With{stage.name.capitalize()}" >> beam.Flatten()
+            else:
+                records = out.records
+            rejects.append(out[REJECTS])
+    if records is None:
+        records = _all_sources(p, generated + sources)
     if not rejects:
         rejects.append(p | "NoRejects" >> beam.Create([]))
     all_rejects = tuple(rejects) | "AllRejects" >> beam.Flatten()
@@ -119,6 +115,12 @@ def build_graph(p: beam.Pipeline, config: BuildConfig, specs: list[ShardSpec], r
     return (records, all_rejects) | "DedupAndWrite" >> DedupAndWrite(
         root, config.build.output_shards, config.build.exports, fragment_dir, reuse.task_keys, reuse.cached,
         progress_dir, crowded_tasks(config))
+
+
+def _all_sources(p: beam.Pipeline, batches: list):
+    if not batches:  # every task's output is reused
+        return p | "NoRecords" >> beam.Create([])
+    return batches[0] if len(batches) == 1 else tuple(batches) | "AllSources" >> beam.Flatten()
 
 
 @dataclass
@@ -136,29 +138,15 @@ def _fragment_dir(cache_dir: str) -> str:
 
 
 def _stages_key(config: BuildConfig) -> str | None:
-    """What the stages between generation and writing do to a task's records; None: fragments never reused.
-
-    Model stages depend on a live model (and the prototype stage writes new records from other tasks'), so
-    a task's output is not decided by its own settings there.
-    """
-    import hashlib
-
-    from reasonry.config import to_dict
+    """What the stages between generation and writing do to a task's records (each stage of
+    ``reasonry.stages.STAGES`` declares it); None: fragments are never reused."""
     from reasonry.hashing import content_hash
+    from reasonry.stages import stages_key
 
-    for name in ("sampling", "prototypes"):
-        stage = config.stage(name)
-        if stage is not None and getattr(stage, "enabled", True):
-            return None
-    decontaminate = config.stage("decontaminate")
-    if decontaminate is None:
-        return content_hash(["stages", None])
-    try:
-        benchmarks = [hashlib.blake2b(storage.read_bytes(path), digest_size=16).hexdigest()
-                      for path in decontaminate.benchmarks]
-    except OSError:
-        return None  # the stage itself reports the missing file
-    return content_hash(["stages", to_dict(decontaminate), benchmarks])
+    parts = stages_key(config)
+    if parts is None:
+        return None
+    return content_hash(["stages", parts or None])
 
 
 def plan_reuse(config: BuildConfig, specs: list[ShardSpec], cache_dir: str | None) -> Reuse:
@@ -168,7 +156,7 @@ def plan_reuse(config: BuildConfig, specs: list[ShardSpec], cache_dir: str | Non
     from reasonry.plan import shard_cache_keys
 
     stages = _stages_key(config) if cache_dir else None
-    if stages is None:
+    if stages is None or cache_dir is None:
         return Reuse(specs, [], {})
     keys = shard_cache_keys(config, specs)
     by_task: dict[str, list[ShardSpec]] = {}

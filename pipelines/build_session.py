@@ -33,7 +33,7 @@ class Interrupted(KeyboardInterrupt):
     def __init__(self, signum: int):
         super().__init__(signal.Signals(signum).name)
         self.signum = signum
-        self.exit_code = EXIT_CODES.get(signum, 128 + signum)
+        self.exit_code = EXIT_CODES.get(signal.Signals(signum), 128 + signum)
 
 
 def log_name(build_id: str) -> str:
@@ -137,8 +137,9 @@ class BuildLog:
             sys.stderr.flush()
         except (OSError, ValueError):
             pass
-        os.dup2(self._saved_fd, 2)  # closes this process's end of the pipe: the drain sees its end
-        os.close(self._saved_fd)
+        if self._saved_fd is not None:
+            os.dup2(self._saved_fd, 2)  # closes this process's end of the pipe: the drain sees its end
+            os.close(self._saved_fd)
         self._drain.join(timeout=2.0)  # children that outlive the build keep it open; it is a daemon
         self.terminal.close()
         try:
@@ -185,7 +186,8 @@ class Signals:
 def describe_failure(exc: BaseException) -> str:
     """The cause of a failure in one line: an OS error anywhere in the chain (a full disk), else the last
     exception line in the message (Beam wraps worker errors in a text of their traceback), else the first."""
-    seen, current = set(), exc
+    seen: set[int] = set()
+    current: BaseException | None = exc
     while current is not None and id(current) not in seen:
         seen.add(id(current))
         if isinstance(current, OSError) and current.errno is not None:

@@ -231,7 +231,8 @@ def describe(exc: BaseException) -> str:
     if isinstance(exc, HfHubHTTPError):
         response = getattr(exc, "response", None)
         status = getattr(response, "status_code", None)
-        hint = {401: " (the token was refused)", 403: " (the token may not write to this namespace)"}.get(status, "")
+        hints = {401: " (the token was refused)", 403: " (the token may not write to this namespace)"}
+        hint = hints.get(status, "") if isinstance(status, int) else ""
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         server = (getattr(exc, "server_message", None) or "").strip()
         # the server's words, clipped: a reply body is never passed on whole (it may echo the request)
@@ -315,7 +316,12 @@ def _landed_commit(api, repo_id: str, branch: str, parent: str, uploads: list[Up
         return None
     for u in uploads:
         entry = remote.get(u.path_in_repo)
-        data = u.content if u.content is not None else u.source.read_bytes()
+        if u.content is not None:
+            data = u.content
+        elif u.source is not None:
+            data = u.source.read_bytes()
+        else:
+            raise ValueError(f"upload {u.path_in_repo} has neither content nor a source file")
         lfs = getattr(entry, "lfs", None)
         if entry is None or entry.size != len(data):
             return None

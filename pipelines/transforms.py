@@ -17,21 +17,9 @@ from apache_beam.metrics import Metrics
 
 from reasonry.config import BuildConfig
 from reasonry.hashing import content_hash, shard_of
+from reasonry.pipelines.stages import NAMESPACE, REJECTS, emit
 from reasonry.plan import ShardSpec
 from reasonry.registry import get_task
-
-REJECTS = "rejects"
-NAMESPACE = "reasonry"
-
-
-def _count_rejects(rejects: list[dict]) -> None:
-    from reasonry.duplicates import block_size, is_block
-
-    for r in rejects:
-        if is_block(r):
-            Metrics.counter(NAMESPACE, f"dropped/{r['task']}/duplicate_id").inc(block_size(r))
-        else:
-            Metrics.counter(NAMESPACE, f"dropped/{r['task']}/{r['reason']}").inc()
 
 
 class GenerateShardFn(beam.DoFn):
@@ -109,10 +97,6 @@ class GenerateShardFn(beam.DoFn):
 
             records, blocks = split_duplicates(records, self.config.build.output_shards)
             rejects = rejects + blocks
-        Metrics.counter(NAMESPACE, "items_planned").inc(spec.size)
-        Metrics.counter(NAMESPACE, "items_kept").inc(len(records))
-        Metrics.counter(NAMESPACE, "shards_reused" if cached is not None else "shards_computed").inc()
-        _count_rejects(rejects)
         if self.progress_dir:
             # The driver polls these markers to draw progress and lists reused shards in the manifest.
             from reasonry.storage import join, write_bytes
@@ -122,10 +106,8 @@ class GenerateShardFn(beam.DoFn):
                                             "kept": len(records), "reused": cached is not None,
                                             "seconds": round(time.perf_counter() - started, 4),
                                             **({"cache_problem": problem} if problem else {})}).encode())
-        if records:
-            yield records
-        if rejects:
-            yield beam.pvalue.TaggedOutput(REJECTS, rejects)
+        yield from emit(records, rejects, {"items_planned": spec.size, "items_kept": len(records),
+                                           "shards_reused" if cached is not None else "shards_computed": 1})
 
 
 class VerifyBatchFn(beam.DoFn):
@@ -148,12 +130,7 @@ class VerifyBatchFn(beam.DoFn):
         from reasonry.verifiers.gold import verify_batch
 
         kept, rejects = verify_batch(records)
-        Metrics.counter(NAMESPACE, "items_verified").inc(len(kept))
-        _count_rejects(rejects)
-        if kept:
-            yield kept
-        if rejects:
-            yield beam.pvalue.TaggedOutput(REJECTS, rejects)
+        yield from emit(kept, rejects, {"items_verified": len(kept)})
 
 
 class Generate(beam.PTransform):

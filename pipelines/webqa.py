@@ -1,4 +1,4 @@
-"""Beam wiring of the web Q&A source and of decontamination.
+"""Beam wiring of the web Q&A source.
 
 ``WebQASource(stage_config)`` is a root transform: it runs the configured crawl (if any, in one worker: the
 crawl is rate-limited per host anyway), lists the WARC inputs (local globs or fsspec URLs, sorted), and turns
@@ -9,19 +9,18 @@ same question from different files meet by question, and a question answered dif
 Every URL the crawl did not fetch is a reject (stage ``webqa/crawl``), every page read that gave no pair one
 too (``webqa/page``), and Beam counters count what came in (``webqa/crawl_urls``, ``webqa/crawl_fetched``,
 ``webqa/pages``, ``webqa/pages_with_pairs``, ``webqa/redirects``, ``webqa/pairs``), so the manifest's
-``web`` section can show that the two agree. ``Decontaminate(config)`` drops records that overlap
-benchmark questions (``reasonry.filters.decontaminate``).
+``web`` section can show that the two agree.
 """
 
 from __future__ import annotations
 
+from collections import Counter
+
 import apache_beam as beam
-from apache_beam.metrics import Metrics
 
 from reasonry.config import from_dict
-from reasonry.filters.decontaminate import DecontaminateConfig
 from reasonry.generators.webqa.config import WebQAStageConfig
-from reasonry.pipelines.transforms import NAMESPACE, REJECTS
+from reasonry.pipelines.stages import REJECTS, emit
 
 
 def stage_config(value) -> WebQAStageConfig:
@@ -68,13 +67,8 @@ class _CrawlAndListFn(beam.DoFn):
 
     def process(self, _none):
         paths, rejects, counts = crawl_and_list(self.config)
-        Metrics.counter(NAMESPACE, "webqa/crawl_urls").inc(counts["urls"])
-        Metrics.counter(NAMESPACE, "webqa/crawl_fetched").inc(counts["fetched"])
-        for r in rejects:
-            Metrics.counter(NAMESPACE, f"dropped/{r['task']}/{r['reason']}").inc()
-        yield from paths
-        if rejects:
-            yield beam.pvalue.TaggedOutput(REJECTS, rejects)
+        yield from paths  # one element per path, not a batch
+        yield from emit([], rejects, {"crawl_urls": counts["urls"], "crawl_fetched": counts["fetched"]}, "webqa")
 
 
 class _WarcToRecordsFn(beam.DoFn):
@@ -103,18 +97,10 @@ class _WarcToRecordsFn(beam.DoFn):
                                                        client=self.client, conflicts=False)
         except (OSError, ValueError) as exc:  # a file that cannot be opened is one reject; the others go on
             records, rejects = [], [make_reject("unreadable_warc", f"{path}: {exc}", stage=PAGE_STAGE)]
-            counts = {"pages": 1}
-        Metrics.counter(NAMESPACE, "webqa/pages").inc(counts.get("pages", 0))
-        Metrics.counter(NAMESPACE, "webqa/pages_with_pairs").inc(counts.get("pages_with_pairs", 0))
-        Metrics.counter(NAMESPACE, "webqa/redirects").inc(counts.get(REDIRECT, 0))
-        Metrics.counter(NAMESPACE, "webqa/pairs").inc(counts.get("pairs", 0))
-        for r in rejects:
-            Metrics.counter(NAMESPACE, f"dropped/{r['task']}/{r['reason']}").inc()
-        size = self.config.batch_size
-        for start in range(0, len(records), size):
-            yield records[start:start + size]
-        if rejects:
-            yield beam.pvalue.TaggedOutput(REJECTS, rejects)
+            counts = Counter(pages=1)
+        counted = {"pages": counts.get("pages", 0), "pages_with_pairs": counts.get("pages_with_pairs", 0),
+                   "redirects": counts.get(REDIRECT, 0), "pairs": counts.get("pairs", 0)}
+        yield from emit(records, rejects, counted, "webqa", batch_size=self.config.batch_size)
 
 
 def _by_question(batch: list[dict]):
@@ -132,12 +118,7 @@ class _ResolveQuestionFn(beam.DoFn):
 
         _key, group = element
         kept, rejects = resolve_question(list(group))
-        for r in rejects:
-            Metrics.counter(NAMESPACE, f"dropped/{r['task']}/{r['reason']}").inc()
-        if kept:
-            yield kept
-        if rejects:
-            yield beam.pvalue.TaggedOutput(REJECTS, rejects)
+        yield from emit(kept, rejects)
 
 
 class WebQASource(beam.PTransform):
@@ -159,34 +140,3 @@ class WebQASource(beam.PTransform):
                     | "Conflicts" >> beam.ParDo(_ResolveQuestionFn()).with_outputs(REJECTS, main="records"))
         rejects = ((listed[REJECTS], out[REJECTS], resolved[REJECTS]) | "WebRejects" >> beam.Flatten())
         return {"records": resolved.records, "rejects": rejects}
-
-
-class _DecontaminateFn(beam.DoFn):
-    def __init__(self, config: DecontaminateConfig):
-        self.config = config
-
-    def setup(self):
-        from reasonry.filters.decontaminate import Decontaminator
-
-        self.decontaminator = Decontaminator(self.config)
-
-    def process(self, batch: list[dict]):
-        kept, rejects = self.decontaminator.filter(batch)
-        if kept:
-            yield kept
-        if rejects:
-            yield beam.pvalue.TaggedOutput(REJECTS, rejects)
-
-
-class Decontaminate(beam.PTransform):
-    """``stages.decontaminate``: drop records sharing a word n-gram with a benchmark question."""
-
-    def __init__(self, config):
-        super().__init__()
-        self.config = config if isinstance(config, DecontaminateConfig) else from_dict(
-            DecontaminateConfig, config, "stages.decontaminate")
-
-    def expand(self, batches):
-        out = batches | "Decontaminate" >> beam.ParDo(_DecontaminateFn(self.config)).with_outputs(
-            REJECTS, main="records")
-        return {"records": out.records, "rejects": out[REJECTS]}

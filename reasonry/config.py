@@ -19,7 +19,7 @@ import yaml
 
 from reasonry.errors import ConfigError, UnknownNameError
 from reasonry.hashing import content_hash
-from reasonry.registry import STAGES, get_task, load_plugins, stage_config_class, task_names
+from reasonry.registry import get_task, load_plugins, task_names
 
 if TYPE_CHECKING:
     from reasonry.task_options import TaskOptions
@@ -207,9 +207,11 @@ class BuildConfig:
 
     def stage(self, name: str):
         """The validated config of ``stages.<name>``, or None when the build has no such stage."""
+        from reasonry.stages import get
+
         if name not in self.stages:
             return None
-        return from_dict(stage_config_class(name), self.stages[name], f"stages.{name}")
+        return from_dict(get(name).config_class(), self.stages[name], f"stages.{name}")
 
     @functools.cached_property
     def _resolved(self) -> dict[str, TaskOptions]:
@@ -321,9 +323,11 @@ def _check_tasks(config: BuildConfig) -> None:
 
 
 def _check_stages(config: BuildConfig) -> None:
+    from reasonry.stages import names
+
     for name in config.stages:
-        if name not in STAGES:
-            raise ConfigError(UnknownNameError("stage", name, list(STAGES)).message, path=f"stages.{name}")
+        if name not in names():
+            raise ConfigError(UnknownNameError("stage", name, names()).message, path=f"stages.{name}")
         config.stage(name)
     if not config.tasks and "webqa" not in config.stages:
         raise ConfigError("the config selects no tasks and no web source", path="tasks")

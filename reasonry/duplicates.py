@@ -1,18 +1,47 @@
-"""Compact duplicate rejects: columns of (id, split, bucket, index) instead of one dict with a record each.
+"""Copies of one id: which copy stays (``dedup_by_id``, run by the writer on every output shard), and compact
+duplicate rejects.
 
-Used for tasks asked for far more items than they have distinct problems (``reasonry.capacity``): their
-duplicates are dropped where they are made (inside a shard) and travel, and are written, as columns.
+A record's id is the content hash of its canonical problem, so copies of an id are the same problem; the copy
+in test wins over train, then the shortest bucket and the lowest index. Compact rejects (columns of (id, split,
+bucket, index) instead of one dict with a record each) serve tasks asked for far more items than they have
+distinct problems (``reasonry.capacity``): their duplicates are dropped where they are made (inside a shard)
+and travel, and are written, as columns.
 """
 
 from __future__ import annotations
 
 import pyarrow as pa
 
-from reasonry.filters.exact import _priority
 from reasonry.hashing import shard_of
+from reasonry.record import LENGTH_BUCKETS
+from reasonry.rejects import Reject
 from reasonry.tables import REJECT_SCHEMA
 
 BLOCK = "__duplicate_block__"
+STAGE = "dedup"
+_SPLIT_RANK = {"test": 0, "train": 1}
+
+
+def _priority(record: dict) -> tuple:
+    # A problem that is in test never stays in train; otherwise the lowest index wins.
+    bucket = record["length_bucket"]
+    return (_SPLIT_RANK[record["split"]], LENGTH_BUCKETS.index(bucket) if bucket else -1,
+            record["provenance"].get("index", 0), record["task"])
+
+
+def dedup_by_id(records: list[dict]) -> tuple[list[dict], list[dict]]:
+    """(kept sorted by id, rejects). Every copy of an id meets in one call: the caller groups by id hash."""
+    best: dict[str, dict] = {}
+    rejects = []
+    for record in sorted(records, key=lambda r: (r["id"], _priority(r))):
+        kept = best.get(record["id"])
+        if kept is None:
+            best[record["id"]] = record
+            continue
+        where = f"{kept['split']}/{kept['length_bucket'] or 'all'}#{kept['provenance'].get('index')}"
+        detail = f"duplicate of {kept['id']} kept in {where}"
+        rejects.append(Reject.from_record(record, STAGE, "duplicate_id", detail).row())
+    return [best[k] for k in sorted(best)], rejects
 
 
 def split_duplicates(records: list[dict], shards: int) -> tuple[list[dict], list[dict]]:
@@ -57,7 +86,7 @@ def table(items: list[dict]) -> pa.Table:
         "split": [s for b in items for s in b["split"]],
         "length_bucket": [s for b in items for s in b["length_bucket"]],
         "index": [i for b in items for i in b["index"]],
-        "stage": ["dedup"] * len(ids),
+        "stage": [STAGE] * len(ids),
         "reason": ["duplicate_id"] * len(ids),
         "detail": [f"duplicate of {i}" for i in ids],
         "id": ids,

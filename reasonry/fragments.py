@@ -15,8 +15,8 @@ from collections.abc import Iterator
 
 import pyarrow as pa
 
+from reasonry.duplicates import dedup_by_id
 from reasonry.exports import EXPORTS
-from reasonry.filters.exact import dedup_by_id
 from reasonry.hashing import canonical_json, content_hash, loads
 from reasonry.record import SPLITS
 from reasonry.tables import (
@@ -56,13 +56,13 @@ def _code_hash() -> str:
 
     import reasonry
     import reasonry.answers
+    import reasonry.duplicates
     import reasonry.exports
-    import reasonry.filters.exact
     import reasonry.record
     import reasonry.tables
 
     digest = hashlib.blake2b(reasonry.__version__.encode(), digest_size=16)
-    modules = ("reasonry.answers", "reasonry.exports", "reasonry.filters.exact", "reasonry.record", "reasonry.tables")
+    modules = ("reasonry.answers", "reasonry.duplicates", "reasonry.exports", "reasonry.record", "reasonry.tables")
     for name in (*modules, __name__):
         digest.update(Path(sys.modules[name].__file__).read_bytes())
     return digest.hexdigest()

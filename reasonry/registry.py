@@ -67,16 +67,6 @@ def load_plugins(modules) -> None:
         importlib.import_module(name)
 
 
-# stage name (a key of a build config's ``stages``) -> its validated config dataclass
-STAGES: dict[str, str] = {
-    "webqa": "reasonry.generators.webqa.config:WebQAStageConfig",
-    "dedup": "reasonry.filters.dedup:DedupConfig",
-    "decontaminate": "reasonry.filters.decontaminate:DecontaminateConfig",
-    "sampling": "reasonry.generators.llm.stage:SamplingStageConfig",
-    "prototypes": "reasonry.generators.llm.prototype_stage:PrototypeStageConfig",
-}
-
-
 # Process-wide engines started lazily by verifiers; stopped when a worker tears down.
 ENGINE_SHUTDOWNS = ("reasonry.verifiers.math_worker:shutdown", "reasonry.verifiers.prolog:shutdown_pool")
 
@@ -89,12 +79,6 @@ def shutdown_engines() -> None:
         module_name, _, attr = target.partition(":")
         if module_name in sys.modules:
             getattr(sys.modules[module_name], attr)()
-
-
-def stage_config_class(name: str):
-    if name not in STAGES:
-        raise UnknownNameError("stage", name, list(STAGES))
-    return _load(STAGES[name])
 
 
 def _load(target: str):

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from reasonry.registry import get_verifier
-from reasonry.rejects import error_detail, reject
+from reasonry.rejects import Reject, error_detail
 from reasonry.verdict import Verdict
+
+STAGE = "verify"
 
 
 def check_gold(record: dict) -> tuple[Verdict, str]:
@@ -28,11 +30,10 @@ def verify_batch(records: list[dict]) -> tuple[list[dict], list[dict]]:
         try:
             verdict, code = check_gold(record)
         except Exception as exc:
-            rejects.append(reject("verifier_error", error_detail(exc), task=record["task"], record=record,
-                                  stage="verify"))
+            rejects.append(Reject.from_record(record, STAGE, "verifier_error", error_detail(exc)).row())
             continue
         if verdict.ok:
             kept.append(record)
         else:
-            rejects.append(reject(code, verdict.reason, task=record["task"], record=record, stage="verify"))
+            rejects.append(Reject.from_record(record, STAGE, code, verdict.reason).row())
     return kept, rejects

@@ -16,7 +16,10 @@ from reasonry.config import require
 from reasonry.generators.llm.prototypes import PrototypeConfig, to_record, write_prototypes
 from reasonry.models.client import ModelClient
 from reasonry.models.config import ClientConfig, required_client
-from reasonry.rejects import reject
+from reasonry.rejects import Reject
+
+STAGE = "prototypes"
+TASK = "prolog/model_written/execution"
 
 
 @dataclass(frozen=True)
@@ -38,9 +41,10 @@ class PrototypeStage:
         self.client = client
 
     def setup(self) -> None:
+        """Makes the client; it connects on its first request, so a worker whose batches hold no eligible
+        record (or whose requests are all cached) needs no server."""
         if self.client is None:
             self.client = ModelClient(required_client(self.config.client, "stages.prototypes.client"))
-        self.client.connect()
 
     def teardown(self) -> None:
         if self.client is not None:
@@ -56,6 +60,7 @@ class PrototypeStage:
             return [], [], {}
         if self.client is None:
             self.setup()
+        assert self.client is not None  # setup made it (or raised)
         problems = [{"id": rid, "record": r} for rid, r in sources.items()]
         kept, failures, stats = write_prototypes(self.client, problems, self.config.prototype)
         records = []
@@ -68,9 +73,11 @@ class PrototypeStage:
                           "provenance": {**record["provenance"], "index": source["provenance"].get("index", 0),
                                          "source_task": source["task"], "source_id": source["id"]}}
                 records.append(record)
-        rejects = [reject(f["reason"], f["detail"], task="prolog/model_written/execution",
-                          record={**sources[f["id"]]}, stage="prototypes") for f in failures]
+        # charged to the task the prototype would have been, placed by its source's split and index
+        rejects = [Reject.from_record(sources[f["id"]], STAGE, f["reason"], f["detail"], task=TASK).row()
+                   for f in failures]
         return records, rejects, stats
 
 
-
+def batch_logic(config: PrototypeStageConfig, build_seed: int) -> PrototypeStage:
+    return PrototypeStage(config)

@@ -34,7 +34,7 @@ from reasonry.filters.self_consistency import (
 )
 from reasonry.models.client import ModelClient, ModelRequestError
 from reasonry.models.config import ClientConfig, required_client
-from reasonry.rejects import reject
+from reasonry.rejects import Reject
 from reasonry.verifiers.judge import JudgeConfig, decide
 
 log = logging.getLogger(__name__)
@@ -200,8 +200,7 @@ class SamplingStage:
                 out.append(record)
                 continue
             if j in failed:
-                rejects.append(reject("model_request_error", failed[j], task=record["task"], record=record,
-                                      stage=STAGE))
+                rejects.append(Reject.from_record(record, STAGE, "model_request_error", failed[j]).row())
                 stats["dropped_model_request_error"] = stats.get("dropped_model_request_error", 0) + 1
                 continue
             annotated, keep, reason = apply_policy(record, rollouts[j], cfg.self_consistency)
@@ -216,7 +215,7 @@ class SamplingStage:
                 p = summary.get("pass_rate")
                 rate = f"{p:.3f}" if p is not None else "n/a (no reference)"
                 detail = f"pass_rate={rate} k={summary.get('k', 0)} agreement={summary.get('agreement', 0):.3f}"
-                rejects.append(reject(reason, detail, task=record["task"], record=annotated, stage=STAGE))
+                rejects.append(Reject.from_record(annotated, STAGE, reason, detail).row())
                 stats[f"dropped_{reason}"] = stats.get(f"dropped_{reason}", 0) + 1
         report = allocator.report()
         for name in ("samples_used", "samples_failed", "samples_budget", "samples_fixed_k",
@@ -224,6 +223,10 @@ class SamplingStage:
             stats[name] = report[name]
         stats["records_out"] = len(out)
         return out, rejects, stats
+
+
+def batch_logic(config: SamplingStageConfig, build_seed: int) -> SamplingStage:
+    return SamplingStage(config, build_seed=build_seed)
 
 
 def check_kept(config: SamplingStageConfig, counters: dict[str, int], prefix: str = "sampling/") -> str | None:

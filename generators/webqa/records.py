@@ -11,10 +11,11 @@ import re
 from collections import Counter
 
 from reasonry.generators.webqa.answers import type_answer
-from reasonry.generators.webqa.config import ExtractConfig
+from reasonry.generators.webqa.config import ExtractConfig, ModelExtractConfig
 from reasonry.generators.webqa.extract import extract_page
 from reasonry.generators.webqa.subjects import classify
 from reasonry.generators.webqa.warc import decode_body, is_html
+from reasonry.rejects import Reject
 
 TASK = "webqa/qa"
 # Three levels, each accounted on its own (see ``page_accounting``): URLs the crawl did not fetch, pages
@@ -26,13 +27,13 @@ STAGE = "webqa"
 
 def make_reject(reason: str, detail: str, *, record: dict | None = None, url: str | None = None,
                 stage: str = STAGE) -> dict:
-    """A reject in the pipeline's shape; page-level rejects carry the URL in ``detail``."""
+    """The stored reject of a page, pair or record of the web source; page-level rejects carry the URL in
+    ``detail``. A page or pair that never became a record has no place (split, index) of its own."""
     if url:
         detail = f"{url}: {detail}"
-    return {"reason": reason, "detail": detail, "stage": stage, "task": TASK,
-            "split": record["split"] if record else None, "length_bucket": None,
-            "index": record["provenance"].get("index") if record else None,
-            "id": record["id"] if record else None, "record": record}
+    if record is None:
+        return Reject(TASK, None, None, None, stage, reason, detail).row()
+    return Reject.from_record(record, stage, reason, detail, task=TASK).row()
 
 
 REDIRECT = "redirect"  # the note a followed redirect leaves: the page is its target's, not a drop
@@ -175,8 +176,8 @@ def warc_to_records(path: str, *, split: str = "train", config: ExtractConfig | 
         elif page_pairs:
             counts["pages_with_pairs"] += 1
         pairs.extend(page_pairs)
-    if retry:
-        found, failed = _ask_model(client, retry, config)
+    if retry and config.model is not None:  # only pages a model may read are held back
+        found, failed = _ask_model(client, retry, config.model)
         pairs.extend(found)
         rejects.extend(failed)
         counts["pages_with_pairs"] += len({p["url"] for p in found})
@@ -249,7 +250,7 @@ def resolve_question(group: list[dict]) -> tuple[list[dict], list[dict]]:
     return [], rejects
 
 
-def _ask_model(client, retry: list[tuple[dict, dict]], config: ExtractConfig) -> tuple[list[dict], list[dict]]:
+def _ask_model(client, retry: list[tuple[dict, dict]], model: ModelExtractConfig) -> tuple[list[dict], list[dict]]:
     from reasonry.generators.webqa.extract import main_text
     from reasonry.generators.webqa.model_extract import model_pairs
 
@@ -258,8 +259,7 @@ def _ask_model(client, retry: list[tuple[dict, dict]], config: ExtractConfig) ->
         html, _why = decode_body(page.get("body") or b"", page.get("content_type", ""))
         pages.append({"url": page.get("url"), "text": main_text(html or ""), "crawl_date": page.get("date"),
                       "warc": page.get("warc"), "rule_reject": rej})
-    assert config.model is not None  # pages are retried only when the model extractor is configured
-    pairs, failures = model_pairs(client, pages, config.model)
+    pairs, failures = model_pairs(client, pages, model)
     rejects = [make_reject(reason, f"{detail}; rules: {page['rule_reject']['reason']}", url=page["url"],
                            stage=PAGE_STAGE) for page, reason, detail in failures]
     return pairs, rejects

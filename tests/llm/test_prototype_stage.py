@@ -12,7 +12,7 @@ from reasonry.config import from_dict, to_dict
 from reasonry.generators.llm.prototype_stage import PrototypeStage, PrototypeStageConfig
 from reasonry.record import make_record, validate
 from reasonry.registry import get_verifier
-from tests.test_llm_prototypes import ANSWER, HARDER, ScriptedClient
+from tests.llm.test_prototypes import ANSWER, HARDER, ScriptedClient
 
 
 def _source(problem: str, split: str, index: int, task: str = "webqa/qa", answer: str = "37") -> dict:
@@ -54,11 +54,11 @@ def test_stage_adds_verified_prototypes_in_the_source_split():
 def test_beam_stage_against_the_real_server_rejects_what_does_not_run(vllm_server):
     config = from_dict(PrototypeStageConfig, {"client": to_dict(vllm_server.client_config()),
                                               "prototype": {"samples": 2, "max_tokens": 32}})
-    from reasonry.pipelines.sample import REJECTS, WritePrototypes
+    from reasonry.pipelines.stages import REJECTS, RunStage
 
     batch = [_source("What is the sum of 2 and 3 ?", "train", 0), _source("Is 7 prime ?", "train", 1)]
     with test_pipeline.TestPipeline(runner=FnApiRunner()) as p:
-        out = p | beam.Create([batch]) | WritePrototypes(config)
+        out = p | beam.Create([batch]) | RunStage("prototypes", config)
         assert_that(out.records | "n" >> beam.Map(len), equal_to([]), label="no program runs")
         reasons = out[REJECTS] | beam.FlatMap(lambda rs: [r["reason"] for r in rs])
         assert_that(reasons, equal_to(["no_anchored_program"] * 2), label="reasons")

@@ -14,7 +14,7 @@ from reasonry.config import load_config
 from reasonry.errors import BuildFailed, ConfigError
 from reasonry.pipelines.build import run_build
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TINY = ROOT / "configs" / "tiny.yaml"
 
 

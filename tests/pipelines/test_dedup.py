@@ -22,8 +22,8 @@ from reasonry.filters.dedup import (
     minhash_dedup,
     normalise_text,
 )
-from reasonry.filters.near_dup_corpus import make_corpus, score
-from reasonry.pipelines.minhash import Dedup, MinHashDedup
+from reasonry.pipelines.dedup import Dedup, MinHashDedup
+from tests.near_dup_corpus import make_corpus, score
 
 
 def _records(docs):
@@ -148,12 +148,12 @@ def test_beam_dedup_exact_then_near():
 
 
 def test_beam_decontaminate(bench_files):
-    from reasonry.pipelines.webqa import Decontaminate
+    from reasonry.pipelines.stages import RunStage
 
     recs = [{"id": "1", "task": "t/x", "prompt": "Homework: " + BENCH[0], "meta": {}},
             {"id": "2", "task": "t/x", "prompt": "What is the capital of France?", "meta": {}}]
     with _pipeline() as p:
-        out = p | beam.Create([recs]) | Decontaminate({"benchmarks": list(bench_files)})
+        out = p | beam.Create([recs]) | RunStage("decontaminate", {"benchmarks": list(bench_files)})
         assert_that(out["records"] | "K" >> beam.FlatMap(lambda b: [r["id"] for r in b]), equal_to(["2"]),
                     label="kept")
         assert_that(out["rejects"] | "R" >> beam.FlatMap(lambda b: [(r["reason"], r["id"]) for r in b]),
@@ -165,7 +165,7 @@ def test_streamed_near_duplicates_find_the_clusters_of_the_in_memory_buckets(tmp
     keeper, similarity) as exact band keys held in memory, on a corpus with a bucket of 7 identical texts and
     copies of every edit distance; nothing is left in the work folder."""
     from reasonry.filters.dedup import MinHasher, clusters, near_duplicates
-    from reasonry.filters.near_dup_corpus import make_corpus
+    from tests.near_dup_corpus import make_corpus
 
     docs = make_corpus(300, words=60, seed=3, edits=(1, 2, 3, 5, 8, 15, 25))
     docs += [{"id": f"z{i}", "text": docs[0]["text"], "base": docs[0]["id"]} for i in range(6)]

@@ -13,7 +13,7 @@ from reasonry.generators.webqa.config import ExtractConfig
 from reasonry.generators.webqa.model_extract import quoted
 from reasonry.generators.webqa.records import warc_to_records
 from reasonry.registry import get_verifier
-from tests.test_llm_prototypes import ScriptedClient
+from tests.llm.test_prototypes import ScriptedClient
 
 MODEL_REASONS = {"model_no_json", "model_found_no_pair", "model_bad_pair", "model_answer_not_in_page",
                  "model_question_not_in_page"}

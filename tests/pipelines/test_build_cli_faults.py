@@ -20,7 +20,7 @@ import yaml
 
 from reasonry.processes import become_subreaper, descendants, reap
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 # engines in worker processes as well: a Prolog pool (swipl) and the planner (Fast Downward)
 CONFIG = {"build": {"name": "faults", "seed": 7, "shard_size": 10, "output_shards": 2},
           "runner": {"workers": 2},

@@ -2,7 +2,7 @@
 redirect in loops and serve pages in other languages and encodings (``tests.webqa_server.HostileServer``).
 
 The numbers in the test names are those of the problems this suite pins down: (1) fetch deadlines, (2) WARC
-losses (with ``test_webqa_warc_fuzz.py``), (3) crawl-level drops reaching rejects/ and the manifest,
+losses (with ``test_warc_fuzz.py``), (3) crawl-level drops reaching rejects/ and the manifest,
 (4) retries, (5) the address guard, (6) answer typing and conflicts, (7) extraction across languages and
 encodings, (8) Crawl-delay from the first request.
 """

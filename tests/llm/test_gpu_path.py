@@ -12,7 +12,7 @@ from pathlib import Path
 from reasonry.config import load_config
 from reasonry.generators.llm.stage import SamplingStageConfig
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def gpu_stage(path: Path = ROOT / "configs" / "llm-gpu.yaml") -> SamplingStageConfig:

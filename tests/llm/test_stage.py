@@ -21,7 +21,7 @@ from reasonry.generators.llm.stage import SamplingStage, SamplingStageConfig
 from reasonry.models import ModelClient
 from reasonry.models.cache import ResponseCache
 from reasonry.pipelines.runner import make_runner, pipeline_options
-from reasonry.pipelines.sample import REJECTS, SampleAndGrade
+from reasonry.pipelines.stages import REJECTS, RunStage
 from reasonry.registry import get_task
 from reasonry.rng import item_rng
 from reasonry.task import ItemKey
@@ -175,7 +175,7 @@ def test_sample_and_grade_on_the_local_beam_runner(vllm_server, tmp_path):
     batches = [records(2), records(2, 2) + [passthrough_record()]]
     runner = RunnerSection(workers=1)
     with beam.Pipeline(runner=make_runner(runner), options=pipeline_options(runner)) as p:
-        out = p | beam.Create(batches) | SampleAndGrade(to_dict(config))
+        out = p | beam.Create(batches) | RunStage("sampling", to_dict(config))
         kept = out.records | "kept" >> beam.FlatMap(lambda rs: [r["id"] for r in rs])
         dropped = out[REJECTS] | "dropped" >> beam.FlatMap(
             lambda rs: [(r["id"], r["reason"], len(r["record"]["rollouts"])) for r in rs])

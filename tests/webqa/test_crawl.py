@@ -26,7 +26,7 @@ from reasonry.generators.webqa.crawler import crawl
 from reasonry.generators.webqa.records import warc_to_records
 from tests.webqa_server import FixtureServer
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _config(server: FixtureServer, out: Path, **kw) -> dict:

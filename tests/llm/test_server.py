@@ -128,7 +128,7 @@ def test_missing_interpreter_names_the_fix(tmp_path):
 
 
 def test_shipped_llm_config_validates():
-    config = load_config(Path(__file__).resolve().parent.parent / "configs" / "llm.yaml")
+    config = load_config(Path(__file__).resolve().parents[2] / "configs" / "llm.yaml")
     stage = SamplingStageConfig.from_stages(config.stages)
     assert stage.client.mode == "spawn" and stage.client.server.python == ".venv-vllm/bin/python"
     assert stage.self_consistency.bucket_names == ("hard", "medium", "easy")

@@ -28,7 +28,7 @@ from apache_beam.transforms.environments import DockerEnvironment
 from reasonry.config import load_config
 from reasonry.pipelines.dataflow import build_pipeline, main, worker_args
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 IMAGE = "europe-west1-docker.pkg.dev/reasonry-nightly/reasonry/worker-cpu:test"
 OUT = "gs://reasonry-nightly-out/tiny"
 

@@ -1,4 +1,4 @@
-"""Beam composite transforms for deduplication over record batches.
+"""Beam composite transforms for deduplication over record batches (``stages.dedup``): exact and near.
 
 ``ExactDedup`` groups records by a hash of their normalised question text and keeps the smallest id.
 ``MinHashDedup`` is the near-duplicate stage: signatures per record, LSH band buckets grouped by key,
@@ -18,13 +18,13 @@ from reasonry.filters.dedup import (
     DedupConfig,
     MinHashConfig,
     MinHasher,
+    duplicate,
     normalise_text,
-    reject,
     resolve,
     similarity,
 )
 from reasonry.hashing import content_hash, shard_of
-from reasonry.pipelines.transforms import REJECTS
+from reasonry.pipelines.stages import REJECTS, count_rejects
 
 
 def _rebatch(pcoll, label: str, shards: int):
@@ -38,10 +38,11 @@ def _exact_groups(key_and_records):
     _key, records = key_and_records
     ordered = sorted(records, key=lambda r: r["id"])
     yield ordered[0]
-    for dup in ordered[1:]:
-        yield beam.pvalue.TaggedOutput(REJECTS, reject(
-            "exact_duplicate", f"duplicate of {ordered[0]['id']}",
-            {**dup, "meta": {**dup.get("meta", {}), "duplicate_of": ordered[0]["id"]}}, "dedup"))
+    rejects = [duplicate(dup, ordered[0]["id"], "exact_duplicate", f"duplicate of {ordered[0]['id']}")
+               for dup in ordered[1:]]
+    count_rejects(rejects)
+    for reject in rejects:  # one at a time: they are regrouped by id hash
+        yield beam.pvalue.TaggedOutput(REJECTS, reject)
 
 
 class ExactDedup(beam.PTransform):
@@ -101,9 +102,10 @@ def _apply(key_and_groups):
     for record in groups["record"]:
         if dups:
             keeper, sim = dups[0]
-            yield beam.pvalue.TaggedOutput(REJECTS, reject(
-                "near_duplicate", f"near duplicate of {keeper} (estimated jaccard {sim:.2f})",
-                {**record, "meta": {**record.get("meta", {}), "duplicate_of": keeper}}, "dedup"))
+            reject = duplicate(record, keeper, "near_duplicate",
+                               f"near duplicate of {keeper} (estimated jaccard {sim:.2f})")
+            count_rejects([reject])
+            yield beam.pvalue.TaggedOutput(REJECTS, reject)
         else:
             yield record
 
