@@ -24,21 +24,12 @@ from reasonry.verifiers.pddl.judge import judge
 from reasonry.verifiers.pddl.problems import load, load_with_reader, read_plain
 from tests.pddl.sim import Sim, parse_plan
 
-SMALL = {
-    "blocksworld": {"blocks": (3, 5)},
-    "ferry": {"ports": (2, 4), "cars": (1, 2)},
-    "gripper": {"rooms": (2, 2), "balls": (1, 3)},
-    "logistics": {"cities": (2, 2), "packages": (1, 2)},
-    "miconic": {"floors": (2, 4), "passengers": (1, 2)},
-    "visitall": {"width": (2, 3), "height": (2, 2)},
-}
-
 
 def small_config(task, **extra):
     from reasonry.config import from_dict
 
     limits = {"time_limit_s": 20.0, "optimal_time_limit_s": 20.0}
-    return from_dict(task.Config, {**limits, **SMALL[task.domain.name], **extra})
+    return from_dict(task.Config, {**limits, **task.domain.levels[0], **extra})
 
 
 def records(domain: str, kind: str, n: int, **extra):
