@@ -26,7 +26,6 @@ from reasonry.storage import (
     open_read,
     parquet_metadata,
     parquet_pieces,
-    read_parquet_frame,
     relative,
     write_bytes,
 )
@@ -54,10 +53,6 @@ def git_commit() -> str | None:
         return out.stdout.strip() or None if out.returncode == 0 else None
     except (OSError, subprocess.SubprocessError):
         return None
-
-
-def _read(root: str, pattern: str, columns: list[str]) -> pl.DataFrame | None:
-    return read_parquet_frame(glob(root, pattern), columns)
 
 
 def _clip(text: str, limit: int) -> str:
@@ -252,20 +247,19 @@ def web_stats(root: str, counters: dict[str, int]) -> dict:
     decontamination). ``uncounted`` is what came in minus where it went: 0 when nothing was lost silently.
     Records of ``webqa/qa`` generated from the built-in corpus (no ``warc`` in their meta) are not counted.
     """
-    rejects = _read(root, "rejects/*/*.parquet", ["task", "stage", "reason", "record"])
-    records = _read(root, "records/*/*.parquet", ["task", "meta"])
+    # a row group at a time, the web task's rows only: the texts of the rest are never held
+    web = pl.col("task") == WEB_TASK
     dropped: dict[str, Counter] = {"webqa/crawl": Counter(), "webqa/page": Counter(), "pairs": Counter()}
-    if rejects is not None:
-        for task, stage, reason, record in rejects.iter_rows():
-            if task != WEB_TASK:
-                continue
+    for piece in parquet_pieces(glob(root, "rejects/*/*.parquet"), ["task", "stage", "reason", "record"],
+                                lambda f: f.filter(web).drop("task")):
+        for stage, reason, record in piece.iter_rows():
             if stage in ("webqa/crawl", "webqa/page"):
                 dropped[stage][reason] += 1
             elif stage == "webqa" or (record is not None and '"warc":' in record):
                 dropped["pairs"][reason] += 1
     kept = 0
-    if records is not None:
-        kept = sum(1 for task, meta in records.iter_rows() if task == WEB_TASK and '"warc":' in (meta or ""))
+    for piece in parquet_pieces(glob(root, "records/*/*.parquet"), ["task", "meta"], lambda f: f.filter(web)["meta"]):
+        kept += sum(1 for meta in piece.to_list() if '"warc":' in (meta or ""))
 
     def counter(name: str) -> int:
         return int(counters.get(f"webqa/{name}", 0))

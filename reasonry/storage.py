@@ -192,16 +192,6 @@ def parquet_pieces(paths: list[str], columns: list[str], each=None):
                 pa.default_memory_pool().release_unused()
 
 
-def read_parquet_frame(paths: list[str], columns: list[str], each=None):
-    """One polars frame from Parquet files, local or remote, read a row group at a time; ``each`` (a function
-    of a frame) shrinks every piece as it is read (derive a length, drop a text), so that what is held is the
-    result, never the files' text."""
-    import polars as pl
-
-    frames = list(parquet_pieces(paths, columns, each))
-    return pl.concat(frames, how="vertical") if frames else None
-
-
 def parquet_metadata(path: str):
     import io
 
