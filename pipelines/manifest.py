@@ -90,7 +90,7 @@ class _Kept:
     the count, the smallest id and trace length -> count; per task a pass-rate histogram. Nothing here grows
     with the number of records, only with the number of distinct trace lengths."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.buckets: dict[tuple[str, str, str], list] = {}  # [count, smallest id, Counter of trace lengths]
         self.rates: dict[str, list[int] | None] = {}
 
