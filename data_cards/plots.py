@@ -8,10 +8,11 @@ rotated or clipped: the left margin is sized from the longest label.
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 
 from reasonry.hashing import content_hash
-from reasonry.storage import exists, glob, join, read_bytes, read_parquet_frame, write_bytes
+from reasonry.storage import exists, glob, join, parquet_pieces, read_bytes, write_bytes
 
 ASSETS = "assets"
 WIDTH = 8.0          # inches; 800 pixels at 100 dpi
@@ -73,30 +74,54 @@ def _order(split: str, bucket: str) -> tuple:
             BUCKETS.index(bucket) if bucket in BUCKETS else len(BUCKETS), bucket)
 
 
+def trace_counts(records: pl.DataFrame) -> dict[tuple[str, str, str, str], dict[int, int]]:
+    """(family, task, split, bucket) -> trace length -> records of a frame of records (or of their trace
+    lengths, ``chars``); records without a trace are left out. Adding these up piece by piece keeps the plots'
+    memory independent of the number of records."""
+    if "chars" not in records.columns:  # the lengths may come precomputed, without the traces
+        records = records.with_columns(pl.col("trace").str.len_chars().alias("chars"))
+    frame = records.filter(pl.col("chars").is_not_null()).with_columns(pl.col("length_bucket").fill_null("all"))
+    counts: dict[tuple[str, str, str, str], dict[int, int]] = {}
+    for family, task, split, bucket, chars, n in frame.group_by("family", "task", "split", "length_bucket",
+                                                                "chars").len().iter_rows():
+        lengths = counts.setdefault((family, task, split, bucket), {})
+        lengths[chars] = lengths.get(chars, 0) + n
+    return counts
+
+
+def _add_counts(total: dict, part: dict) -> None:
+    for key, values in part.items():
+        into = total.setdefault(key, {})
+        for value, n in values.items():
+            into[value] = into.get(value, 0) + n
+
+
+def _trace_rows(counts: dict, family: str) -> tuple[list[str], list[dict[int, int]]]:
+    """Row labels ``<task> <split> <bucket>`` (by task, then train before test, then S, M, L) and the trace
+    length counts of each row."""
+    keys = sorted((key for key in counts if key[0] == family), key=lambda k: (k[1], *_order(k[2], k[3])))
+    return [f"{task.split('/', 1)[1]} {split} {bucket}" for _f, task, split, bucket in keys], [counts[k] for k in keys]
+
+
 def trace_groups(records: pl.DataFrame, family: str) -> tuple[list[str], list[list[int]]]:
     """Row labels ``<task> <split> <bucket>`` (by task, then train before test, then S, M, L) and the sorted
     trace lengths of each row."""
-    if "chars" not in records.columns:  # the lengths may come precomputed, without the traces
-        records = records.with_columns(pl.col("trace").str.len_chars().alias("chars"))
-    frame = records.filter((pl.col("family") == family) & pl.col("chars").is_not_null())
-    if frame.height == 0:
-        return [], []
-    frame = frame.with_columns(pl.col("length_bucket").fill_null("all"))
-    groups = sorted(frame.group_by(["task", "split", "length_bucket"]),
-                    key=lambda kv: (kv[0][0], *_order(kv[0][1], kv[0][2])))
-    labels = [f"{task.split('/', 1)[1]} {split} {bucket}" for (task, split, bucket), _ in groups]
-    return labels, [sorted(part["chars"].to_list()) for _, part in groups]
+    labels, counts = _trace_rows(trace_counts(records), family)
+    return labels, [[value for value, n in sorted(c.items()) for _ in range(n)] for c in counts]
 
 
-def trace_length_plot(records: pl.DataFrame, family: str, path: str, cache_dir: str | None = None) -> bool:
+def trace_length_plot(counts: dict, family: str, path: str, cache_dir: str | None = None) -> bool:
     """Box plot of trace length (characters) per task, split and length bucket, one row each: train and test
-    apart, buckets in S, M, L order; False if no record has a trace."""
-    labels, values = trace_groups(records, family)
+    apart, buckets in S, M, L order; False if no record has a trace. ``counts`` is what ``trace_counts``
+    gives."""
+    labels, rows = _trace_rows(counts, family)
     if not labels:
         return False
-    digest = content_hash(["trace_lengths_v2", family, labels, values])
+    digest = content_hash(["trace_lengths_v3", family, labels, [sorted(c.items()) for c in rows]])
     if _cached(cache_dir, digest, path):
         return True
+    # each row's sorted lengths as one integer array (the values a list of them would give, a fifth the size)
+    values = [np.repeat(np.array(sorted(c), dtype=np.int64), [c[v] for v in sorted(c)]) for c in rows]
     # top to bottom in reading order
     labels, values = labels[::-1], values[::-1]
     plt, fig, height = _rows_figure(labels)
@@ -180,8 +205,8 @@ def pass_rate_plot(histograms: dict[str, list[int]], path: str) -> bool:
     return True
 
 
-def level_plot(records: pl.DataFrame, path: str) -> bool:
-    """Items per difficulty level and task (``difficulty.level``); False when no record has a level."""
+def level_counts(records: pl.DataFrame) -> dict[str, dict[int, int]]:
+    """task -> difficulty level -> records (``difficulty.level``) of a frame of records."""
     import json
 
     counts: dict[str, dict[int, int]] = {}
@@ -190,6 +215,13 @@ def level_plot(records: pl.DataFrame, path: str) -> bool:
         if isinstance(level, int):
             counts.setdefault(task, {})
             counts[task][level] = counts[task].get(level, 0) + 1
+    return counts
+
+
+def level_plot(records: pl.DataFrame | dict[str, dict[int, int]], path: str) -> bool:
+    """Items per difficulty level and task (``difficulty.level``) of a frame of records or of its
+    ``level_counts``; False when no record has a level."""
+    counts = level_counts(records) if isinstance(records, pl.DataFrame) else records
     if not counts:
         return False
     levels = sorted({lv for per in counts.values() for lv in per})
@@ -216,16 +248,21 @@ def write_plots(root: str, families: list[str], histograms: dict[str, list[int]]
     for rel, draw in ((f"{ASSETS}/counts.png", counts_plot), (f"{ASSETS}/drops.png", drops_plot)):
         if tasks and draw(tasks, join(root, rel)):
             written.append(rel)
-    records = read_parquet_frame(glob(root, "records/*/*.parquet"),
-                                 ["family", "task", "split", "length_bucket", "trace", "difficulty"],
-                                 lambda f: f.with_columns(pl.col("trace").str.len_chars().alias("chars")).drop("trace"))
-    if records is not None:
+    # a row group at a time, keeping counts only: the plots' memory does not grow with the build
+    lengths: dict = {}
+    levels: dict = {}
+    for piece in parquet_pieces(glob(root, "records/*/*.parquet"),
+                                ["family", "task", "split", "length_bucket", "trace", "difficulty"],
+                                lambda f: f.with_columns(pl.col("trace").str.len_chars().alias("chars")).drop("trace")):
+        _add_counts(lengths, trace_counts(piece))
+        _add_counts(levels, level_counts(piece))
+    if lengths or levels:
         for family in families:
             rel = f"{ASSETS}/trace_lengths_{family}.png"
-            if trace_length_plot(records, family, join(root, rel), cache_dir):
+            if trace_length_plot(lengths, family, join(root, rel), cache_dir):
                 written.append(rel)
         rel = f"{ASSETS}/difficulty_levels.png"
-        if level_plot(records, join(root, rel)):
+        if level_plot(levels, join(root, rel)):
             written.append(rel)
     rel = f"{ASSETS}/pass_rates.png"
     if pass_rate_plot(histograms, join(root, rel)):

@@ -441,31 +441,36 @@ def _shard_accounting(config: BuildConfig, staging: str) -> list[tuple[str, int]
     specs = plan_shards(config)
     if not specs:
         return []
-    frames = []
-    records = storage.read_parquet_frame(
-        storage.glob(staging, "records/*/*.parquet"), ["task", "split", "length_bucket", "provenance"],
-        lambda f: f.select("task", "split", "length_bucket",
-                           pl.col("provenance").str.json_path_match("$.index").cast(pl.Int64).alias("index")))
-    if records is not None:
-        frames.append(records)
-    rejects = storage.read_parquet_frame(storage.glob(staging, "rejects/*/*.parquet"),
-                                         ["task", "split", "length_bucket", "index"])
-    if rejects is not None:
-        frames.append(rejects.select("task", "split", "length_bucket", pl.col("index").cast(pl.Int64)))
-    items = pl.concat(frames) if frames else pl.DataFrame(
-        schema={"task": pl.String, "split": pl.String, "length_bucket": pl.String, "index": pl.Int64})
-    items = items.filter(pl.col("task").is_in(sorted(config.tasks)))
-    # a reject that names no item (none of the generated tasks' rejects) cannot be placed: such a task is
-    # checked by its total only
-    unplaced = set(items.filter(pl.col("index").is_null())["task"].to_list())
-    items = items.filter(pl.col("index").is_not_null() & ~pl.col("task").is_in(sorted(unplaced)))
+    tasks = sorted(config.tasks)
     # a task's shards all have one size (a bucket's last may be shorter): an index's shard starts at
     # index // size * size
     size = {s.task: max(x.size for x in specs if x.task == s.task) for s in specs}
+    # a reject that names no item (none of the generated tasks' rejects) cannot be placed: such a task is
+    # checked by its total only
+    unplaced: set[str] = set()
     counts: dict[tuple, int] = {}
-    for task, split, bucket, index, n in items.group_by("task", "split", "length_bucket", "index").len().iter_rows():
-        key = (task, split, bucket, index // size[task] * size[task])
-        counts[key] = counts.get(key, 0) + n
+
+    def count(items: pl.DataFrame) -> None:
+        # one row group at a time, keeping the count of each shard only: memory does not grow with the build
+        items = items.filter(pl.col("task").is_in(tasks))
+        unplaced.update(items.filter(pl.col("index").is_null())["task"].to_list())
+        size_of = pl.col("task").replace_strict(size, return_dtype=pl.Int64)
+        items = items.filter(pl.col("index").is_not_null()).with_columns(
+            (pl.col("index") // size_of * size_of).alias("start"))
+        for task, split, bucket, start, n in items.group_by("task", "split", "length_bucket",
+                                                            "start").len().iter_rows():
+            key = (task, split, bucket, start)
+            counts[key] = counts.get(key, 0) + n
+
+    for piece in storage.parquet_pieces(
+            storage.glob(staging, "records/*/*.parquet"), ["task", "split", "length_bucket", "provenance"],
+            lambda f: f.select("task", "split", "length_bucket",
+                               pl.col("provenance").str.json_path_match("$.index").cast(pl.Int64).alias("index"))):
+        count(piece)
+    for piece in storage.parquet_pieces(storage.glob(staging, "rejects/*/*.parquet"),
+                                        ["task", "split", "length_bucket", "index"]):
+        count(piece.select("task", "split", "length_bucket", pl.col("index").cast(pl.Int64)))
+    counts = {key: n for key, n in counts.items() if key[0] not in unplaced}
     problems = []
     planned_keys = set()
     for spec in specs:

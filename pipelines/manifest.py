@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import json
 import subprocess
-from collections import Counter, defaultdict
+from collections import Counter
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
-from typing import cast
 
 import polars as pl
 
@@ -21,7 +20,15 @@ from reasonry import __version__
 from reasonry.config import BuildConfig, to_dict
 from reasonry.plan import planned_items
 from reasonry.registry import get_task
-from reasonry.storage import glob, join, parquet_metadata, read_parquet_frame, relative, write_bytes
+from reasonry.storage import (
+    glob,
+    join,
+    open_read,
+    parquet_metadata,
+    parquet_pieces,
+    relative,
+    write_bytes,
+)
 
 PACKAGES = ("apache-beam", "pyarrow", "polars", "datasets", "huggingface-hub", "sympy", "math-verify",
             "pyswip", "unified-planning", "up-fast-downward", "datatrove", "trafilatura")
@@ -48,66 +55,110 @@ def git_commit() -> str | None:
         return None
 
 
-def _read(root: str, pattern: str, columns: list[str]) -> pl.DataFrame | None:
-    return read_parquet_frame(glob(root, pattern), columns)
-
-
 def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[:limit] + " ..."
 
 
-def _percentiles(values: pl.Series) -> dict:
-    if values.len() == 0:
+def _nearest(n: int, q: float) -> int:
+    """The index polars' ``quantile(q, "nearest")`` takes among ``n`` sorted values: (n - 1) * q rounded half
+    away from zero."""
+    at = (n - 1) * q
+    whole = int(at)
+    return min(whole + (1 if at - whole >= 0.5 else 0), n - 1)
+
+
+def _percentiles(lengths: Counter) -> dict:
+    """p50, p90, max and mean of values given as value -> count, as polars gives them over the values."""
+    n = sum(lengths.values())
+    if n == 0:
         return {}
-    # a non-empty integer column: its statistics are numbers
-    p50, p90 = cast(float, values.quantile(0.5, "nearest")), cast(float, values.quantile(0.9, "nearest"))
-    top, mean = cast(int, values.max()), cast(float, values.mean())
-    return {"p50": int(p50), "p90": int(p90), "max": int(top), "mean": round(float(mean), 1)}
+    ordered = sorted(lengths.items())
+    wanted = {q: _nearest(n, q) for q in (0.5, 0.9)}
+    found: dict[float, int] = {}
+    seen = 0
+    for value, count in ordered:
+        seen += count
+        for q, index in wanted.items():
+            if q not in found and index < seen:
+                found[q] = value
+    total = sum(value * count for value, count in ordered)
+    return {"p50": int(found[0.5]), "p90": int(found[0.9]), "max": int(ordered[-1][0]), "mean": round(total / n, 1)}
+
+
+class _Kept:
+    """What the manifest says of the kept records, added up a row group at a time: per (task, split, bucket)
+    the count, the smallest id and trace length -> count; per task a pass-rate histogram. Nothing here grows
+    with the number of records, only with the number of distinct trace lengths."""
+
+    def __init__(self) -> None:
+        self.buckets: dict[tuple[str, str, str], list] = {}  # [count, smallest id, Counter of trace lengths]
+        self.rates: dict[str, list[int] | None] = {}
+
+    def add(self, piece: pl.DataFrame) -> None:
+        for task, split, bucket, n, first in piece.group_by("task", "split", "length_bucket").agg(
+                pl.len(), pl.col("id").min()).iter_rows():
+            entry = self.buckets.setdefault((task, split, bucket), [0, first, Counter()])
+            entry[0] += n
+            entry[1] = min(entry[1], first)
+        for task, split, bucket, chars, n in piece.group_by("task", "split", "length_bucket",
+                                                            "trace_chars").len().iter_rows():
+            self.buckets[(task, split, bucket)][2][chars] += n
+        for task, rate in zip(piece["task"].to_list(), piece["pass_rate"].to_list(), strict=True):
+            self.rates.setdefault(task, None)
+            if rate is not None:
+                bins = self.rates[task] = self.rates[task] or [0] * 10
+                bins[min(int(rate * 10), 9)] += 1
+
+    def tasks(self) -> dict[str, dict[tuple[str, str], list]]:
+        by_task: dict[str, dict[tuple[str, str], list]] = {}
+        for (task, split, bucket), entry in self.buckets.items():
+            by_task.setdefault(task, {})[(split, bucket)] = entry
+        return by_task
 
 
 def task_stats(root: str, config: BuildConfig) -> dict:
     """Per task: planned / kept / dropped-by-reason, per split and bucket, trace lengths and one example."""
     planned = planned_items(config)
-    # the texts are not held: each piece keeps its trace length and pass rate, and the example rows (smallest
-    # id per task and per bucket) are read again afterwards
-    records = read_parquet_frame(glob(root, "records/*/*.parquet"), ["id", "task", "split", "length_bucket",
-                                                                     "trace", "difficulty"], _small)
-    rejects = _read(root, "rejects/*/*.parquet", ["task", "reason", "stage"])
+
     def new_entry(planned_count: int | None) -> dict:
         # planned None: a source that is not planned by index (the web crawl): planned = what it produced
         return {"planned": planned_count, "kept": 0, "generated": 0, "dropped": {}, "buckets": {},
                 "pass_rate_histogram": None, "example": None}
 
     stats: dict = {name: new_entry(planned[name]) for name in sorted(planned)}
-    if rejects is not None:
-        for (task, reason, stage), n in Counter(zip(rejects["task"], rejects["reason"], rejects["stage"],
-                                                    strict=True)).items():
+    # Row group by row group, keeping counts only: memory does not grow with the build. The example rows
+    # (smallest id per task and per bucket) are read again afterwards.
+    for piece in parquet_pieces(glob(root, "rejects/*/*.parquet"), ["task", "reason", "stage"]):
+        for task, reason, stage, n in piece.group_by("task", "reason", "stage").len().iter_rows():
             entry = stats.setdefault(task, new_entry(None))
             entry["dropped"][reason] = entry["dropped"].get(reason, 0) + n
             entry.setdefault("_gen_dropped", 0)
             if stage == "generate":
                 entry["_gen_dropped"] += n
-    if records is not None:
-        records = records.with_columns(pl.col("length_bucket").fill_null("all"))
-        examples = _examples(root, records)
-        for (task,), frame in records.group_by(["task"], maintain_order=False):
-            entry = stats.setdefault(task, new_entry(None))
-            entry["kept"] = frame.height
-            buckets: dict = defaultdict(dict)
-            for (split, bucket), part in sorted(frame.group_by(["split", "length_bucket"]),
-                                                key=lambda kv: kv[0]):
-                sample = examples[part["id"].min()]
-                buckets[f"{split}/{bucket}"] = {"count": part.height,
-                                                "trace_chars": _percentiles(part["trace_chars"]),
-                                                "example": {"id": sample["id"], "prompt": _clip(sample["prompt"], 400),
-                                                            "answer": _clip(sample["answer"], 200)}}
-            entry["buckets"] = dict(sorted(buckets.items()))
-            entry["pass_rate_histogram"] = _pass_rate_histogram(frame["pass_rate"])
-            first = examples[frame["id"].min()]
-            trace = first["trace"] or ""
-            entry["example"] = {"id": first["id"], "split": first["split"], "length_bucket": first["length_bucket"],
-                                "prompt": first["prompt"], "answer": first["answer"],
-                                "trace": trace if len(trace) <= 1500 else trace[:1500] + "\n..."}
+    kept = _Kept()
+    for piece in parquet_pieces(glob(root, "records/*/*.parquet"), ["id", "task", "split", "length_bucket",
+                                                                    "trace", "difficulty"], _small):
+        kept.add(piece)
+    by_task = kept.tasks()
+    wanted = {min(entry[1] for entry in parts.values()) for parts in by_task.values()}
+    wanted |= {entry[1] for entry in kept.buckets.values()}
+    examples = _examples(root, wanted)
+    for task, parts in by_task.items():
+        entry = stats.setdefault(task, new_entry(None))
+        entry["kept"] = sum(part[0] for part in parts.values())
+        buckets: dict = {}
+        for (split, bucket), (count, smallest, lengths) in parts.items():
+            sample = examples[smallest]
+            buckets[f"{split}/{bucket}"] = {"count": count, "trace_chars": _percentiles(lengths),
+                                            "example": {"id": sample["id"], "prompt": _clip(sample["prompt"], 400),
+                                                        "answer": _clip(sample["answer"], 200)}}
+        entry["buckets"] = dict(sorted(buckets.items()))
+        entry["pass_rate_histogram"] = kept.rates.get(task)
+        first = examples[min(part[1] for part in parts.values())]
+        trace = first["trace"] or ""
+        entry["example"] = {"id": first["id"], "split": first["split"], "length_bucket": first["length_bucket"],
+                            "prompt": first["prompt"], "answer": first["answer"],
+                            "trace": trace if len(trace) <= 1500 else trace[:1500] + "\n..."}
     for entry in stats.values():
         if entry["planned"] is None:
             entry["planned"] = entry["kept"] + sum(entry["dropped"].values())
@@ -118,7 +169,7 @@ def task_stats(root: str, config: BuildConfig) -> dict:
 
 def _small(frame: pl.DataFrame) -> pl.DataFrame:
     """A piece of the records without its texts: trace length and the pass rate out of ``difficulty``."""
-    return frame.select("id", "task", "split", "length_bucket",
+    return frame.select("id", "task", "split", pl.col("length_bucket").fill_null("all"),
                         pl.col("trace").fill_null("").str.len_chars().alias("trace_chars"),
                         pl.Series("pass_rate", [_pass_rate(t) for t in frame["difficulty"].to_list()],
                                   dtype=pl.Float64))
@@ -129,26 +180,25 @@ def _pass_rate(text: str | None) -> float | None:
     return float(rate) if isinstance(rate, (int, float)) else None
 
 
-def _examples(root: str, records: pl.DataFrame) -> dict[str, dict]:
-    """id -> full row of the records each task and each (split, bucket) shows as its example."""
-    wanted = set(records.group_by("task").agg(pl.col("id").min())["id"].to_list())
-    wanted |= set(records.group_by("task", "split", "length_bucket").agg(pl.col("id").min())["id"].to_list())
-    ids = pl.Series(sorted(wanted), dtype=pl.String)
-    rows = read_parquet_frame(glob(root, "records/*/*.parquet"),
-                              ["id", "split", "length_bucket", "prompt", "answer", "trace"],
-                              lambda f: f.filter(pl.col("id").is_in(ids)))
-    return {row["id"]: row for row in rows.iter_rows(named=True)}
+def _examples(root: str, wanted: set[str]) -> dict[str, dict]:
+    """id -> full row of each record in ``wanted`` (the examples of each task and each (split, bucket)). Only
+    the ids are read of a row group that holds none of them."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
 
-
-def _pass_rate_histogram(rates: pl.Series) -> list[int] | None:
-    """Ten bins of 0.1 over the model pass rates that sampling wrote into ``difficulty``; None if unsampled."""
-    bins = [0] * 10
-    seen = False
-    for rate in rates.to_list():
-        if rate is not None:
-            bins[min(int(rate * 10), 9)] += 1
-            seen = True
-    return bins if seen else None
+    ids = pa.array(sorted(wanted), pa.string())
+    found: dict[str, dict] = {}
+    for path in glob(root, "records/*/*.parquet"):
+        with open_read(path) as fh:
+            reader = pq.ParquetFile(fh)
+            for group in range(reader.num_row_groups):
+                mask = pc.is_in(reader.read_row_group(group, columns=["id"])["id"], value_set=ids)
+                if pc.any(mask).as_py():
+                    rows = reader.read_row_group(group, columns=["id", "split", "length_bucket", "prompt", "answer",
+                                                                 "trace"]).filter(mask)
+                    found.update((row["id"], row) for row in rows.to_pylist())
+    return found
 
 
 def file_index(root: str) -> tuple[dict[str, dict[str, dict[str, int]]], dict[str, int]]:
@@ -197,20 +247,19 @@ def web_stats(root: str, counters: dict[str, int]) -> dict:
     decontamination). ``uncounted`` is what came in minus where it went: 0 when nothing was lost silently.
     Records of ``webqa/qa`` generated from the built-in corpus (no ``warc`` in their meta) are not counted.
     """
-    rejects = _read(root, "rejects/*/*.parquet", ["task", "stage", "reason", "record"])
-    records = _read(root, "records/*/*.parquet", ["task", "meta"])
+    # a row group at a time, the web task's rows only: the texts of the rest are never held
+    web = pl.col("task") == WEB_TASK
     dropped: dict[str, Counter] = {"webqa/crawl": Counter(), "webqa/page": Counter(), "pairs": Counter()}
-    if rejects is not None:
-        for task, stage, reason, record in rejects.iter_rows():
-            if task != WEB_TASK:
-                continue
+    for piece in parquet_pieces(glob(root, "rejects/*/*.parquet"), ["task", "stage", "reason", "record"],
+                                lambda f: f.filter(web).drop("task")):
+        for stage, reason, record in piece.iter_rows():
             if stage in ("webqa/crawl", "webqa/page"):
                 dropped[stage][reason] += 1
             elif stage == "webqa" or (record is not None and '"warc":' in record):
                 dropped["pairs"][reason] += 1
     kept = 0
-    if records is not None:
-        kept = sum(1 for task, meta in records.iter_rows() if task == WEB_TASK and '"warc":' in (meta or ""))
+    for piece in parquet_pieces(glob(root, "records/*/*.parquet"), ["task", "meta"], lambda f: f.filter(web)["meta"]):
+        kept += sum(1 for meta in piece.to_list() if '"warc":' in (meta or ""))
 
     def counter(name: str) -> int:
         return int(counters.get(f"webqa/{name}", 0))

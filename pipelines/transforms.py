@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import json
 import pickle
+import struct
 import time
 import zlib
 
@@ -180,17 +181,22 @@ def _runs(root: str, *parts: str) -> str:
     return join(root, RUNS, *parts)
 
 
+RECORDS, REJECTED = 0, 1  # what a reference points at: a part of records or a part of rejects
+_REF = struct.Struct(">B16sQII")  # kind, run file digest, offset, length, CRC
+
+
 class SpillPartsFn(beam.DoFn):
     """Records or rejects -> ((task, output shard), reference to their packed part in a run file).
 
     All copies of an id meet in one (task, output shard) group. The rows go to one run file per input batch,
-    named by the hash of its contents (a retried bundle rewrites the same file), and only (file, offset,
-    length, CRC) travels through the shuffle: the local runner groups in memory, and rows held there made a
-    build's memory grow with its size.
+    named by the hash of its contents (a retried bundle rewrites the same file), and only a 33-byte reference
+    (what it holds, file, offset, length, CRC) travels through the shuffle: the local runner groups in memory,
+    where rows held made a build's memory grow with its size, and a reference as a tuple of Python objects
+    still cost a few hundred bytes each (a build of a million items has over a hundred thousand of them).
     """
 
-    def __init__(self, root: str, shards: int):
-        self.root, self.shards = root, shards
+    def __init__(self, root: str, shards: int, kind: int = RECORDS):
+        self.root, self.shards, self.kind = root, shards, kind
 
     def process(self, items: list[dict]):
         import hashlib
@@ -204,21 +210,30 @@ class SpillPartsFn(beam.DoFn):
             groups.setdefault((r["task"], shard), []).append(r)
         blobs = [(key, _pack(group)) for key, group in groups.items()]
         data = b"".join(blob for _, blob in blobs)
-        name = hashlib.blake2b(data, digest_size=16).hexdigest()
-        write_bytes(_runs(self.root, "parts", name[:2], name), data)
+        digest = hashlib.blake2b(data, digest_size=16).digest()
+        write_bytes(_run_file(self.root, digest), data)
         offset = 0
         for key, blob in blobs:
-            yield key, (name, offset, len(blob), zlib.crc32(blob))
+            yield key, _REF.pack(self.kind, digest, offset, len(blob), zlib.crc32(blob))
             offset += len(blob)
 
 
-def _read_part(root: str, ref: tuple[str, int, int, int]) -> list[dict]:
+def _run_file(root: str, digest: bytes) -> str:
+    name = digest.hex()
+    return _runs(root, "parts", name[:2], name)
+
+
+def ref_kind(ref: bytes) -> int:
+    return ref[0]
+
+
+def _read_part(root: str, ref: bytes) -> list[dict]:
     """The records or rejects of a reference made by ``SpillPartsFn``, checked against its CRC."""
     from reasonry.errors import BuildFailed
     from reasonry.storage import read_range
 
-    name, offset, length, crc = ref
-    path = _runs(root, "parts", name[:2], name)
+    _kind, digest, offset, length, crc = _REF.unpack(ref)
+    path = _run_file(root, digest)
     blob = read_range(path, offset, length)
     if zlib.crc32(blob) != crc:
         raise BuildFailed(f"run file {path} changed while the build was reading it (CRC mismatch at {offset})")
@@ -226,41 +241,36 @@ def _read_part(root: str, ref: tuple[str, int, int, int]) -> list[dict]:
 
 
 class BuildFragmentFn(beam.DoFn):
-    """(task, output shard) with every copy of its ids and its rejects -> that task's fragment of the file.
+    """(task, output shard) with the references to every copy of its ids and its rejects -> that task's
+    fragment of the file.
 
     The fragment goes into the fragment cache (tasks with a key in ``task_keys``, for later rebuilds) or into
     the build's run files; either way only its (key, shard) travels on to the writer.
     """
 
-    def __init__(self, exports: tuple[str, ...], cache_dir: str | None = None,
-                 task_keys: dict[str, str] | None = None, crowded: frozenset[str] = frozenset(),
-                 root: str | None = None):
-        self.exports, self.cache_dir, self.task_keys = exports, cache_dir, dict(task_keys or {})
-        self.crowded, self.root = crowded, root
+    def __init__(self, root: str, exports: tuple[str, ...], cache_dir: str | None = None,
+                 task_keys: dict[str, str] | None = None, crowded: frozenset[str] = frozenset()):
+        self.root, self.exports, self.cache_dir, self.task_keys = root, exports, cache_dir, dict(task_keys or {})
+        self.crowded = crowded
 
     def process(self, element):
         from reasonry.fragment_cache import FragmentCache
         from reasonry.fragments import build_fragment, family_of
 
-        (task, shard), grouped = element
-        records = [r for ref in grouped["records"] for r in _part(self.root, ref)]
-        rejects = [r for ref in grouped["rejects"] for r in _part(self.root, ref)]
+        (task, shard), refs = element
+        refs = list(refs)
+        records = [r for ref in refs if ref_kind(ref) == RECORDS for r in _read_part(self.root, ref)]
+        rejects = [r for ref in refs if ref_kind(ref) == REJECTED for r in _read_part(self.root, ref)]
         fragment = build_fragment(records, rejects, self.exports, compact=task in self.crowded)
         del records, rejects
         key = self.task_keys.get(task)
         if self.cache_dir and key:
             FragmentCache(self.cache_dir).put(key, shard, fragment)
             yield (family_of(task), shard), (task, (key, shard))
-        elif self.root is not None:
+        else:
             key = content_hash([task, shard, zlib.crc32(fragment)])
             FragmentCache(_runs(self.root, "fragments")).put(key, shard, fragment)
             yield (family_of(task), shard), (task, (RUNS, key, shard))
-        else:
-            yield (family_of(task), shard), (task, fragment)
-
-
-def _part(root: str | None, ref) -> list[dict]:
-    return _unpack(ref) if isinstance(ref, bytes) else _read_part(root, ref)
 
 
 class WriteGroupFn(beam.DoFn):
@@ -285,9 +295,6 @@ class WriteGroupFn(beam.DoFn):
         (family, shard), parts = element
         fragments, unusable = [], []
         for task, f in parts:
-            if isinstance(f, bytes):
-                fragments.append((task, f))
-                continue
             if f[0] == RUNS:  # made by this build: a problem with it is the build's own failure
                 fragments.append((task, FragmentCache(_runs(self.root, "fragments")).open(*f[1:])))
                 continue
@@ -330,15 +337,17 @@ class DedupAndWrite(beam.PTransform):
     def expand(self, inputs):
         records, rejects = inputs
         shards = self.shards
-        keyed = tuple[tuple[str, int], tuple[str, int, int, int]]
-        spill = SpillPartsFn(self.root, shards)
-        keyed_records = records | "KeyRecords" >> beam.ParDo(spill).with_output_types(keyed)
-        keyed_rejects = rejects | "KeyRejects" >> beam.ParDo(spill).with_output_types(keyed)
+        keyed = tuple[tuple[str, int], bytes]
+        keyed_records = records | "KeyRecords" >> beam.ParDo(
+            SpillPartsFn(self.root, shards, RECORDS)).with_output_types(keyed)
+        keyed_rejects = rejects | "KeyRejects" >> beam.ParDo(
+            SpillPartsFn(self.root, shards, REJECTED)).with_output_types(keyed)
         fragments = (
-            {"records": keyed_records, "rejects": keyed_rejects}
-            | "GroupByTask" >> beam.CoGroupByKey()
-            | "BuildFragments" >> beam.ParDo(BuildFragmentFn(self.exports, self.cache_dir, self.task_keys,
-                                                             self.crowded, self.root))
+            (keyed_records, keyed_rejects)
+            | "AllParts" >> beam.Flatten()
+            | "GroupByTask" >> beam.GroupByKey()
+            | "BuildFragments" >> beam.ParDo(BuildFragmentFn(self.root, self.exports, self.cache_dir,
+                                                             self.task_keys, self.crowded))
         )
         if self.cached:
             reused = records.pipeline | "ReusedFragments" >> beam.Create(self.cached)

@@ -105,7 +105,7 @@ def test_rows_cross_the_shuffle_as_checked_references_to_run_files(tmp_path):
     instead of feeding other rows into the output."""
     from reasonry.errors import BuildFailed
     from reasonry.hashing import shard_of
-    from reasonry.pipelines.transforms import SpillPartsFn, _read_part
+    from reasonry.pipelines.transforms import _REF, SpillPartsFn, _read_part
 
     rows = [{"id": f"id{i % 5}", "task": f"tail/t{i % 2}", "n": i} for i in range(20)]
     refs = list(SpillPartsFn(str(tmp_path), 3).process(rows))
@@ -117,9 +117,10 @@ def test_rows_cross_the_shuffle_as_checked_references_to_run_files(tmp_path):
         assert all(r["task"] == task and shard_of(r["id"], 3) == shard for r in part)
     again = list(SpillPartsFn(str(tmp_path), 3).process(rows))  # a retried bundle: same file, same references
     assert again == refs
+    assert all(len(ref) == 33 for _key, ref in refs)  # what crosses the shuffle: a fixed-size reference
     (path,) = [p for p in runs if p.is_file()]
     data = bytearray(path.read_bytes())
-    data[refs[-1][1][1]] ^= 0xFF
+    data[_REF.unpack(refs[-1][1])[2]] ^= 0xFF  # the first byte of the last part
     path.write_bytes(bytes(data))
     with pytest.raises(BuildFailed, match="CRC mismatch"):
         _read_part(str(tmp_path), refs[-1][1])
