@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from reasonry.fragments import Fragment, build_fragment, merge_files
 from reasonry.storage import join
 from reasonry.tables import write_parquet_groups
 
 
 def write_fragments(root: str, family: str, shard: int, shards: int,
-                    fragments: list[tuple[str, Fragment | bytes]], exports: tuple[str, ...]) -> dict[str, int]:
+                    fragments: Sequence[tuple[str, Fragment | bytes]], exports: tuple[str, ...]) -> dict[str, int]:
     """Write every file of this group from (task, fragment) pairs, one row group at a time. Returns per-file
     row counts."""
     written: dict[str, int] = {}

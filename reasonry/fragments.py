@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import heapq
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import pyarrow as pa
 
@@ -64,7 +64,9 @@ def _code_hash() -> str:
     digest = hashlib.blake2b(reasonry.__version__.encode(), digest_size=16)
     modules = ("reasonry.answers", "reasonry.duplicates", "reasonry.exports", "reasonry.record", "reasonry.tables")
     for name in (*modules, __name__):
-        digest.update(Path(sys.modules[name].__file__).read_bytes())
+        source = sys.modules[name].__file__
+        assert source is not None, name  # modules loaded from files
+        digest.update(Path(source).read_bytes())
     return digest.hexdigest()
 
 
@@ -146,14 +148,16 @@ class Fragment:
     fragments never holds more than a batch of each."""
 
     def __init__(self, blob: bytes | None = None, path: str | None = None, start: int = 0, size: int = 0):
-        self.blob, self.path, self.start = blob, path, start
+        if blob is None and path is None:
+            raise ValueError("a fragment is read from a blob or from a file")
+        self.blob, self.path, self.start = blob, path or "", start
         if blob is not None:
             self.entries = {name: (offset, n) for name, offset, n in _entries(blob, len(blob))}
         else:
             from reasonry.storage import read_range
 
-            head = read_range(path, start, 8)
-            head += read_range(path, start + 8, int.from_bytes(head, "big"))
+            head = read_range(self.path, start, 8)
+            head += read_range(self.path, start + 8, int.from_bytes(head, "big"))
             self.entries = {name: (offset, n) for name, offset, n in _entries(head, size)}
 
     @property
@@ -188,7 +192,9 @@ class _Cursor:
     def __init__(self, batches: Iterator[pa.RecordBatch], key: str):
         self.batches, self.key = batches, key
         self.taken: list[pa.RecordBatch] = []
-        self.batch, self.keys, self.pos, self.start = None, [], 0, 0
+        self.batch: pa.RecordBatch | None = None
+        self.keys: list = []
+        self.pos, self.start = 0, 0
         self._next_batch()
 
     def _next_batch(self) -> None:
@@ -200,7 +206,7 @@ class _Cursor:
 
     def advance(self) -> None:
         self.pos += 1
-        if self.pos == len(self.keys):
+        if self.pos == len(self.keys) and self.batch is not None:
             self.taken.append(self.batch.slice(self.start))
             self._next_batch()
 
@@ -275,7 +281,7 @@ def _fragment(f: Fragment | bytes) -> Fragment:
     return f if isinstance(f, Fragment) else Fragment(blob=f)
 
 
-def merge_files(family: str, shard: int, shards: int, fragments: list[tuple[str, Fragment | bytes]],
+def merge_files(family: str, shard: int, shards: int, fragments: Sequence[tuple[str, Fragment | bytes]],
                 exports: tuple[str, ...], rows: int = ROW_GROUP) -> Iterator[tuple[str, pa.Schema,
                                                                                  Iterator[pa.Table]]]:
     """The files of one (family, output shard), as (relative path, schema, its rows in tables of ``rows``
