@@ -21,7 +21,7 @@ from reasonry import storage
 from reasonry.config import BuildConfig
 from reasonry.errors import BuildFailed, ConfigError
 from reasonry.pipelines.manifest import build_manifest, write_manifest
-from reasonry.pipelines.runner import make_runner, pipeline_options
+from reasonry.pipelines.runner import counters, make_runner, pipeline_options
 from reasonry.pipelines.transforms import NAMESPACE, REJECTS, RUNS, DedupAndWrite, Generate
 from reasonry.plan import ShardSpec, plan_shards
 
@@ -202,21 +202,7 @@ def _run_pipeline(config: BuildConfig, specs: list[ShardSpec], staging: str, pro
     build_graph(p, config, specs, staging, progress_dir, cache_dir, reuse)
     result = p.run()
     result.wait_until_finish()
-    return _counters(result)
-
-
-def _counters(result) -> dict[str, int]:
-    """Beam's own counters of the run (kept, reused, dropped per task and reason), where the runner has them."""
-    try:
-        counters = result.metrics().query()["counters"]
-    except Exception:  # some runners report no metrics; the manifest's counts come from the files anyway
-        return {}
-    totals: dict[str, int] = {}
-    for c in counters:
-        if c.key.metric.namespace == NAMESPACE:
-            value = c.committed if c.committed is not None else c.attempted
-            totals[c.key.metric.name] = totals.get(c.key.metric.name, 0) + int(value or 0)
-    return dict(sorted(totals.items()))
+    return counters(result, NAMESPACE)
 
 
 def _install(staging: str, out: str) -> None:

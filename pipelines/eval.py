@@ -25,7 +25,7 @@ from reasonry.config import RunnerSection
 from reasonry.errors import BuildFailed
 from reasonry.evaluation.scoring import EvalConfig, EvalScorer
 from reasonry.hashing import content_hash
-from reasonry.pipelines.runner import make_runner, pipeline_options
+from reasonry.pipelines.runner import counters, make_runner, pipeline_options
 
 NAMESPACE = "reasonry-eval"
 PARTS = ".eval/parts"
@@ -96,19 +96,6 @@ class ScoreBatches(beam.DoFn):
         yield key
 
 
-def _counters(result) -> dict[str, int]:
-    try:
-        counters = result.metrics().query()["counters"]
-    except Exception:  # a runner without metrics: the report comes from the part files anyway
-        return {}
-    totals: dict[str, int] = {}
-    for c in counters:
-        if c.key.metric.namespace == NAMESPACE:
-            value = c.committed if c.committed is not None else c.attempted
-            totals[c.key.metric.name] = totals.get(c.key.metric.name, 0) + int(value or 0)
-    return totals
-
-
 def _run_pipeline(config: EvalConfig, out: str, pending: list[tuple[str, list[dict]]], runner: RunnerSection,
                   beam_args: tuple[str, ...]) -> dict[str, int]:
     options = pipeline_options(runner, beam_args)
@@ -119,7 +106,7 @@ def _run_pipeline(config: EvalConfig, out: str, pending: list[tuple[str, list[di
          | "SampleAndGrade" >> beam.ParDo(ScoreBatches(config, out)))
     result = pipeline.run()
     result.wait_until_finish()
-    return _counters(result)
+    return counters(result, NAMESPACE)
 
 
 @dataclass

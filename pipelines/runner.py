@@ -30,3 +30,18 @@ def make_runner(runner: RunnerSection):
 
         return FnApiRunner()
     return None
+
+
+def counters(result, namespace: str) -> dict[str, int]:
+    """The run's Beam counters in ``namespace``, by name, where the runner reports metrics (some do not: the
+    callers' figures then come from the files they wrote)."""
+    try:
+        found = result.metrics().query()["counters"]
+    except Exception:
+        return {}
+    totals: dict[str, int] = {}
+    for c in found:
+        if c.key.metric.namespace == namespace:
+            value = c.committed if c.committed is not None else c.attempted
+            totals[c.key.metric.name] = totals.get(c.key.metric.name, 0) + int(value or 0)
+    return dict(sorted(totals.items()))
