@@ -18,12 +18,21 @@ from pathlib import Path
 import apache_beam as beam
 
 from reasonry import storage
+from reasonry.capacity import capacity_warnings, crowded_tasks
 from reasonry.config import BuildConfig
+from reasonry.data_cards.plots import write_plots
+from reasonry.data_cards.render import write_card
 from reasonry.errors import BuildFailed, ConfigError
+from reasonry.fragment_cache import FragmentCache
+from reasonry.fragments import family_of, fragment_key
+from reasonry.hashing import content_hash
+from reasonry.output_lock import OutputLock
 from reasonry.pipelines.manifest import build_manifest, write_manifest
 from reasonry.pipelines.runner import counters, make_runner, pipeline_options
+from reasonry.pipelines.stages import RunStage
 from reasonry.pipelines.transforms import NAMESPACE, REJECTS, RUNS, DedupAndWrite, Generate
-from reasonry.plan import ShardSpec, plan_shards
+from reasonry.plan import ShardSpec, plan_shards, shard_cache_keys
+from reasonry.stages import STAGES, Kind, load, stages_key
 
 OUTPUT_DIRS = ("records", "sft", "rl", "preference", "preference_steps", "stepwise", "rejects", "assets")
 STAGING = ".staging"
@@ -67,8 +76,6 @@ def build_graph(p: beam.Pipeline, config: BuildConfig, specs: list[ShardSpec], r
     their templated prompts and programs share most n-grams by construction. ``reuse`` (from ``plan_reuse``)
     names the tasks whose output fragments come from the cache: their shards are left out of ``specs``.
     """
-    from reasonry.pipelines.stages import RunStage
-    from reasonry.stages import STAGES, Kind, load
 
     reuse = reuse or Reuse(specs, [], {})
     generated, sources, rejects = [], [], []
@@ -109,7 +116,6 @@ def build_graph(p: beam.Pipeline, config: BuildConfig, specs: list[ShardSpec], r
     if not rejects:
         rejects.append(p | "NoRejects" >> beam.Create([]))
     all_rejects = tuple(rejects) | "AllRejects" >> beam.Flatten()
-    from reasonry.capacity import crowded_tasks
 
     fragment_dir = _fragment_dir(cache_dir) if cache_dir else None
     return (records, all_rejects) | "DedupAndWrite" >> DedupAndWrite(
@@ -140,8 +146,6 @@ def _fragment_dir(cache_dir: str) -> str:
 def _stages_key(config: BuildConfig) -> str | None:
     """What the stages between generation and writing do to a task's records (each stage of
     ``reasonry.stages.STAGES`` declares it); None: fragments are never reused."""
-    from reasonry.hashing import content_hash
-    from reasonry.stages import stages_key
 
     parts = stages_key(config)
     if parts is None:
@@ -151,9 +155,6 @@ def _stages_key(config: BuildConfig) -> str | None:
 
 def plan_reuse(config: BuildConfig, specs: list[ShardSpec], cache_dir: str | None) -> Reuse:
     """Leave out every task whose fragments a previous build with the same shards and stages left complete."""
-    from reasonry.fragment_cache import FragmentCache
-    from reasonry.fragments import family_of, fragment_key
-    from reasonry.plan import shard_cache_keys
 
     stages = _stages_key(config) if cache_dir else None
     if stages is None or cache_dir is None:
@@ -186,8 +187,6 @@ def _mark_reused(progress_dir: str, specs: list[ShardSpec]) -> None:
 
 
 def _seal(cache_dir: str, reuse: Reuse) -> None:
-    from reasonry.fragment_cache import FragmentCache
-
     cache = FragmentCache(_fragment_dir(cache_dir))
     for task in sorted({s.task for s in reuse.specs}):
         if task in reuse.task_keys:
@@ -230,7 +229,6 @@ def run_build(config: BuildConfig, out: str | Path, *, beam_args: tuple[str, ...
     here ever touches files of another running build. A build that fails or is interrupted removes its
     ``.staging``; the shard cache stays, and the next run (``--resume`` or not) starts from it.
     """
-    from reasonry.output_lock import OutputLock
 
     out = str(out)
     check_writable(out)
@@ -252,7 +250,6 @@ def _log_warning(line: str) -> None:
 
 def _locked_build(config: BuildConfig, out: str, staging: str, lock, beam_args: tuple[str, ...],
                   on_progress, use_cache: bool, warn: Callable[[str], None]) -> BuildResult:
-    from reasonry.capacity import capacity_warnings
 
     for line in capacity_warnings(config):
         warn(line)
@@ -278,7 +275,6 @@ def _locked_build(config: BuildConfig, out: str, staging: str, lock, beam_args: 
         unusable = _unusable_fragments(progress_dir)
         if not unusable:
             break
-        from reasonry.fragment_cache import FragmentCache
 
         cache = FragmentCache(_fragment_dir(cache_dir))
         for task, problem, key in unusable:
@@ -347,8 +343,6 @@ def finalize_build(config: BuildConfig, out: str, *, seconds: float | None = Non
     ``reasonry build`` calls this itself; a job submitted without waiting (a Dataflow flex template) is finished
     later with ``reasonry finalize``.
     """
-    from reasonry.data_cards.plots import write_plots
-    from reasonry.data_cards.render import write_card
 
     out = str(out)
     staging = staging_root(out)
@@ -382,6 +376,7 @@ def _check_sampling_kept(config: BuildConfig, counters: dict) -> None:
     """A sampling build that keeps nothing warns; under ``stages.sampling.min_kept_fraction`` it fails."""
     sampling = config.stage("sampling")
     if sampling is not None and sampling.enabled:
+        # lazy: the model client needs httpx, which only the llm extra installs
         from reasonry.generators.llm.stage import check_kept
 
         check_kept(sampling, counters)

@@ -16,11 +16,21 @@ import zlib
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 
+from reasonry.capacity import crowded_tasks
 from reasonry.config import BuildConfig
+from reasonry.duplicates import is_block, split_duplicates
+from reasonry.errors import BuildFailed
+from reasonry.fragment_cache import FragmentCache, FragmentUnusable
+from reasonry.fragments import build_fragment, family_of
+from reasonry.generators.run import generate_shard
 from reasonry.hashing import content_hash, shard_of
+from reasonry.pipelines.outputs import write_fragments
 from reasonry.pipelines.stages import NAMESPACE, REJECTS, emit
 from reasonry.plan import ShardSpec
-from reasonry.registry import get_task
+from reasonry.registry import get_task, load_plugins, shutdown_engines
+from reasonry.shard_cache import ShardCache
+from reasonry.storage import join, read_range, write_bytes
+from reasonry.verifiers.gold import verify_batch
 
 
 class GenerateShardFn(beam.DoFn):
@@ -37,10 +47,6 @@ class GenerateShardFn(beam.DoFn):
 
     def setup(self):
         # Engines (Prolog pools, planners) start here, once per worker, never at import time.
-        from reasonry.capacity import crowded_tasks
-        from reasonry.registry import load_plugins
-        from reasonry.shard_cache import ShardCache
-
         load_plugins(self.config.build.plugins)
         self.crowded = crowded_tasks(self.config)
         # per task on first use: a rebuild that runs one task imports that task's generator only
@@ -59,8 +65,6 @@ class GenerateShardFn(beam.DoFn):
         return task
 
     def teardown(self):
-        from reasonry.registry import shutdown_engines
-
         for name in getattr(self, "started", ()):
             get_task(name).teardown()
         shutdown_engines()
@@ -70,9 +74,6 @@ class GenerateShardFn(beam.DoFn):
         gc.freeze()
 
     def _compute(self, spec: ShardSpec):
-        from reasonry.generators.run import generate_shard
-        from reasonry.verifiers.gold import verify_batch
-
         self._start(spec.task)
         records, rejects, _stats = generate_shard(spec, self.task_configs[spec.task], seed=self.config.build.seed,
                                                   options_hash=self.option_hashes[spec.task])
@@ -94,14 +95,10 @@ class GenerateShardFn(beam.DoFn):
                 self.cache.put(key, records, rejects)
         if spec.task in self.crowded:
             # far more copies than problems: only one of each id leaves the shard, the rest as compact rows
-            from reasonry.duplicates import split_duplicates
-
             records, blocks = split_duplicates(records, self.config.build.output_shards)
             rejects = rejects + blocks
         if self.progress_dir:
             # The driver polls these markers to draw progress and lists reused shards in the manifest.
-            from reasonry.storage import join, write_bytes
-
             marker = join(self.progress_dir, f"{content_hash(spec.key(), 8)}.json")
             write_bytes(marker, json.dumps({"shard": spec.key(), "task": spec.task, "items": spec.size,
                                             "kept": len(records), "reused": cached is not None,
@@ -118,18 +115,12 @@ class VerifyBatchFn(beam.DoFn):
         self.plugins = plugins
 
     def setup(self):
-        from reasonry.registry import load_plugins
-
         load_plugins(self.plugins)
 
     def teardown(self):
-        from reasonry.registry import shutdown_engines
-
         shutdown_engines()
 
     def process(self, records: list[dict]):
-        from reasonry.verifiers.gold import verify_batch
-
         kept, rejects = verify_batch(records)
         yield from emit(kept, rejects, {"items_verified": len(kept)})
 
@@ -176,8 +167,6 @@ RUNS = ".runs"  # under the output root: the build's transient run files, remove
 
 
 def _runs(root: str, *parts: str) -> str:
-    from reasonry.storage import join
-
     return join(root, RUNS, *parts)
 
 
@@ -201,8 +190,6 @@ class SpillPartsFn(beam.DoFn):
     def process(self, items: list[dict]):
         import hashlib
 
-        from reasonry.duplicates import is_block
-        from reasonry.storage import write_bytes
 
         groups: dict[tuple[str, int], list[dict]] = {}
         for r in items:
@@ -229,8 +216,6 @@ def ref_kind(ref: bytes) -> int:
 
 def _read_part(root: str, ref: bytes) -> list[dict]:
     """The records or rejects of a reference made by ``SpillPartsFn``, checked against its CRC."""
-    from reasonry.errors import BuildFailed
-    from reasonry.storage import read_range
 
     _kind, digest, offset, length, crc = _REF.unpack(ref)
     path = _run_file(root, digest)
@@ -254,9 +239,6 @@ class BuildFragmentFn(beam.DoFn):
         self.crowded = crowded
 
     def process(self, element):
-        from reasonry.fragment_cache import FragmentCache
-        from reasonry.fragments import build_fragment, family_of
-
         (task, shard), refs = element
         refs = list(refs)
         records = [r for ref in refs if ref_kind(ref) == RECORDS for r in _read_part(self.root, ref)]
@@ -288,10 +270,6 @@ class WriteGroupFn(beam.DoFn):
         self.cache_dir, self.progress_dir = cache_dir, progress_dir
 
     def process(self, element):
-        from reasonry.fragment_cache import FragmentCache, FragmentUnusable
-        from reasonry.pipelines.outputs import write_fragments
-        from reasonry.storage import join, write_bytes
-
         (family, shard), parts = element
         fragments, unusable = [], []
         for task, f in parts:
