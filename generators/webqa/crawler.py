@@ -3,8 +3,9 @@
 - robots.txt is fetched once per host (and journaled, so a resumed crawl does not fetch it again) and parsed
   with protego; a disallowed URL is never requested.
 - Requests to one host are spaced by ``per_host_delay_s`` (or the robots ``Crawl-delay`` if larger, from the
-  first request after robots.txt on) and at most ``per_host_concurrency`` run at once; ``concurrency`` bounds
-  the whole crawl.
+  first request after robots.txt on), counted from the later of the previous request's start and end (so the
+  host sees the spacing even when a request leaves late), and at most ``per_host_concurrency`` run at once;
+  ``concurrency`` bounds the whole crawl.
 - Every fetch has one deadline (``timeout_s``, and never past the crawl's ``max_total_s``) covering connect,
   headers and body whatever the server's pace: the socket timeout is set to the time left before each read,
   bodies are read with ``read1`` (returns whatever has arrived) and checked against the clock after each read,
@@ -505,6 +506,10 @@ class Crawler:
     def _release_host(self, netloc: str) -> None:
         with self.host_lock:
             self.host_active[netloc] -= 1
+            # Spaced from when the request ended as well: the grant is not when the server sees the request (a
+            # first connection or a slow lookup can hold it back), so two requests granted a delay apart could
+            # otherwise reach the host together.
+            self.host_next[netloc] = max(self.host_next.get(netloc, 0.0), time.monotonic() + self._delay(netloc))
 
     def _hold_host(self, netloc: str, seconds: float) -> None:
         """The server asked us to come back later: no request to this host before then."""
