@@ -87,11 +87,7 @@ class _FlakyProxy:
             def do_GET(self):  # noqa: N802 - the client's model check goes straight through
                 with urllib.request.urlopen(proxy.upstream + self.path, timeout=60) as response:
                     data = response.read()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                self._send_json(data)
 
             def do_POST(self):  # noqa: N802 - http.server's naming
                 body = self.rfile.read(int(self.headers["Content-Length"]))
@@ -105,6 +101,9 @@ class _FlakyProxy:
                                                  headers={"Content-Type": "application/json"})
                 with urllib.request.urlopen(request, timeout=60) as response:
                     data = response.read()
+                self._send_json(data)
+
+            def _send_json(self, data: bytes) -> None:
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
