@@ -28,11 +28,18 @@ State = tuple[str, Values]
 
 
 
+class _NeedsStyle(Exception):
+    """A ``PerRendering`` value reached a line before its rendering was picked."""
+
+
 class PerRendering(NamedTuple):
     """A value shown differently per rendering (a list's separator, the word for nothing)."""
 
     terse: str
     styled: str
+
+    def __format__(self, spec: str) -> str:
+        raise _NeedsStyle  # ``Line.render`` picks the rendering's value and fills the line again
 
 
 def spaced(parts: Iterable[str]) -> PerRendering:
@@ -62,7 +69,7 @@ class Line:
     conversion), so a value is shown as ``str(value)`` would show it. Braces inside a value are never
     interpreted."""
 
-    __slots__ = ("names", "parts", "pattern", "template")
+    __slots__ = ("fill", "names", "parts", "pattern", "template")
 
     def __init__(self, template: str):
         self.template = template
@@ -82,11 +89,13 @@ class Line:
         self.parts: tuple[str, ...] = tuple(parts)
         self.names: tuple[str, ...] = tuple(names)
         self.pattern = re.compile("".join(regex))
+        self.fill = _compile(template)
 
     def render(self, values: Values, style: int = 0) -> str:
-        if PerRendering in map(type, values.values()):
-            values = {name: _pick(value, style) for name, value in values.items()}
-        return self.template.format_map(values)
+        try:
+            return self.fill(values)
+        except _NeedsStyle:
+            return self.fill({name: _pick(value, style) for name, value in values.items()})
 
     def why(self, line: str, values: Values, style: int) -> str:
         """Why ``line`` is not this shape filled with ``values``."""
@@ -98,6 +107,19 @@ class Line:
             if got != want:
                 return f"{name} is {got[:60]!r} where the replay gives {want[:60]!r}"
         return f"expected {self.render(values, style)[:120]!r}"
+
+
+def _compile(template: str) -> Callable[[Values], str]:
+    """The line as a function of its values: one f-string, ``template.format_map(values)`` without parsing the
+    template on every call (generators and the replay render every state: this is most of a TAIL item's cost).
+    Literal text is written with ``repr`` and each hole is ``v['name']``, so no template text is ever code."""
+    pieces = []
+    for literal, name, _spec, _conversion in Formatter().parse(template):
+        if literal:
+            pieces.append("f" + repr(literal.replace("{", "{{").replace("}", "}}")))
+        if name is not None:
+            pieces.append(f'f"{{v[{name!r}]}}"')
+    return eval("lambda v: " + (" ".join(pieces) or "''"), {"__builtins__": {}})  # noqa: S307 - built above
 
 
 def _pick(value: object, style: int) -> object:
@@ -121,9 +143,10 @@ class Shapes:
     def writer(self, rendering: Rendering) -> Callable[..., str]:
         """``write(kind, **values)``: the line of ``kind`` in ``rendering``."""
         style = RENDERINGS.index(rendering)
+        lines = {kind: pair[style] for kind, pair in self.kinds.items()}
 
         def write(kind: str, **values: object) -> str:
-            return self.kinds[kind][style].render(values, style)
+            return lines[kind].render(values, style)
 
         return write
 
