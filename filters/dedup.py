@@ -17,7 +17,7 @@ import re
 import unicodedata
 import zlib
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -194,7 +194,7 @@ def join_edges(edges) -> dict[str, tuple[str, float]]:
 
 
 _BATCH = 64  # documents hashed together: (64 x ~150 shingles x num_perm) uint64 temporaries, a few MB
-_PAIRS = 65_536  # candidate pairs checked together
+_PAIRS = 4_096  # candidate pairs checked together: two (pairs x num_perm) uint32 blocks, under 4 MB
 
 
 def near_duplicates(docs: Iterable[tuple[str, str]], config: MinHashConfig | None = None,
@@ -202,45 +202,212 @@ def near_duplicates(docs: Iterable[tuple[str, str]], config: MinHashConfig | Non
     """id -> (the id it duplicates, estimated similarity) for every document of ``docs`` ((id, text), ids
     distinct) that is not the smallest id of its near-duplicate cluster; the same answer as ``clusters``.
 
-    Memory does not hold the corpus: ``docs`` is read once, and signatures and band keys go to files in a
-    temporary folder (under ``workdir``). What stays in memory is each document's id, one band's keys at a time
-    (8 bytes a document, 64-bit hashes of the band rows: a hash collision only adds a candidate, which the
-    similarity check then judges) and the candidate pairs, checked in chunks with their signatures read back.
+    Memory does not hold the corpus: ``docs`` is read once and hashed ``_BATCH`` documents at a time, and
+    ``duplicates_of_signatures`` does the rest with the signatures on disk.
+    """
+    config = config or MinHashConfig()
+    hasher = MinHasher(config)
+
+    def chunks():
+        for chunk in _batched(docs, _BATCH):
+            yield [rid for rid, _text in chunk], hasher.signatures([text for _id, text in chunk])
+
+    return duplicates_of_signatures(chunks(), config, workdir)
+
+
+def duplicates_of_signatures(chunks: Iterable[tuple[list[str], np.ndarray]], config: MinHashConfig,
+                             workdir: str | None = None) -> dict[str, tuple[str, float]]:
+    """``near_duplicates`` over signatures already made: ``chunks`` gives (ids, (len(ids), num_perm) uint32
+    signatures), every id once.
+
+    Ids, signatures and band keys go to files in a temporary folder (under ``workdir``). What stays in memory
+    is 8 bytes a document (where its id starts in the id file), one band's keys at a time (8 bytes a document:
+    64-bit hashes of the band rows; a hash collision only adds a candidate, which the similarity check then
+    judges), the candidate pairs, and ``_PAIRS`` pairs' signatures at a time. Only the ids of confirmed pairs
+    are read back, so a corpus of distinct documents costs 16 bytes each whatever the length of its ids.
     """
     import os
     import tempfile
 
-    config = config or MinHashConfig()
-    hasher = MinHasher(config)
     rows, width = config.rows, config.num_perm * 4
-    ids: list[str] = []
     with tempfile.TemporaryDirectory(prefix="minhash-", dir=workdir) as tmp:
         bands = [open(os.path.join(tmp, f"band-{b}"), "wb") for b in range(config.bands)]
-        with open(os.path.join(tmp, "signatures"), "wb") as sig_file:
-            for chunk in _batched(docs, _BATCH):
-                sigs = hasher.signatures([text for _id, text in chunk])
-                ids.extend(rid for rid, _text in chunk)
-                sig_file.write(sigs.tobytes())
+        with open(os.path.join(tmp, "signatures"), "wb") as sig_file, IdFile(os.path.join(tmp, "ids")) as ids:
+            for chunk_ids, sigs in chunks:
+                if len(chunk_ids) != len(sigs):
+                    raise ValueError(f"{len(chunk_ids)} ids for {len(sigs)} signatures")
+                ids.extend(chunk_ids)
+                sig_file.write(np.ascontiguousarray(sigs, dtype=np.uint32).tobytes())
                 for b, keys in enumerate(_band_hashes(sigs, config.bands, rows).T):
                     bands[b].write(np.ascontiguousarray(keys).tobytes())
-        for fh in bands:
-            fh.close()
-        pairs = np.unique(np.concatenate([_bucket_pairs(np.fromfile(fh.name, dtype=np.uint64), len(ids))
-                                          for fh in bands] or [np.zeros(0, np.int64)]))
-        edges = []
-        fd = os.open(os.path.join(tmp, "signatures"), os.O_RDONLY)
-        try:
-            for start in range(0, len(pairs), _PAIRS):
-                chunk = pairs[start:start + _PAIRS]
-                left, right = chunk // len(ids), chunk % len(ids)
-                sims = (_rows(fd, left, width) == _rows(fd, right, width)).sum(axis=1) / config.num_perm
-                for i, j, sim in zip(left.tolist(), right.tolist(), sims.tolist(), strict=True):
-                    if sim >= config.threshold:
-                        a, b = sorted((ids[i], ids[j]))
-                        edges.append((a, b, sim))
-        finally:
-            os.close(fd)
+            sig_file.close()  # read back below, by position
+            for fh in bands:
+                fh.close()
+            count = len(ids)
+            pairs = np.unique(np.concatenate([_bucket_pairs(np.fromfile(fh.name, dtype=np.uint64), count)
+                                              for fh in bands] or [np.zeros(0, np.int64)]))
+            edges = []
+            sig_fd = os.open(os.path.join(tmp, "signatures"), os.O_RDONLY)
+            try:
+                for start in range(0, len(pairs), _PAIRS):
+                    chunk = pairs[start:start + _PAIRS]
+                    left, right = chunk // count, chunk % count
+                    sims = (_rows(sig_fd, left, width) == _rows(sig_fd, right, width)).sum(axis=1) / config.num_perm
+                    for i, j, sim in zip(left.tolist(), right.tolist(), sims.tolist(), strict=True):
+                        if sim >= config.threshold:
+                            first, second = sorted((ids[i], ids[j]))
+                            edges.append((first, second, sim))
+            finally:
+                os.close(sig_fd)
     return join_edges(sorted(edges))
+
+
+class IdFile:
+    """Ids written to a file, read back by position: 8 bytes of memory a document (where its id starts),
+    whatever the length of the ids. Written while open; readable (``ids[i]``) once ``finish`` or the end of the
+    ``with`` block has closed the writing side."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.fh = open(path, "wb")
+        self.starts: list[np.ndarray] = []
+        self.offsets: np.ndarray | None = None
+        self.position = self.count = 0
+        self.fd: int | None = None
+
+    def extend(self, ids: list[str]) -> None:
+        encoded = [rid.encode("utf-8") for rid in ids]
+        lengths = np.fromiter(map(len, encoded), dtype=np.uint64, count=len(encoded))
+        self.starts.append(np.cumsum(lengths) - lengths + np.uint64(self.position))
+        self.position += int(lengths.sum())
+        self.count += len(ids)
+        self.fh.write(b"".join(encoded))
+
+    def finish(self) -> None:
+        import os
+
+        if self.fd is None:
+            self.fh.close()
+            self.offsets = np.concatenate([*self.starts, np.array([self.position], np.uint64)])
+            self.starts = []
+            self.fd = os.open(self.path, os.O_RDONLY)
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, i: int) -> str:
+        import os
+
+        self.finish()
+        assert self.offsets is not None and self.fd is not None
+        start = int(self.offsets[i])
+        return os.pread(self.fd, int(self.offsets[i + 1]) - start, start).decode("utf-8")
+
+    def close(self) -> None:
+        import os
+
+        self.fh.close()
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+    def __enter__(self) -> IdFile:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def text_keys(texts: list[str]) -> np.ndarray:
+    """(len(texts), 2) uint64: a 128-bit hash of each normalised text, the key of exact dedup."""
+    return hash_keys([normalise_text(t) for t in texts])
+
+
+def hash_keys(strings: list[str]) -> np.ndarray:
+    """(len(strings), 2) uint64: a 128-bit hash of each string (two of n strings collide with probability about
+    n^2 / 2^129)."""
+    import hashlib
+
+    digests = b"".join(hashlib.blake2b(t.encode("utf-8"), digest_size=16).digest() for t in strings)
+    return np.frombuffer(digests, dtype=">u8").astype(np.uint64).reshape(len(strings), 2)
+
+
+def equal_runs(keys: np.ndarray) -> Iterator[np.ndarray]:
+    """The places (row numbers) of each set of two or more equal rows of an (n, 2) key array, one array per
+    set: a sort of the keys, 24 bytes a row, and no dict of them."""
+    if not len(keys):
+        return
+    order = np.lexsort((keys[:, 1], keys[:, 0]))
+    ordered = keys[order]
+    same = np.flatnonzero((ordered[1:] == ordered[:-1]).all(axis=1))
+    del ordered
+    if len(same):
+        for run in np.split(same, np.flatnonzero(np.diff(same) != 1) + 1):
+            yield order[run[0]:run[-1] + 2]
+
+
+Chunk = tuple[list[str], np.ndarray | None, np.ndarray | None]  # ids, text keys, MinHash signatures
+
+
+def removals(chunks: Callable[[], Iterable[Chunk]], config: DedupConfig,
+             workdir: str | None = None) -> Iterator[tuple[list[str], dict[int, tuple[str, str, float | None]]]]:
+    """What ``dedup`` removes, decided from the records' keys alone: per chunk of ``chunks()`` (ids, ``text_keys``,
+    ``MinHasher.signatures``), in order, its ids and {position in the chunk: (reason, keeper, estimated
+    similarity or None)}. Exact duplicates go first (of one normalised text the smallest id stays, one copy of
+    it if the id repeats), then near duplicates among the rest. ``chunks()`` is called once per pass, each time
+    giving the same chunks in the same order.
+
+    Memory: 24 bytes a record for the exact pass (its key and place in the sort), what
+    ``duplicates_of_signatures`` holds for the near one, and the removals.
+    """
+    import os
+    import tempfile
+
+    exact: dict[int, tuple[str, str, float | None]] = {}  # by place among all records
+    if config.exact:
+        with tempfile.TemporaryDirectory(prefix="dedup-", dir=workdir) as tmp, \
+                IdFile(os.path.join(tmp, "ids")) as ids:
+            keys = []
+            for chunk_ids, chunk_keys, _sigs in chunks():
+                if chunk_keys is None or len(chunk_keys) != len(chunk_ids):
+                    raise ValueError("exact dedup needs one text key per id")
+                ids.extend(chunk_ids)
+                keys.append(chunk_keys)
+            for run in equal_runs(np.concatenate(keys) if keys else np.zeros((0, 2), np.uint64)):
+                members = sorted((ids[int(i)], int(i)) for i in run)
+                for _rid, at in members[1:]:
+                    exact[at] = ("exact_duplicate", members[0][0], None)
+    near: dict[str, tuple[str, float]] = {}
+    if config.near:
+        def rest():
+            place = 0
+            for chunk_ids, _keys, sigs in chunks():
+                if sigs is None or len(sigs) != len(chunk_ids):
+                    raise ValueError("near-duplicate removal needs one signature per id")
+                keep = [i for i in range(len(chunk_ids)) if place + i not in exact]
+                place += len(chunk_ids)
+                if keep:
+                    yield [chunk_ids[i] for i in keep], sigs[keep]
+
+        near = duplicates_of_signatures(rest(), config.minhash, workdir)
+    place = 0
+    for chunk_ids, _keys, _sigs in chunks():  # every chunk, removals or not: a caller applies them chunk by chunk
+        found: dict[int, tuple[str, str, float | None]] = {}
+        for i, rid in enumerate(chunk_ids):
+            if place + i in exact:
+                found[i] = exact[place + i]
+            elif rid in near:
+                found[i] = ("near_duplicate", *near[rid])
+        place += len(chunk_ids)
+        yield chunk_ids, found
+
+
+def removal_reject(record: dict, removal: tuple[str, str, float | None]) -> dict:
+    """The reject of a record ``removals`` names, as ``dedup`` writes it."""
+    reason, keeper, sim = removal
+    if reason == "exact_duplicate":
+        return duplicate(record, keeper, reason, f"duplicate of {keeper}")
+    return duplicate(record, keeper, reason, f"near duplicate of {keeper} (estimated jaccard {sim:.2f})")
 
 
 def _batched(items: Iterable, n: int):

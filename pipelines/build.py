@@ -93,13 +93,14 @@ def build_graph(p: beam.Pipeline, config: BuildConfig, specs: list[ShardSpec], r
         settings = stage.settings(config)
         if stage.kind is Kind.SOURCE:
             if settings is not None:
-                out = p | stage.label >> load(stage.logic)(settings)
+                out = p | stage.label >> load(stage.logic)(settings, storage.join(root, RUNS, stage.name))
                 sources.append(out["records"])
                 rejects.append(out["rejects"])
         elif stage.kind is Kind.ON_SOURCES:
             if sources:
                 own = sources[0] if len(sources) == 1 else tuple(sources) | f"{stage.label}Sources" >> beam.Flatten()
-                out = own | stage.label >> load(stage.logic)(settings or stage.config_class()())
+                out = own | stage.label >> load(stage.logic)(settings or stage.config_class()(),
+                                                             storage.join(root, RUNS, stage.name))
                 sources = [out["records"]]
                 rejects.append(out["rejects"])
         elif settings is not None:
@@ -305,7 +306,7 @@ def _watch_pipeline(config, reuse: Reuse, staging: str, progress_dir: str, cache
     seen: dict[str, list[dict]] = {}
     worker = threading.Thread(target=target, name="beam-pipeline", daemon=True)
     worker.start()
-    poll = 2.0 if storage.is_url(staging) else 0.5
+    poll = 2.0 if storage.is_url(staging) else 1.0  # each poll lists every shard marker: a thousand files
     while worker.is_alive():
         worker.join(timeout=poll)
         lock.refresh()

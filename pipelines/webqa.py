@@ -1,10 +1,11 @@
 """Beam wiring of the web Q&A source.
 
-``WebQASource(stage_config)`` is a root transform: it runs the configured crawl (if any, in one worker: the
+``WebQASource(stage_config, scratch)`` is a root transform: it runs the configured crawl (if any, in one worker: the
 crawl is rate-limited per host anyway), lists the WARC inputs (local globs or fsspec URLs, sorted), and turns
 each file into record batches with ``reasonry.generators.webqa.records.warc_to_records``; records of the
-same question from different files meet by question, and a question answered differently is rejected
-(``conflicting_answer``). It returns ``{"records": batches, "rejects": batches of rejects}``.
+same question from different files meet by question (``reasonry.pipelines.spill``: records wait on disk,
+only keys are shuffled), and a question answered differently is rejected (``conflicting_answer``). It returns
+``{"records": batches, "rejects": batches of rejects}``.
 
 Every URL the crawl did not fetch is a reject (stage ``webqa/crawl``), every page read that gave no pair one
 too (``webqa/page``), and Beam counters count what came in (``webqa/crawl_urls``, ``webqa/crawl_fetched``,
@@ -20,6 +21,8 @@ import apache_beam as beam
 
 from reasonry.config import from_dict
 from reasonry.generators.webqa.config import WebQAStageConfig
+from reasonry.generators.webqa.records import conflict_removals, prepared_reject, question_keys
+from reasonry.pipelines.spill import Spilled
 from reasonry.pipelines.stages import REJECTS, emit
 
 
@@ -103,28 +106,16 @@ class _WarcToRecordsFn(beam.DoFn):
         yield from emit(records, rejects, counted, "webqa", batch_size=self.config.batch_size)
 
 
-def _by_question(batch: list[dict]):
-    from reasonry.generators.webqa.records import question_key
-
-    for record in batch:
-        yield question_key(record), record
-
-
-class _ResolveQuestionFn(beam.DoFn):
-    """All records of one question -> a batch of them, or their ``conflicting_answer`` rejects."""
-
-    def process(self, element):
-        from reasonry.generators.webqa.records import resolve_question
-
-        _key, group = element
-        kept, rejects = resolve_question(list(group))
-        yield from emit(kept, rejects)
-
-
 class WebQASource(beam.PTransform):
-    def __init__(self, config):
+    """``scratch``: a folder every worker can reach, where the conflicts step keeps the records while it decides
+    (the build passes one under its ``.runs``)."""
+
+    def __init__(self, config, scratch: str | None = None):
         super().__init__()
+        if not scratch:
+            raise ValueError("WebQASource needs a scratch folder every worker can reach (the build passes its .runs)")
         self.config = stage_config(config)
+        self.scratch = scratch
 
     def expand(self, pbegin):
         config = self.config
@@ -134,9 +125,8 @@ class WebQASource(beam.PTransform):
         out = (listed.paths
                | "Reshuffle" >> beam.Reshuffle()
                | "Extract" >> beam.ParDo(_WarcToRecordsFn(config)).with_outputs(REJECTS, main="records"))
-        resolved = (out.records
-                    | "ByQuestion" >> beam.FlatMap(_by_question)
-                    | "GroupQuestions" >> beam.GroupByKey()
-                    | "Conflicts" >> beam.ParDo(_ResolveQuestionFn()).with_outputs(REJECTS, main="records"))
-        rejects = ((listed[REJECTS], out[REJECTS], resolved[REJECTS]) | "WebRejects" >> beam.Flatten())
-        return {"records": resolved.records, "rejects": rejects}
+        # records of one question in different files meet here; only keys and references are shuffled
+        resolved = out.records | "Conflicts" >> Spilled(self.scratch, question_keys, conflict_removals,
+                                                        prepared_reject)
+        rejects = ((listed[REJECTS], out[REJECTS], resolved["rejects"]) | "WebRejects" >> beam.Flatten())
+        return {"records": resolved["records"], "rejects": rejects}

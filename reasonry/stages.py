@@ -15,6 +15,10 @@ Kinds:
   rejects, counts)`` and ``teardown()``; its records replace the batch.
 - ``ADD``: the same, but its records are new ones added beside the batch (model-written prototypes).
 
+A ``SOURCE`` or ``ON_SOURCES`` transform is made as ``Transform(config, scratch)``: ``scratch`` is a folder of
+the build's (under its ``.runs``, removed when the build is finalized) for records it keeps on disk instead of
+shuffling them (``reasonry.pipelines.spill``: the local runner shuffles in memory).
+
 ``cache_key`` says whether a task's cached fragments stay valid when the stage runs: ``NOT_APPLIED`` (the stage
 never sees a generated task's records), ``NOT_REUSABLE`` (its output is not decided by settings: a live model),
 ``CONFIG`` (the validated section decides it) or a ``"module:function"`` of the config that returns what

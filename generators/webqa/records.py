@@ -250,6 +250,57 @@ def resolve_question(group: list[dict]) -> tuple[list[dict], list[dict]]:
     return [], rejects
 
 
+def question_keys(batch: list[dict]):
+    """What ``conflict_removals`` reads of a batch: a 128-bit hash of each record's ``question_key``."""
+    from reasonry.filters.dedup import hash_keys
+
+    return hash_keys([question_key(r) for r in batch])
+
+
+def conflict_removals(refs: list, keys_of, records_of):
+    """``resolve_conflicts`` over batches read back one at a time: per batch (in order), {position: its
+    ``conflicting_answer`` reject}. ``keys_of(ref)`` gives a batch's ``question_keys``, ``records_of(ref)`` its
+    records. Only the records of questions asked more than once are read and held."""
+    import numpy as np
+
+    from reasonry.filters.dedup import equal_runs
+
+    sizes, keys = [], []
+    for ref in refs:
+        found = keys_of(ref)
+        sizes.append(len(found))
+        keys.append(found)
+    starts = np.cumsum([0, *sizes])
+    runs = list(equal_runs(np.concatenate(keys) if keys else np.zeros((0, 2), np.uint64)))
+    del keys
+    wanted: dict[int, list[int]] = {}  # batch -> positions of records in a shared question
+    for run in runs:
+        for place in run.tolist():
+            batch = int(np.searchsorted(starts, place, side="right")) - 1
+            wanted.setdefault(batch, []).append(place - int(starts[batch]))
+    held: dict[tuple[int, int], dict] = {}
+    for batch, positions in sorted(wanted.items()):
+        records = records_of(refs[batch])
+        held.update(((batch, i), records[i]) for i in positions)
+    removals: dict[int, dict[int, dict]] = {}
+    for run in runs:
+        members = []
+        for place in run.tolist():
+            batch = int(np.searchsorted(starts, place, side="right")) - 1
+            members.append(((batch, place - int(starts[batch])), held[(batch, place - int(starts[batch]))]))
+        members.sort(key=lambda m: (m[1]["meta"].get("url") or "", m[1]["id"]))  # resolve_question's order
+        _kept, rejects = resolve_question([record for _at, record in members])
+        if rejects:
+            for ((batch, i), _record), reject in zip(members, rejects, strict=True):
+                removals.setdefault(batch, {})[i] = reject
+    for batch, ref in enumerate(refs):
+        yield ref, removals.get(batch, {})
+
+
+def prepared_reject(_record: dict, reject: dict) -> dict:
+    return reject
+
+
 def _ask_model(client, retry: list[tuple[dict, dict]], model: ModelExtractConfig) -> tuple[list[dict], list[dict]]:
     from reasonry.generators.webqa.extract import main_text
     from reasonry.generators.webqa.model_extract import model_pairs

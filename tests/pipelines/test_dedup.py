@@ -22,7 +22,7 @@ from reasonry.filters.dedup import (
     minhash_dedup,
     normalise_text,
 )
-from reasonry.pipelines.dedup import Dedup, MinHashDedup
+from reasonry.pipelines.dedup import Dedup
 from tests.near_dup_corpus import make_corpus, score
 
 
@@ -115,36 +115,139 @@ def _pipeline():
     return test_pipeline.TestPipeline(runner=FnApiRunner(), options=beam.options.pipeline_options.PipelineOptions())
 
 
-def test_beam_minhash_matches_plain_function():
-    docs = make_corpus(120, words=50, seed=11)
+def _kept_and_rejected(out):
+    kept = out["records"] | "K" >> beam.FlatMap(lambda b: [r["id"] for r in b])
+    rejected = out["rejects"] | "R" >> beam.FlatMap(
+        lambda b: [(r["reason"], r["id"], r["record"]["meta"]["duplicate_of"], r["detail"]) for r in b])
+    return kept, rejected
+
+
+def _rejected(rejects):
+    return [(r["reason"], r["id"], r["record"]["meta"]["duplicate_of"], r["detail"]) for r in rejects]
+
+
+def _mixed_records():
+    """Planted near duplicates, a bucket of identical texts and exact copies that differ in case and
+    punctuation only: both passes have work to do."""
+    docs = make_corpus(90, words=50, seed=11)
     records = _records(docs)
-    config = MinHashConfig(ngram=5)
-    kept, rejects = minhash_dedup(records, config)
-    batches = [records[i:i + 25] for i in range(0, len(records), 25)]
+    records += [{"id": f"zz-exact-{i}", "task": "webqa/qa", "prompt": records[i]["prompt"].upper() + " !!",
+                 "meta": {}} for i in range(0, 30, 3)]
+    records += [{"id": f"aa-same-{i}", "task": "webqa/qa", "prompt": records[5]["prompt"], "meta": {}}
+                for i in range(4)]
+    return records
+
+
+@pytest.mark.parametrize("batch", [7, 1000])
+def test_beam_dedup_matches_plain_function_whatever_the_batching(tmp_path, batch):
+    """The spilled Beam stage keeps and rejects exactly what ``dedup`` over all records at once does, with the
+    same keepers and details, for batches of 7 and for one batch."""
+    records = _mixed_records()
+    config = DedupConfig(minhash=MinHashConfig(ngram=5))
+    kept, rejects = dedup(records, config)
+    reasons = {r["reason"] for r in rejects}
+    assert reasons == {"exact_duplicate", "near_duplicate"}  # not vacuous: both passes remove something
+    batches = [records[i:i + batch] for i in range(0, len(records), batch)]
     with _pipeline() as p:
-        out = p | beam.Create(batches) | MinHashDedup(config, shards=3)
-        kept_ids = out["records"] | "K" >> beam.FlatMap(lambda b: [r["id"] for r in b])
-        rej = out["rejects"] | "R" >> beam.FlatMap(lambda b: [(r["id"], r["record"]["meta"]["duplicate_of"])
-                                                             for r in b])
+        out = p | beam.Create(batches) | Dedup(config, str(tmp_path / "scratch"))
+        kept_ids, rejected = _kept_and_rejected(out)
         assert_that(kept_ids, equal_to([r["id"] for r in kept]), label="kept")
-        assert_that(rej, equal_to([(r["id"], r["record"]["meta"]["duplicate_of"]) for r in rejects]),
-                    label="rejects")
-    assert rejects  # the corpus has planted pairs, so the comparison above is not vacuous
+        assert_that(rejected, equal_to(_rejected(rejects)), label="rejects")
 
 
-def test_beam_dedup_exact_then_near():
-    docs = make_corpus(60, words=40, seed=2)
-    records = _records(docs)
-    records.append({"id": "zz-exact", "task": "webqa/qa", "prompt": records[0]["prompt"].upper() + "!!",
-                    "meta": {}})
-    kept, rejects = dedup(records, DedupConfig(minhash=MinHashConfig(ngram=5)))
+@pytest.mark.parametrize("exact,near", [(True, False), (False, True)])
+def test_beam_dedup_one_pass_only(tmp_path, exact, near):
+    records = _mixed_records()
+    config = DedupConfig(exact=exact, near=near, minhash=MinHashConfig(ngram=5))
+    kept, rejects = dedup(records, config)
+    assert rejects
     with _pipeline() as p:
-        out = p | beam.Create([records]) | Dedup(DedupConfig(minhash=MinHashConfig(ngram=5)))
-        assert_that(out["records"] | "K" >> beam.FlatMap(lambda b: [r["id"] for r in b]),
-                    equal_to([r["id"] for r in kept]), label="kept")
-        assert_that(out["rejects"] | "R" >> beam.FlatMap(lambda b: [(r["reason"], r["id"]) for r in b]),
-                    equal_to([(r["reason"], r["id"]) for r in rejects]), label="rejects")
-    assert ("exact_duplicate", "zz-exact") in [(r["reason"], r["id"]) for r in rejects]
+        out = p | beam.Create([records[:50], records[50:]]) | Dedup(config, str(tmp_path / "scratch"))
+        kept_ids, rejected = _kept_and_rejected(out)
+        assert_that(kept_ids, equal_to([r["id"] for r in kept]), label="kept")
+        assert_that(rejected, equal_to(_rejected(rejects)), label="rejects")
+
+
+def test_removals_hold_keys_not_records(tmp_path):
+    """``removals`` decides from ids, text keys and signatures alone, read in chunks once per pass, and agrees
+    with ``dedup``; a chunk whose keys do not match its ids fails in one line."""
+    from reasonry.filters.dedup import MinHasher, removals, text_keys
+
+    records = _mixed_records()
+    config = DedupConfig(minhash=MinHashConfig(ngram=5))
+    hasher = MinHasher(config.minhash)
+    chunks = [records[i:i + 13] for i in range(0, len(records), 13)]
+    calls = []
+
+    def read():
+        calls.append(1)
+        for chunk in chunks:
+            texts = [r["prompt"] for r in chunk]
+            yield [r["id"] for r in chunk], text_keys(texts), hasher.signatures(texts)
+
+    decided = list(removals(read, config, str(tmp_path)))
+    assert [ids for ids, _removed in decided] == [[r["id"] for r in chunk] for chunk in chunks]
+    found = {ids[i]: (reason, keeper) for ids, removed in decided for i, (reason, keeper, _sim) in removed.items()}
+    _kept, rejects = dedup(records, config)
+    assert found == {r["id"]: (r["reason"], r["record"]["meta"]["duplicate_of"]) for r in rejects}
+    assert len(calls) == 3 and list(tmp_path.iterdir()) == []
+
+    def short():
+        yield ["a", "b"], text_keys(["x"]), None
+
+    with pytest.raises(ValueError, match="one text key per id"):
+        list(removals(short, config))
+
+
+def test_repeated_id_keeps_one_copy(tmp_path):
+    """Two copies of one record (one id, one text) in different batches: one stays, one is an exact duplicate,
+    as the plain function does; nothing else is touched."""
+    records = _mixed_records()[:20]
+    copy = dict(records[3])
+    config = DedupConfig(minhash=MinHashConfig(ngram=5))
+    kept, rejects = dedup(records + [copy], config)
+    assert [r["id"] for r in kept].count(copy["id"]) == 1
+    with _pipeline() as p:
+        out = p | beam.Create([records, [copy]]) | Dedup(config, str(tmp_path / "scratch"))
+        kept_ids, rejected = _kept_and_rejected(out)
+        assert_that(kept_ids, equal_to([r["id"] for r in kept]), label="kept")
+        assert_that(rejected, equal_to(_rejected(rejects)), label="rejects")
+
+
+def test_spilled_run_file_changed_fails_loudly(tmp_path):
+    """A spilled batch whose run file changed after it was written is a build failure, never a batch read as
+    something else."""
+    from reasonry.errors import BuildFailed
+    from reasonry.pipelines.spill import read, spill
+
+    records = _mixed_records()[:5]
+    ref = spill(str(tmp_path), records, ([r["id"] for r in records], None, None))
+    assert read(str(tmp_path), ref, "records") == records
+    [path] = [p for p in tmp_path.rglob("*") if p.is_file()]
+    data = bytearray(path.read_bytes())
+    data[-3] ^= 0xFF  # in the keys
+    path.write_bytes(bytes(data))
+    assert read(str(tmp_path), ref, "records") == records
+    with pytest.raises(BuildFailed, match="CRC mismatch"):
+        read(str(tmp_path), ref, "keys")
+
+
+def test_spilled_stage_fails_when_a_batch_gets_no_decision(tmp_path):
+    """A decision that skips a batch would make its records vanish: the stage fails instead."""
+    from reasonry.pipelines.spill import Spilled
+
+    def decide(refs, _keys_of, _records_of):
+        yield from ((ref, {}) for ref in refs[:1])
+
+    with pytest.raises(Exception, match="decided 1 of 2 batches"):
+        with _pipeline() as p:
+            _ = (p | beam.Create([[{"id": "a"}], [{"id": "b"}]])
+                 | Spilled(str(tmp_path), lambda batch: None, decide, lambda r, _removal: r))
+
+
+def test_dedup_needs_a_scratch_folder():
+    with pytest.raises(ValueError, match="scratch"):
+        Dedup(DedupConfig())
 
 
 def test_beam_decontaminate(bench_files):

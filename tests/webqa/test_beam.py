@@ -41,7 +41,7 @@ def test_stage_config_validation():
         from_dict(WebQAStageConfig, {"crawl": {"seeds": ["http://a.b/"], "allow_addresses": ["localhost"]}})
 
 
-def test_source_over_warc_files(warc_dir):
+def test_source_over_warc_files(warc_dir, tmp_path):
     stage = {"warc_paths": [str(warc_dir / "*.warc.gz")], "batch_size": 7}
     config = from_dict(WebQAStageConfig, stage)
     paths = list_inputs(config)
@@ -53,7 +53,7 @@ def test_source_over_warc_files(warc_dir):
         expected_reasons += [r["reason"] for r in rejects]
     assert "truncated_warc" in expected_reasons
     with _pipeline() as p:
-        out = p | WebQASource(stage)
+        out = p | WebQASource(stage, str(tmp_path / "scratch"))
         sizes = out["records"] | "Sizes" >> beam.Map(len)
         ids = out["records"] | "Ids" >> beam.FlatMap(lambda b: [r["id"] for r in b])
         reasons = out["rejects"] | "Reasons" >> beam.FlatMap(lambda b: [r["reason"] for r in b])
@@ -68,10 +68,36 @@ def test_source_with_live_crawl(tmp_path):
                            "allow_addresses": ["127.0.0.1"], "max_page_bytes": 1_000_000, "fsync": False}}
         base = server.base
         with _pipeline() as p:
-            out = p | WebQASource(stage)
+            out = p | WebQASource(stage, str(tmp_path / "scratch"))
             urls = out["records"] | beam.FlatMap(lambda b: [r["meta"]["url"][len(base):] for r in b])
             expected = sorted({path for path, _a, _t in fixture_site.expected_pairs()})
             assert_that(urls | beam.Distinct() | beam.Filter(lambda u: not u.startswith("/mirror/")
                                                              and u not in fixture_site.CONTAMINATED),
                         equal_to(expected))
         assert not [r for r in server.fetched() if r.startswith("/private/")]
+
+
+def test_conflicting_answers_across_batches_rejected_in_place(tmp_path):
+    """One question answered two ways in two batches (two files), the same question answered alike twice, and
+    a lone one: the conflicting copies become ``conflicting_answer`` rejects naming each other's pages, the
+    agreeing copies and the rest stay in their own batches, as ``resolve_conflicts`` over everything decides."""
+    from reasonry.generators.webqa.records import conflict_removals, prepared_reject, question_keys, resolve_conflicts
+    from reasonry.pipelines.spill import Spilled
+
+    def record(rid, prompt, answer, url):
+        return {"id": rid, "task": "webqa/qa", "split": "train", "length_bucket": None, "prompt": prompt,
+                "answer": answer, "answer_type": "int", "verifier": {"kind": "math", "spec": {"answer": answer}},
+                "meta": {"url": url}, "provenance": {"index": None}}
+
+    first = [record("a1", "What is  6 x 7?", "42", "http://x/1"), record("a2", "Name 2 + 2.", "4", "http://x/2"),
+             record("a3", "Lone question?", "9", "http://x/3")]
+    second = [record("b1", "what is 6 x 7?", "41", "http://y/1"), record("b2", "Name 2 + 2.", "4", "http://y/2")]
+    kept, rejects = resolve_conflicts(first + second)
+    assert sorted(r["id"] for r in rejects) == ["a1", "b1"]
+    with _pipeline() as p:
+        out = (p | beam.Create([first, second])
+               | Spilled(str(tmp_path), question_keys, conflict_removals, prepared_reject))
+        batches = out["records"] | "Batches" >> beam.Map(lambda b: sorted(r["id"] for r in b))
+        rejected = out["rejects"] | "R" >> beam.FlatMap(lambda b: [(r["id"], r["reason"], r["detail"]) for r in b])
+        assert_that(batches, equal_to([["a2", "a3"], ["b2"]]), label="batches")
+        assert_that(rejected, equal_to([(r["id"], r["reason"], r["detail"]) for r in rejects]), label="rejects")
