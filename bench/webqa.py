@@ -135,8 +135,20 @@ def _side(side: str, corpus: Path, work: Path) -> None:
         seconds, removed = ours_minhash(corpus, work / "ours.jsonl")
     else:
         seconds, removed = datatrove_minhash(corpus, work / "dt")
-    peak = max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    # Linux keeps a process's ru_maxrss across exec: started from this benchmark's parent, which holds the whole
+    # corpus, it would report the parent's size. VmHWM is the peak of this process image alone. A child's
+    # ru_maxrss can only carry this process's size at fork, which VmHWM already bounds.
+    peak = max(_image_peak_kib() or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+               resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
     (work / f"{side}.json").write_text(json.dumps({"seconds": seconds, "removed": removed, "peak_kib": peak}))
+
+
+def _image_peak_kib() -> int | None:
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            return next((int(line.split()[1]) for line in fh if line.startswith("VmHWM:")), None)
+    except OSError:  # not Linux
+        return None
 
 
 def bench_minhash(docs_wanted: int) -> dict:
