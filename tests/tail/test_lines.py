@@ -75,3 +75,20 @@ def test_every_task_has_a_table_and_writes_only_its_lines():
                     else:
                         assert any(p.fullmatch(body[at]) for p in patterns), (name, body[at])
                         at += 1
+
+
+@pytest.mark.parametrize("template", ["a {{x}} '\\\" {y}{z}\n{y}", "{y}", "plain text", "{{}}{y}}}",
+                                      "\\n{y}\t'''{z}\"\"\"", "{z} {z} {z}"])
+def test_compiled_line_is_format_map(template):
+    """A line is compiled once to an f-string: quotes, backslashes, escaped braces and repeated holes in the
+    template come out as ``str.format_map`` gives them, extra values are ignored, a missing one is a KeyError,
+    and a per-rendering value takes the rendering asked for."""
+    line = Line(template)
+    values = {"y": 7, "z": "s{0}", "unused": object()}
+    assert line.render(values) == template.format_map(values)
+    styled = {**values, "z": PerRendering("t", "s{0}")}
+    assert line.render(styled, 1) == template.format_map(values)
+    assert line.render(styled, 0) == template.format_map({**values, "z": "t"})
+    if "{y}" in template:
+        with pytest.raises(KeyError):
+            line.render({"z": "s"})
