@@ -257,10 +257,12 @@ def question_keys(batch: list[dict]):
     return hash_keys([question_key(r) for r in batch])
 
 
-def conflict_removals(refs: list, keys_of, records_of):
+def conflict_removals(refs: list, keys_of, records_of, hold: int = 10_000):
     """``resolve_conflicts`` over batches read back one at a time: per batch (in order), {position: its
     ``conflicting_answer`` reject}. ``keys_of(ref)`` gives a batch's ``question_keys``, ``records_of(ref)`` its
-    records. Only the records of questions asked more than once are read and held."""
+    records. Only the records of questions asked more than once are read, about ``hold`` of them at a time
+    (a question asked more often than that is read whole), so a site mirrored across many files is never held
+    at once; what stays is 24 bytes a record for the sort and the rejects."""
     import numpy as np
 
     from reasonry.filters.dedup import equal_runs
@@ -273,26 +275,35 @@ def conflict_removals(refs: list, keys_of, records_of):
     starts = np.cumsum([0, *sizes])
     runs = list(equal_runs(np.concatenate(keys) if keys else np.zeros((0, 2), np.uint64)))
     del keys
-    wanted: dict[int, list[int]] = {}  # batch -> positions of records in a shared question
-    for run in runs:
-        for place in run.tolist():
-            batch = int(np.searchsorted(starts, place, side="right")) - 1
-            wanted.setdefault(batch, []).append(place - int(starts[batch]))
-    held: dict[tuple[int, int], dict] = {}
-    for batch, positions in sorted(wanted.items()):
-        records = records_of(refs[batch])
-        held.update(((batch, i), records[i]) for i in positions)
+
+    def place_of(place: int) -> tuple[int, int]:
+        batch = int(np.searchsorted(starts, place, side="right")) - 1
+        return batch, place - int(starts[batch])
+
     removals: dict[int, dict[int, dict]] = {}
-    for run in runs:
-        members = []
-        for place in run.tolist():
-            batch = int(np.searchsorted(starts, place, side="right")) - 1
-            members.append(((batch, place - int(starts[batch])), held[(batch, place - int(starts[batch]))]))
-        members.sort(key=lambda m: (m[1]["meta"].get("url") or "", m[1]["id"]))  # resolve_question's order
-        _kept, rejects = resolve_question([record for _at, record in members])
-        if rejects:
-            for ((batch, i), _record), reject in zip(members, rejects, strict=True):
-                removals.setdefault(batch, {})[i] = reject
+    chunk: list = []
+    size = 0
+    for n, run in enumerate(runs):
+        chunk.append(run)
+        size += len(run)
+        if n + 1 < len(runs) and size + len(runs[n + 1]) <= hold:
+            continue
+        wanted: dict[int, list[int]] = {}  # batch -> positions of this chunk's records in it
+        for members in chunk:
+            for batch, i in map(place_of, members.tolist()):
+                wanted.setdefault(batch, []).append(i)
+        held: dict[tuple[int, int], dict] = {}
+        for batch, positions in sorted(wanted.items()):
+            records = records_of(refs[batch])
+            held.update(((batch, i), records[i]) for i in positions)
+        for members in chunk:
+            group = sorted(((at, held[at]) for at in map(place_of, members.tolist())),
+                           key=lambda m: (m[1]["meta"].get("url") or "", m[1]["id"]))  # resolve_question's order
+            _kept, rejects = resolve_question([record for _at, record in group])
+            if rejects:
+                for ((batch, i), _record), reject in zip(group, rejects, strict=True):
+                    removals.setdefault(batch, {})[i] = reject
+        chunk, size = [], 0
     for batch, ref in enumerate(refs):
         yield ref, removals.get(batch, {})
 

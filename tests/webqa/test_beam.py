@@ -101,3 +101,36 @@ def test_conflicting_answers_across_batches_rejected_in_place(tmp_path):
         rejected = out["rejects"] | "R" >> beam.FlatMap(lambda b: [(r["id"], r["reason"], r["detail"]) for r in b])
         assert_that(batches, equal_to([["a2", "a3"], ["b2"]]), label="batches")
         assert_that(rejected, equal_to([(r["id"], r["reason"], r["detail"]) for r in rejects]), label="rejects")
+
+
+def test_conflicts_decided_a_few_records_at_a_time():
+    """Holding two records at a time gives the same rejects as holding everything, with each read bringing
+    back only what the current questions need: a question spread over many batches is never read with the
+    others, and batches without a repeated question are never read at all."""
+    from reasonry.generators.webqa.records import conflict_removals, question_keys, resolve_conflicts
+
+    def record(rid, prompt, answer, url):
+        return {"id": rid, "task": "webqa/qa", "split": "train", "length_bucket": None, "prompt": prompt,
+                "answer": answer, "answer_type": "int", "verifier": {"kind": "math", "spec": {"answer": answer}},
+                "meta": {"url": url}, "provenance": {"index": None}}
+
+    batches = [[record(f"q{q}-{b}", f"Question {q}?", str(q + (b == 3 and q % 2)), f"http://{b}/{q}")
+                for q in range(6)] for b in range(4)]
+    batches.append([record("lone", "Lone?", "1", "http://x/")])
+    refs = list(range(len(batches)))
+    _kept, rejects = resolve_conflicts([r for batch in batches for r in batch])
+    assert {r["id"] for r in rejects} == {f"q{q}-{b}" for q in (1, 3, 5) for b in range(4)}
+    expected = {r["id"]: r for r in rejects}
+    for hold in (2, 10_000):
+        reads = []
+
+        def records_of(ref, reads=reads):
+            reads.append(ref)
+            return batches[ref]
+
+        found = {}
+        for ref, removed in conflict_removals(refs, lambda ref: question_keys(batches[ref]), records_of, hold):
+            found.update((batches[ref][i]["id"], reject) for i, reject in removed.items())
+        assert found == expected
+        assert 4 not in reads  # the lone question's batch
+        assert len(reads) == (4 * 6 if hold == 2 else 4)  # one question (4 records) at a time, or every batch once
