@@ -19,6 +19,7 @@ import tempfile
 import threading
 import time
 import traceback
+from typing import Any
 
 from reasonry import storage
 
@@ -52,13 +53,30 @@ class BuildLog:
         name = log_name(build_id)
         self.target = storage.join(self.out, ".logs", name)
         self.path = self.target if not storage.is_url(self.out) else os.path.join(tempfile.gettempdir(), name)
+        # set one by one while entering; a signal can stop that half-way, and leaving undoes what was set
         self._saved_fd: int | None = None
+        self.file: Any = None
+        self.terminal: Any = None
+        self._drain: threading.Thread | None = None
+        self._old_stderr: Any = None
+        self.handler: logging.Handler | None = None
+        self._old_handlers: list[logging.Handler] | None = None
+        self._old_level = logging.NOTSET
+        self._old_excepthook: Any = None
 
     @property
     def shown_path(self) -> str:
         return self.target
 
     def __enter__(self) -> BuildLog:
+        try:
+            self._enter()
+        except BaseException:  # a signal (or a failure) half-way: put back what was set before it goes on
+            self.__exit__(*sys.exc_info())
+            raise
+        return self
+
+    def _enter(self) -> None:
         try:
             os.makedirs(os.path.dirname(self.path), exist_ok=True)
             self.file = open(self.path, "a", buffering=1, encoding="utf-8")  # noqa: SIM115 - closed in __exit__
@@ -75,9 +93,9 @@ class BuildLog:
         read_end, write_end = os.pipe()
         os.dup2(write_end, 2)
         os.close(write_end)
-        self._drain = threading.Thread(target=self._copy_to_log, args=(read_end,), name="stderr-to-log",
-                                       daemon=True)
-        self._drain.start()
+        drain = threading.Thread(target=self._copy_to_log, args=(read_end,), name="stderr-to-log", daemon=True)
+        drain.start()
+        self._drain = drain  # only a started thread can be joined on the way out
         self._old_stderr = sys.stderr
         sys.stderr = self.terminal
         root = logging.getLogger()
@@ -93,7 +111,6 @@ class BuildLog:
         self._old_excepthook = threading.excepthook
         threading.excepthook = self._thread_died
         logging.getLogger("reasonry").info("build log of pid %d, argv %s", os.getpid(), sys.argv)
-        return self
 
     def _copy_to_log(self, read_end: int) -> None:
         with os.fdopen(read_end, "rb", buffering=0) as pipe:
@@ -123,16 +140,20 @@ class BuildLog:
             pass  # a full disk: the line on the terminal still names the cause
 
     def __exit__(self, exc_type, *exc) -> None:
-        if exc_type is None:
+        if exc_type is None and self._old_excepthook is not None:
             # a failed build's threads may still die after this: their tracebacks keep going to the log
             threading.excepthook = self._old_excepthook
         root = logging.getLogger()
-        root.removeHandler(self.handler)
-        for handler in self._old_handlers:
-            root.addHandler(handler)
-        root.setLevel(self._old_level)
+        if self.handler is not None:
+            root.removeHandler(self.handler)
+        if self._old_handlers is not None:
+            for handler in self._old_handlers:
+                if handler not in root.handlers:
+                    root.addHandler(handler)
+            root.setLevel(self._old_level)
         logging.captureWarnings(False)
-        sys.stderr = self._old_stderr
+        if self._old_stderr is not None:
+            sys.stderr = self._old_stderr
         try:
             sys.stderr.flush()
         except (OSError, ValueError):
@@ -140,8 +161,13 @@ class BuildLog:
         if self._saved_fd is not None:
             os.dup2(self._saved_fd, 2)  # closes this process's end of the pipe: the drain sees its end
             os.close(self._saved_fd)
-        self._drain.join(timeout=2.0)  # children that outlive the build keep it open; it is a daemon
-        self.terminal.close()
+            self._saved_fd = None
+        if self._drain is not None:
+            self._drain.join(timeout=2.0)  # children that outlive the build keep it open; it is a daemon
+        if self.terminal is not None:
+            self.terminal.close()
+        if self.file is None:
+            return
         try:
             self.file.close()
         except OSError:
