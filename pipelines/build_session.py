@@ -184,6 +184,16 @@ class _QuietHandler(logging.StreamHandler):
         pass  # a log that cannot be written (a full disk) must not print tracebacks on the terminal
 
 
+_received: list[int] = []  # the signal that stopped this process's build, once one has
+
+
+def pending_interrupt() -> Interrupted | None:
+    """``Interrupted`` for the signal that stopped the build, if one did. Code the signal cut short can end in
+    another error than the one raised (an import half-done turned it into a TypeError): whatever a build ends
+    in after its signal, it ends as interrupted."""
+    return Interrupted(_received[0]) if _received else None
+
+
 class Signals:
     """SIGINT / SIGTERM during a build: stop every process under this one, then raise ``Interrupted``."""
 
@@ -199,6 +209,7 @@ class Signals:
 
         for s in EXIT_CODES:  # a second Ctrl-C while stopping changes nothing
             signal.signal(s, signal.SIG_IGN)
+        _received.append(signum)
         stopped = stop_descendants()
         # info: before the build log is set up nothing may reach the terminal but the one line
         logging.getLogger("reasonry").info("%s: stopped %d processes", signal.Signals(signum).name, stopped)

@@ -132,11 +132,17 @@ def print_summary(console, result) -> None:
 
 
 def cmd_build(args) -> int:
-    from reasonry.pipelines.build_session import Signals
+    from reasonry.pipelines.build_session import Signals, pending_interrupt
 
     # from the start: a Ctrl-C while Beam is still importing ends the same way as one mid-build
     with Signals():
-        return _build(args)
+        try:
+            return _build(args)
+        except Exception as exc:
+            stop = pending_interrupt()
+            if stop is not None:
+                raise stop from exc
+            raise
 
 
 def _build(args) -> int:
@@ -150,7 +156,7 @@ def _build(args) -> int:
             print(f"reasonry: warning: {line}", file=sys.stderr)
         return 0
     capacity_warnings(config)  # with build.over_capacity=error: stop before anything is touched
-    from reasonry.pipelines.build_session import BuildLog, describe_failure
+    from reasonry.pipelines.build_session import BuildLog, describe_failure, pending_interrupt
 
     console = _console()
     out = args.out or str(Path("out") / config.build.name)
@@ -179,6 +185,8 @@ def _build(args) -> int:
                 result = run_build(config, out, **kwargs)
         except ReasonryError as exc:
             log.write_traceback(exc)
+            if (stop := pending_interrupt()) is not None:
+                raise stop from exc
             if not isinstance(exc, BuildFailed):
                 raise
             console.print(f"[red]build failed:[/red] {exc}", markup=True, highlight=False)
@@ -189,6 +197,8 @@ def _build(args) -> int:
             raise
         except Exception as exc:  # a runner, storage or engine failure: one line, the rest in the log
             log.write_traceback(exc)
+            if (stop := pending_interrupt()) is not None:
+                raise stop from exc
             print(f"reasonry: error: {describe_failure(exc)} (full log: {log.shown_path})", file=sys.stderr)
             return 1
     print_summary(console, result)

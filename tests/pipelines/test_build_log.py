@@ -54,3 +54,24 @@ def test_a_whole_entry_redirects_and_restores(tmp_path):
         os.write(2, b"from a child's point of view\n")
     assert (_fd2(), sys.stderr, list(logging.getLogger().handlers)) == before
     assert "from a child's point of view" in open(log.path, encoding="utf-8").read()
+
+
+def test_a_signal_that_surfaces_as_another_error_still_ends_as_interrupted(tmp_path):
+    """A SIGTERM landing inside an import came out of it as a TypeError once (the import machinery made a new
+    exception from ours): the build must still end as interrupted, exit code 143 and the one line, not as an
+    error with code 1. Run in a process of its own: the signal handler stops every process under its own."""
+    import subprocess
+
+    script = (
+        "import os, signal, sys, time\n"
+        "from reasonry.pipelines import cli\n"
+        "def cut_short(args):\n"
+        "    try:\n"
+        "        os.kill(os.getpid(), signal.SIGTERM)\n"
+        "        time.sleep(5)\n"
+        "    except KeyboardInterrupt:\n"
+        "        raise TypeError('expected a message argument') from None\n"
+        "cli._build = cut_short\n"
+        "sys.exit(cli.main(['build', 'any.yaml']))\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert (done.returncode, done.stderr) == (143, "reasonry: interrupted\n")
