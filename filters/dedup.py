@@ -62,7 +62,7 @@ def exact_dedup(records: list[dict], field: str = "prompt") -> tuple[list[dict],
         if kept is None:
             best[key] = record
         else:
-            rejects.append(duplicate(record, kept["id"], "exact_duplicate", f"duplicate of {kept['id']}"))
+            rejects.append(removal_reject(record, ("exact_duplicate", kept["id"], None)))
     return sorted(best.values(), key=lambda r: r["id"]), rejects
 
 
@@ -472,8 +472,7 @@ def minhash_dedup(records: list[dict], config: MinHashConfig | None = None) -> t
         record = by_id[rid]
         if rid in dup_of:
             keeper, sim = dup_of[rid]
-            rejects.append(duplicate(record, keeper, "near_duplicate",
-                                     f"near duplicate of {keeper} (estimated jaccard {sim:.2f})"))
+            rejects.append(removal_reject(record, ("near_duplicate", keeper, sim)))
         else:
             kept.append(record)
     return kept, rejects
